@@ -1,0 +1,74 @@
+//! `GET /auth/activate?token=…`: the link in the activation email.
+//!
+//! The token is looked up by its hash and consumed by a conditional delete in the same
+//! transaction that activates the account, so it works exactly once, and only within
+//! 24 hours (checked here; TTL only tidies up).
+
+use lambda_http::{Body, Request, Response};
+use shop::aws::Aws;
+use shop::clock;
+use shop::config::ConfigError;
+use shop::domain::TokenHash;
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::users::UsersRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    users: UsersRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            users: UsersRepo::from_env(Aws::from_env()?.dynamodb())?,
+        })
+    }
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_token",
+        message: "The activation link is unknown, already used or expired.".to_owned(),
+    }
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 400 `invalid_token`; 500 when AWS fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let token = http::query_param(&req, "token")
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(invalid_token)?;
+    let now = clock::now().unix_timestamp();
+    if !ctx.users.activate(&TokenHash::of(&token), now).await? {
+        return Err(invalid_token());
+    }
+    tracing::info!("account activated");
+    http::ok(&serde_json::json!({ "status": "active" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn a_link_without_a_token_is_invalid() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!("../../../events/activate/missing-token.json"));
+        let (status, body) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "invalid_token");
+    }
+}

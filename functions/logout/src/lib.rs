@@ -1,0 +1,64 @@
+//! `POST /auth/logout`: deletes the caller's session, so its token fails at once, and
+//! clears the session cookie.
+
+use lambda_http::http::header::SET_COOKIE;
+use lambda_http::{Body, Request, Response};
+use shop::auth;
+use shop::aws::Aws;
+use shop::config::ConfigError;
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::sessions::SessionsRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            sessions: SessionsRepo::from_env(Aws::from_env()?.dynamodb())?,
+        })
+    }
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401 without a live session; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    ctx.sessions.delete(&caller.token_hash).await?;
+    tracing::info!(user_id = %caller.user_id, "logged out");
+    let mut response = http::no_content();
+    let cookie = auth::cleared_session_cookie();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, cookie.parse().map_err(ApiError::internal)?);
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn logging_out_without_a_session_is_unauthenticated() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!("../../../events/logout/no-session.json"));
+        let (status, body) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "unauthenticated");
+    }
+}

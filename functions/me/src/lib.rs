@@ -1,0 +1,73 @@
+//! `GET /me`: the caller's account, never with its password hash.
+
+use lambda_http::{Body, Request, Response};
+use shop::auth;
+use shop::aws::Aws;
+use shop::config::ConfigError;
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::sessions::SessionsRepo;
+use shop::repo::users::UsersRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+    users: UsersRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            users: UsersRepo::from_env(dynamodb)?,
+        })
+    }
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401 without a live session (or when its account is gone); 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    let user = ctx
+        .users
+        .get(&caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    http::ok(&user.public())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    async fn status_of(json: &str) -> (u16, serde_json::Value) {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        status_and_body(
+            handler(&ctx, event(json))
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        )
+    }
+
+    #[tokio::test]
+    async fn no_session_is_unauthenticated() {
+        let (status, body) = status_of(include_str!("../../../events/me/no-session.json")).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "unauthenticated");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_cookie_token_is_unauthenticated_without_a_lookup() {
+        let (status, _) = status_of(include_str!("../../../events/me/malformed-token.json")).await;
+        assert_eq!(status, 401);
+    }
+}

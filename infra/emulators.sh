@@ -1,0 +1,42 @@
+# Sourced by up.sh and test.sh: starts DynamoDB Local and moto on loopback and exports
+# what the SDK and the local stack need to find them. Stopped when the shell exits.
+# Ports: DYNAMODB_PORT (default 8000), MOTO_PORT (default 5000).
+
+: "${DYNAMODB_PORT:=8000}"
+: "${MOTO_PORT:=5000}"
+local_dir="$root/.local"
+mkdir -p "$local_dir/logs"
+
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="$AWS_REGION"
+export AWS_ACCESS_KEY_ID=local
+export AWS_SECRET_ACCESS_KEY=local
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
+
+emulator_pids=()
+stop_emulators() {
+  for pid in "${emulator_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_emulators EXIT
+trap 'exit 130' INT TERM
+
+wait_for_port() { # name url
+  for _ in $(seq 1 150); do
+    if curl -s -o /dev/null "$2"; then return 0; fi
+    sleep 0.2
+  done
+  echo "$1 did not start on $2; see $local_dir/logs/" >&2
+  return 1
+}
+
+java -Djava.library.path="$local_dir/dynamodb/DynamoDBLocal_lib" \
+  -jar "$local_dir/dynamodb/DynamoDBLocal.jar" -inMemory -sharedDb -port "$DYNAMODB_PORT" \
+  >"$local_dir/logs/dynamodb-$DYNAMODB_PORT.log" 2>&1 &
+emulator_pids+=($!)
+"$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" \
+  >"$local_dir/logs/moto-$MOTO_PORT.log" 2>&1 &
+emulator_pids+=($!)
+wait_for_port "DynamoDB Local" "$AWS_ENDPOINT_URL_DYNAMODB"
+wait_for_port "moto" "$AWS_ENDPOINT_URL/moto-api/data.json"

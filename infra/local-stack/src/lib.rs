@@ -1,0 +1,14 @@
+//! The local stack: `template.yaml` run on loopback against AWS's own emulators.
+//!
+//! # Layout
+//! - [`template`]: reads the template and resolves its intrinsic functions.
+//! - [`provision`]: creates its tables, queues and email identities in the emulators.
+//! - [`runtime`]: the Lambda Runtime API and instance scaling for each function.
+//! - [`gateway`]: API Gateway's HTTP API in front of the functions.
+//! - [`triggers`]: SQS event source mappings, schedules, and the sent-email console.
+
+pub mod gateway;
+pub mod provision;
+pub mod runtime;
+pub mod template;
+pub mod triggers;

@@ -1,0 +1,180 @@
+//! `local-stack`: provisions the emulators from `template.yaml` and serves its HTTP API.
+//!
+//! Configuration (environment):
+//! - `AWS_ENDPOINT_URL` (moto: SQS, SES) and `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local),
+//!   `AWS_REGION`, dummy credentials: passed on to every function as well.
+//! - `LOCAL_API_ADDR` (default `127.0.0.1:3000`), `LOCAL_TEMPLATE` (`template.yaml`),
+//!   `LOCAL_BIN_DIR` (`target/debug`), `LOCAL_MAX_CONCURRENCY` per function (10),
+//!   `LOCAL_SCHEDULE_SECONDS` (run every schedule this often instead),
+//!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
+//!   every function).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use local_stack::gateway::{self, Gateway};
+use local_stack::provision::{provision, Emulators};
+use local_stack::runtime::Pool;
+use local_stack::template::{self, LocalValues};
+use local_stack::triggers;
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("local-stack: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let api_addr: SocketAddr = env_or("LOCAL_API_ADDR", "127.0.0.1:3000")
+        .parse()
+        .map_err(|e| format!("LOCAL_API_ADDR: {e}"))?;
+    let template_path = PathBuf::from(env_or("LOCAL_TEMPLATE", "template.yaml"));
+    let bin_dir = PathBuf::from(env_or("LOCAL_BIN_DIR", "target/debug"));
+    let max_instances: usize = env_or("LOCAL_MAX_CONCURRENCY", "10")
+        .parse()
+        .map_err(|e| format!("LOCAL_MAX_CONCURRENCY: {e}"))?;
+    let region = env_or("AWS_REGION", "us-east-1");
+    let moto = std::env::var("AWS_ENDPOINT_URL").map_err(|_| "AWS_ENDPOINT_URL is not set")?;
+    let dynamodb = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .map_err(|_| "AWS_ENDPOINT_URL_DYNAMODB is not set")?;
+
+    let mut parameters: BTreeMap<String, String> = std::env::vars()
+        .filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_PARAM_")?.to_owned(), v)))
+        .collect();
+    parameters
+        .entry("PublicBaseUrl".to_owned())
+        .or_insert_with(|| format!("http://{api_addr}"));
+    let local = LocalValues {
+        parameters,
+        region: region.clone(),
+        account: "000000000000".to_owned(),
+        sqs_endpoint: moto.clone(),
+    };
+    let template = template::load(&template_path, &local)?;
+
+    let aws = shop::aws::Aws::from_env().map_err(|e| e.to_string())?;
+    let emulators = Emulators {
+        dynamodb: dynamodb.clone(),
+        region: region.clone(),
+        sqs: aws.sqs(),
+        ses: aws.ses(),
+    };
+    provision(&template, &emulators).await?;
+
+    let mut base_env: BTreeMap<String, String> = BTreeMap::new();
+    for name in [
+        "PATH",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            base_env.insert(name.to_owned(), value);
+        }
+    }
+    base_env.insert("AWS_REGION".into(), region.clone());
+    base_env.insert("AWS_DEFAULT_REGION".into(), region.clone());
+    base_env.insert("AWS_ENDPOINT_URL".into(), moto.clone());
+    base_env.insert("AWS_ENDPOINT_URL_DYNAMODB".into(), dynamodb.clone());
+    base_env.insert(
+        "AWS_EXECUTION_ENV".into(),
+        "AWS_Lambda_provided.al2023".into(),
+    );
+    base_env.insert("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into());
+    base_env.insert("_HANDLER".into(), "bootstrap".into());
+    base_env.insert("TZ".into(), ":UTC".into());
+    let overrides: Vec<(String, String)> = std::env::vars()
+        .filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v)))
+        .collect();
+
+    let mut pools = Vec::new();
+    for function in &template.functions {
+        let binary = bin_dir.join(&function.binary);
+        if !binary.is_file() {
+            return Err(format!(
+                "{} has no binary at {} (build the workspace first)",
+                function.name,
+                binary.display()
+            ));
+        }
+        let mut environment = base_env.clone();
+        environment.extend(function.environment.clone());
+        environment.insert("AWS_LAMBDA_FUNCTION_NAME".into(), function.name.clone());
+        environment.insert(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(),
+            function.memory_mb.to_string(),
+        );
+        environment.insert(
+            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
+            format!("/aws/lambda/{}", function.name),
+        );
+        environment.insert("AWS_LAMBDA_LOG_STREAM_NAME".into(), "local".into());
+        environment.extend(overrides.iter().cloned());
+        pools.push(Pool::new(
+            function.clone(),
+            binary,
+            environment,
+            max_instances,
+            &region,
+        ));
+    }
+
+    let schedule_override: Option<u64> = std::env::var("LOCAL_SCHEDULE_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for pool in &pools {
+        for source in &pool.function.sqs {
+            tokio::spawn(triggers::poll_queue(
+                pool.clone(),
+                source.clone(),
+                aws.sqs(),
+                region.clone(),
+            ));
+            println!("SQS    {:40} → {}", source.queue, pool.function.name);
+        }
+        for schedule in &pool.function.schedules {
+            let every = schedule_override
+                .map(Duration::from_secs)
+                .unwrap_or(schedule.every);
+            tokio::spawn(triggers::run_schedule(pool.clone(), every, region.clone()));
+            println!(
+                "{:6} {:40} → {} (every {every:?})",
+                "CRON", schedule.expression, pool.function.name
+            );
+        }
+    }
+    tokio::spawn(triggers::show_emails(moto.clone()));
+
+    let gateway = Arc::new(Gateway::new(&pools));
+    for line in gateway.describe() {
+        println!("{line}");
+    }
+    let app = Router::new().fallback(gateway::handle).with_state(gateway);
+    let listener = tokio::net::TcpListener::bind(api_addr)
+        .await
+        .map_err(|e| format!("{api_addr}: {e}"))?;
+    println!("local stack ready: http://{api_addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,139 @@
+//! Creates what the template declares in the emulators: DynamoDB tables (with their
+//! GSIs, streams and TTL settings) in DynamoDB Local, queues (with redrive policies)
+//! in moto's SQS, and the SES sender identities. Re-running it against emulators that
+//! already hold them changes nothing.
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde_json::{json, Value};
+
+use crate::template::Template;
+
+/// Where the emulators listen and how to sign for them.
+pub struct Emulators {
+    /// DynamoDB Local's endpoint.
+    pub dynamodb: String,
+    /// Region.
+    pub region: String,
+    /// SQS client pointed at moto.
+    pub sqs: aws_sdk_sqs::Client,
+    /// SES client pointed at moto.
+    pub ses: aws_sdk_ses::Client,
+}
+
+/// Creates every table, queue and email identity.
+///
+/// # Errors
+/// A readable message naming the resource that could not be created.
+pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    for table in &template.tables {
+        create_table(&http, emulators, &table.name, &table.properties).await?;
+    }
+    for queue in &template.queues {
+        let mut request = emulators.sqs.create_queue().queue_name(&queue.name);
+        if let Some(props) = queue.properties.as_object() {
+            for (name, value) in props {
+                let text = match value {
+                    Value::String(s) => s.clone(),
+                    Value::Object(_) => value.to_string(),
+                    Value::Null => continue,
+                    other => other.to_string(),
+                };
+                if name != "QueueName" && name != "Tags" {
+                    request = request.attributes(QueueAttributeName::from(name.as_str()), text);
+                }
+            }
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| format!("queue {}: {}", queue.name, shop_error(&e)))?;
+    }
+    for identity in &template.email_identities {
+        emulators
+            .ses
+            .verify_email_identity()
+            .email_address(identity)
+            .send()
+            .await
+            .map_err(|e| format!("email identity {identity}: {}", shop_error(&e)))?;
+    }
+    Ok(())
+}
+
+fn shop_error(e: &(dyn std::error::Error + 'static)) -> String {
+    shop::error::ErrorChain(e).to_string()
+}
+
+async fn create_table(
+    http: &reqwest::Client,
+    emulators: &Emulators,
+    name: &str,
+    props: &Value,
+) -> Result<(), String> {
+    let mut request = json!({
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode").cloned().unwrap_or(json!("PROVISIONED")),
+    });
+    for optional in [
+        "GlobalSecondaryIndexes",
+        "LocalSecondaryIndexes",
+        "ProvisionedThroughput",
+    ] {
+        if let Some(value) = props.get(optional) {
+            request[optional] = value.clone();
+        }
+    }
+    if request["BillingMode"] == "PROVISIONED" && request["ProvisionedThroughput"].is_null() {
+        request["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    }
+    if let Some(view) = props["StreamSpecification"]["StreamViewType"].as_str() {
+        request["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": view});
+    }
+    match dynamodb_call(http, emulators, "CreateTable", &request).await {
+        Ok(_) => {}
+        Err(e) if e.contains("ResourceInUseException") => return Ok(()),
+        Err(e) => return Err(format!("table {name}: {e}")),
+    }
+    if let Some(ttl) = props.get("TimeToLiveSpecification") {
+        let request = json!({"TableName": name, "TimeToLiveSpecification": ttl});
+        dynamodb_call(http, emulators, "UpdateTimeToLive", &request)
+            .await
+            .map_err(|e| format!("table {name} TTL: {e}"))?;
+    }
+    Ok(())
+}
+
+/// One DynamoDB JSON-protocol call. DynamoDB Local checks that a request is signed
+/// but not the signature.
+async fn dynamodb_call(
+    http: &reqwest::Client,
+    emulators: &Emulators,
+    operation: &str,
+    body: &Value,
+) -> Result<Value, String> {
+    let authorization = format!(
+        "AWS4-HMAC-SHA256 Credential=local/20260101/{}/dynamodb/aws4_request, \
+         SignedHeaders=host;x-amz-date, Signature=0",
+        emulators.region
+    );
+    let response = http
+        .post(&emulators.dynamodb)
+        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-date", "20260101T000000Z")
+        .header("authorization", authorization)
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if status.is_success() {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        Err(text)
+    }
+}

@@ -1,0 +1,545 @@
+//! Reads `template.yaml`: the functions with their routes, triggers and environment,
+//! the tables, queues and email identities, with CloudFormation's intrinsic functions
+//! (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`) resolved to their local values.
+//!
+//! Local names: a table is named by its `TableName` or else its logical id; a queue by
+//! its `QueueName` or else its logical id.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+/// A route of the HTTP API.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// Upper-case method, or `ANY`.
+    pub method: String,
+    /// Path with `{param}` segments.
+    pub path: String,
+}
+
+/// An SQS event source of a function.
+#[derive(Debug, Clone)]
+pub struct SqsSource {
+    /// The queue's local name.
+    pub queue: String,
+    /// Messages per invocation.
+    pub batch_size: i32,
+    /// Whether the function reports partial batch failures.
+    pub report_failures: bool,
+}
+
+/// A schedule that invokes a function.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Interval between invocations.
+    pub every: std::time::Duration,
+    /// The expression as written.
+    pub expression: String,
+}
+
+/// A function of the template.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// Logical id.
+    pub name: String,
+    /// The cargo binary (`Metadata.BuildProperties.Binary`).
+    pub binary: String,
+    /// Resolved environment (globals, then the function's own).
+    pub environment: BTreeMap<String, String>,
+    /// Seconds before an invocation times out.
+    pub timeout_secs: u64,
+    /// Memory size in MB.
+    pub memory_mb: u64,
+    /// HTTP routes.
+    pub routes: Vec<Route>,
+    /// SQS triggers.
+    pub sqs: Vec<SqsSource>,
+    /// Schedules.
+    pub schedules: Vec<Schedule>,
+}
+
+/// A DynamoDB table, as CloudFormation properties (they are the CreateTable API's).
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Local name.
+    pub name: String,
+    /// Resolved properties.
+    pub properties: Value,
+}
+
+/// An SQS queue.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    /// Local name.
+    pub name: String,
+    /// Resolved properties.
+    pub properties: Value,
+}
+
+/// What the local stack builds.
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    /// Functions by logical id.
+    pub functions: Vec<Function>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Queues, dead-letter queues first.
+    pub queues: Vec<Queue>,
+    /// SES identities to verify.
+    pub email_identities: Vec<String>,
+}
+
+/// Values that differ between AWS and the local stack.
+#[derive(Debug, Clone)]
+pub struct LocalValues {
+    /// Parameter overrides (else the template's defaults).
+    pub parameters: BTreeMap<String, String>,
+    /// Region.
+    pub region: String,
+    /// Account id.
+    pub account: String,
+    /// Base URL of the local SQS endpoint, for queue URLs.
+    pub sqs_endpoint: String,
+}
+
+/// Parses and resolves a template file.
+///
+/// # Errors
+/// A readable message when the file is missing, not YAML, or uses what this can't resolve.
+pub fn load(path: &Path, local: &LocalValues) -> Result<Template, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let yaml: serde_norway::Value =
+        serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc = normalise(yaml);
+    Resolver::new(&doc, local)?.template()
+}
+
+/// Turns YAML (with CloudFormation's short tags) into JSON with long-form intrinsics.
+pub fn normalise(yaml: serde_norway::Value) -> Value {
+    use serde_norway::Value as Y;
+    match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(normalise).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), normalise(v))))
+                .collect(),
+        ),
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let tag = tag.trim_start_matches('!');
+            let value = normalise(tagged.value);
+            match tag {
+                "Ref" => json!({ "Ref": value }),
+                "GetAtt" => match value {
+                    Value::String(s) => {
+                        let (resource, attribute) = s.split_once('.').unwrap_or((&s, ""));
+                        json!({ "Fn::GetAtt": [resource, attribute] })
+                    }
+                    other => json!({ "Fn::GetAtt": other }),
+                },
+                other => json!({ format!("Fn::{other}"): value }),
+            }
+        }
+    }
+}
+
+struct Resolver<'a> {
+    resources: &'a Map<String, Value>,
+    globals: Value,
+    parameters: BTreeMap<String, String>,
+    local: &'a LocalValues,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(doc: &'a Value, local: &'a LocalValues) -> Result<Self, String> {
+        let resources = doc["Resources"]
+            .as_object()
+            .ok_or("the template has no Resources")?;
+        let mut parameters = BTreeMap::new();
+        if let Some(params) = doc["Parameters"].as_object() {
+            for (name, spec) in params {
+                let value = local
+                    .parameters
+                    .get(name)
+                    .cloned()
+                    .or_else(|| scalar(&spec["Default"]))
+                    .ok_or_else(|| format!("parameter {name} has no default and no local value"))?;
+                parameters.insert(name.clone(), value);
+            }
+        }
+        Ok(Self {
+            resources,
+            globals: doc["Globals"]["Function"].clone(),
+            parameters,
+            local,
+        })
+    }
+
+    fn template(&self) -> Result<Template, String> {
+        let mut template = Template::default();
+        for (id, resource) in self.resources {
+            let props = &resource["Properties"];
+            match resource["Type"].as_str().unwrap_or_default() {
+                "AWS::Serverless::Function" => {
+                    template.functions.push(self.function(id, resource)?)
+                }
+                "AWS::DynamoDB::Table" => template.tables.push(Table {
+                    name: self.physical_name(id)?,
+                    properties: self.resolve(props)?,
+                }),
+                "AWS::SQS::Queue" => template.queues.push(Queue {
+                    name: self.physical_name(id)?,
+                    properties: self.resolve(props)?,
+                }),
+                "AWS::SES::EmailIdentity" => {
+                    let identity = self.resolve(&props["EmailIdentity"])?;
+                    template
+                        .email_identities
+                        .push(scalar(&identity).ok_or("EmailIdentity must be a string")?);
+                }
+                _ => {}
+            }
+        }
+        // Dead-letter queues first, so a redrive policy can name them.
+        template
+            .queues
+            .sort_by_key(|q| !q.properties["RedrivePolicy"].is_null());
+        Ok(template)
+    }
+
+    fn function(&self, id: &str, resource: &Value) -> Result<Function, String> {
+        let props = &resource["Properties"];
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?
+            .to_owned();
+        let mut environment = BTreeMap::new();
+        for variables in [
+            &self.globals["Environment"]["Variables"],
+            &props["Environment"]["Variables"],
+        ] {
+            if let Some(variables) = variables.as_object() {
+                for (name, value) in variables {
+                    let value = scalar(&self.resolve(value)?)
+                        .ok_or_else(|| format!("{id}: variable {name} is not a string"))?;
+                    environment.insert(name.clone(), value);
+                }
+            }
+        }
+        let number = |key: &str, default: u64| {
+            props[key]
+                .as_u64()
+                .or_else(|| self.globals[key].as_u64())
+                .unwrap_or(default)
+        };
+        let mut function = Function {
+            name: id.to_owned(),
+            binary,
+            environment,
+            timeout_secs: number("Timeout", 3),
+            memory_mb: number("MemorySize", 128),
+            routes: Vec::new(),
+            sqs: Vec::new(),
+            schedules: Vec::new(),
+        };
+        if let Some(events) = props["Events"].as_object() {
+            for (event_id, event) in events {
+                let p = &event["Properties"];
+                match event["Type"].as_str().unwrap_or_default() {
+                    "HttpApi" => function.routes.push(Route {
+                        method: p["Method"].as_str().unwrap_or("ANY").to_ascii_uppercase(),
+                        path: p["Path"]
+                            .as_str()
+                            .ok_or_else(|| format!("{id}.{event_id} has no Path"))?
+                            .to_owned(),
+                    }),
+                    "SQS" => {
+                        let queue = self.queue_of(&p["Queue"])?;
+                        let report_failures = p["FunctionResponseTypes"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|t| t == "ReportBatchItemFailures"));
+                        function.sqs.push(SqsSource {
+                            queue,
+                            batch_size: p["BatchSize"].as_i64().unwrap_or(10).clamp(1, 10) as i32,
+                            report_failures,
+                        });
+                    }
+                    "Schedule" | "ScheduleV2" => {
+                        let expression = scalar(&self.resolve(if p["Schedule"].is_null() {
+                            &p["ScheduleExpression"]
+                        } else {
+                            &p["Schedule"]
+                        })?)
+                        .ok_or_else(|| format!("{id}.{event_id} has no schedule expression"))?;
+                        let every = parse_rate(&expression)
+                            .ok_or_else(|| format!("{id}.{event_id}: only rate() schedules run locally, not {expression}"))?;
+                        function.schedules.push(Schedule { every, expression });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(function)
+    }
+
+    /// The local name of the queue an SQS event names (by `GetAtt X.Arn` or an ARN).
+    fn queue_of(&self, queue: &Value) -> Result<String, String> {
+        if let Some([resource, _]) = queue["Fn::GetAtt"].as_array().map(Vec::as_slice) {
+            return self.physical_name(resource.as_str().unwrap_or_default());
+        }
+        let arn = scalar(&self.resolve(queue)?).ok_or("an SQS event needs a Queue")?;
+        Ok(arn.rsplit(':').next().unwrap_or_default().to_owned())
+    }
+
+    fn physical_name(&self, id: &str) -> Result<String, String> {
+        let resource = self
+            .resources
+            .get(id)
+            .ok_or_else(|| format!("no resource {id}"))?;
+        let props = &resource["Properties"];
+        let explicit = match resource["Type"].as_str() {
+            Some("AWS::DynamoDB::Table") => &props["TableName"],
+            Some("AWS::SQS::Queue") => &props["QueueName"],
+            _ => &Value::Null,
+        };
+        if explicit.is_null() {
+            Ok(id.to_owned())
+        } else {
+            scalar(&self.resolve(explicit)?)
+                .ok_or_else(|| format!("{id}: its name is not a string"))
+        }
+    }
+
+    fn reference(&self, name: &str) -> Result<String, String> {
+        if let Some(value) = self.parameters.get(name) {
+            return Ok(value.clone());
+        }
+        match name {
+            "AWS::Region" => return Ok(self.local.region.clone()),
+            "AWS::AccountId" => return Ok(self.local.account.clone()),
+            "AWS::Partition" => return Ok("aws".to_owned()),
+            "AWS::URLSuffix" => return Ok("amazonaws.com".to_owned()),
+            "AWS::StackName" => return Ok("shop-local".to_owned()),
+            _ => {}
+        }
+        let resource = self
+            .resources
+            .get(name)
+            .ok_or_else(|| format!("Ref to unknown {name}"))?;
+        let physical = self.physical_name(name)?;
+        Ok(match resource["Type"].as_str() {
+            Some("AWS::SQS::Queue") => format!(
+                "{}/{}/{}",
+                self.local.sqs_endpoint.trim_end_matches('/'),
+                self.local.account,
+                physical
+            ),
+            _ => physical,
+        })
+    }
+
+    fn attribute(&self, resource: &str, attribute: &str) -> Result<String, String> {
+        let physical = self.physical_name(resource)?;
+        let (region, account) = (&self.local.region, &self.local.account);
+        let kind = self
+            .resources
+            .get(resource)
+            .and_then(|r| r["Type"].as_str());
+        Ok(match (kind, attribute) {
+            (Some("AWS::SQS::Queue"), "Arn") => {
+                format!("arn:aws:sqs:{region}:{account}:{physical}")
+            }
+            (Some("AWS::SQS::Queue"), "QueueName") => physical,
+            (Some("AWS::SQS::Queue"), "QueueUrl") => self.reference(resource)?,
+            (Some("AWS::DynamoDB::Table"), "Arn") => {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{physical}")
+            }
+            (Some("AWS::DynamoDB::Table"), "StreamArn") => {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{physical}/stream/local")
+            }
+            _ => format!("arn:aws:local:{region}:{account}:{resource}/{attribute}"),
+        })
+    }
+
+    /// Resolves every intrinsic function inside a value.
+    fn resolve(&self, value: &Value) -> Result<Value, String> {
+        Ok(match value {
+            Value::Object(map) if map.len() == 1 => {
+                let (key, arg) = map.iter().next().expect("one entry");
+                match key.as_str() {
+                    "Ref" => Value::String(self.reference(arg.as_str().unwrap_or_default())?),
+                    "Fn::GetAtt" => {
+                        let parts: Vec<&str> = match arg {
+                            Value::String(s) => s.splitn(2, '.').collect(),
+                            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                            _ => Vec::new(),
+                        };
+                        let [resource, attribute] = parts[..] else {
+                            return Err(format!("malformed Fn::GetAtt {arg}"));
+                        };
+                        Value::String(self.attribute(resource, attribute)?)
+                    }
+                    "Fn::Sub" => Value::String(self.substitute(arg)?),
+                    "Fn::Join" => {
+                        let separator = arg[0].as_str().unwrap_or_default();
+                        let parts = self.resolve(&arg[1])?;
+                        let parts: Vec<String> = parts
+                            .as_array()
+                            .map(|a| a.iter().filter_map(scalar).collect())
+                            .unwrap_or_default();
+                        Value::String(parts.join(separator))
+                    }
+                    _ => Value::Object(
+                        map.iter()
+                            .map(|(k, v)| Ok((k.clone(), self.resolve(v)?)))
+                            .collect::<Result<_, String>>()?,
+                    ),
+                }
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.resolve(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    fn substitute(&self, arg: &Value) -> Result<String, String> {
+        let (text, variables) = match arg {
+            Value::String(s) => (s.as_str(), Map::new()),
+            Value::Array(a) => (
+                a[0].as_str().unwrap_or_default(),
+                a.get(1)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            _ => return Err(format!("malformed Fn::Sub {arg}")),
+        };
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed ${{ in {text}"))?;
+            let name = &rest[start + 2..start + end];
+            let value = if let Some(v) = variables.get(name) {
+                scalar(&self.resolve(v)?).unwrap_or_default()
+            } else if let Some((resource, attribute)) = name.split_once('.') {
+                self.attribute(resource, attribute)?
+            } else {
+                self.reference(name)?
+            };
+            out.push_str(&value);
+            rest = &rest[start + end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// A string, number or boolean as text.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses `rate(5 minutes)`.
+pub fn parse_rate(expression: &str) -> Option<std::time::Duration> {
+    let inner = expression.trim().strip_prefix("rate(")?.strip_suffix(')')?;
+    let (count, unit) = inner.trim().split_once(' ')?;
+    let count: u64 = count.parse().ok()?;
+    let seconds = match unit.trim().trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86400,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_secs(count * seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> LocalValues {
+        LocalValues {
+            parameters: [(
+                "PublicBaseUrl".to_owned(),
+                "http://127.0.0.1:3000".to_owned(),
+            )]
+            .into(),
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+            sqs_endpoint: "http://127.0.0.1:5000".into(),
+        }
+    }
+
+    fn project_template() -> Template {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        load(&path, &local()).unwrap()
+    }
+
+    #[test]
+    fn rates_parse_into_intervals() {
+        assert_eq!(
+            parse_rate("rate(1 minute)"),
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_rate("rate(2 hours)"),
+            Some(std::time::Duration::from_secs(7200))
+        );
+        assert_eq!(parse_rate("cron(0 * * * ? *)"), None);
+    }
+
+    #[test]
+    fn the_project_template_resolves_environment_from_refs_and_parameters() {
+        let template = project_template();
+        let register = template
+            .functions
+            .iter()
+            .find(|f| f.binary == "register")
+            .unwrap();
+        assert_eq!(register.environment["USERS_TABLE"], "UsersTable");
+        assert_eq!(
+            register.environment["PUBLIC_BASE_URL"],
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(register.environment["RUST_LOG"], "info");
+        assert_eq!(register.routes[0].path, "/auth/register");
+    }
+
+    #[test]
+    fn sub_resolves_pseudo_parameters_and_attributes() {
+        let doc = json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}});
+        let local = local();
+        let resolver = Resolver::new(&doc, &local).unwrap();
+        let arn = resolver
+            .substitute(&json!("${Q.Arn}|${AWS::Region}"))
+            .unwrap();
+        assert_eq!(arn, "arn:aws:sqs:us-east-1:000000000000:Q|us-east-1");
+        assert_eq!(
+            resolver.reference("Q").unwrap(),
+            "http://127.0.0.1:5000/000000000000/Q"
+        );
+    }
+}

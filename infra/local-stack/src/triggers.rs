@@ -1,0 +1,167 @@
+//! What invokes functions besides HTTP: SQS event source mappings (batches, partial
+//! batch failures, redrive by the queue's own policy) and schedules; and the console
+//! view of the emails SES "sent".
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::MessageSystemAttributeName;
+use axum::body::Bytes;
+use serde_json::{json, Value};
+
+use crate::runtime::Pool;
+use crate::template::SqsSource;
+
+/// Polls a queue and feeds its batches to a function, as an event source mapping does:
+/// messages the function reports as failed (or all, when it fails) stay on the queue,
+/// to come back after their visibility timeout and, past `maxReceiveCount`, move to the
+/// dead-letter queue.
+pub async fn poll_queue(
+    pool: Arc<Pool>,
+    source: SqsSource,
+    sqs: aws_sdk_sqs::Client,
+    region: String,
+) {
+    let url = loop {
+        match sqs.get_queue_url().queue_name(&source.queue).send().await {
+            Ok(out) => break out.queue_url.unwrap_or_default(),
+            Err(e) => {
+                eprintln!("[{}] queue {}: {e}", pool.function.name, source.queue);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    };
+    let arn = format!("arn:aws:sqs:{region}:000000000000:{}", source.queue);
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(source.batch_size)
+            .wait_time_seconds(1)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                eprintln!(
+                    "[{}] receive from {}: {e}",
+                    pool.function.name, source.queue
+                );
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if messages.is_empty() {
+            continue;
+        }
+        let records: Vec<Value> = messages
+            .iter()
+            .map(|m| {
+                let attributes: HashMap<String, String> = m
+                    .attributes()
+                    .map(|a| {
+                        a.iter()
+                            .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                json!({
+                    "messageId": m.message_id(),
+                    "receiptHandle": m.receipt_handle(),
+                    "body": m.body().unwrap_or_default(),
+                    "attributes": attributes,
+                    "messageAttributes": {},
+                    "md5OfBody": m.md5_of_body(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": arn,
+                    "awsRegion": region,
+                })
+            })
+            .collect();
+        let event = json!({ "Records": records });
+        let failed: Vec<String> = match pool.invoke(Bytes::from(event.to_string())).await {
+            Ok(answer) if source.report_failures => serde_json::from_slice::<Value>(&answer)
+                .ok()
+                .and_then(|v| v["batchItemFailures"].as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+                .collect(),
+            Ok(_) => Vec::new(),
+            Err(_) => messages
+                .iter()
+                .filter_map(|m| m.message_id.clone())
+                .collect(),
+        };
+        for message in &messages {
+            let id = message.message_id().unwrap_or_default();
+            if failed.iter().any(|f| f == id) {
+                continue;
+            }
+            if let Some(handle) = message.receipt_handle() {
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await;
+            }
+        }
+    }
+}
+
+/// Invokes a function on a fixed interval with an EventBridge scheduled event.
+pub async fn run_schedule(pool: Arc<Pool>, every: Duration, region: String) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let now = time::OffsetDateTime::now_utc();
+        let event = json!({
+            "version": "0",
+            "id": ulid::Ulid::new().to_string(),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "000000000000",
+            "time": shop::clock::rfc3339(now),
+            "region": region,
+            "resources": [format!("arn:aws:events:{region}:000000000000:rule/{}", pool.function.name)],
+            "detail": {},
+        });
+        if let Err(e) = pool.invoke(Bytes::from(event.to_string())).await {
+            eprintln!("[{}] scheduled run failed: {e:?}", pool.function.name);
+        }
+    }
+}
+
+/// Prints each email SES "sent" (moto keeps them), with its links, so a person can
+/// click through activation.
+pub async fn show_emails(moto: String) {
+    let http = reqwest::Client::new();
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Ok(response) = http.get(format!("{moto}/moto-api/data.json")).send().await else {
+            continue;
+        };
+        let Ok(data) = response.json::<Value>().await else {
+            continue;
+        };
+        for message in data["ses"]["Message"].as_array().into_iter().flatten() {
+            let id = message["id"].as_str().unwrap_or_default().to_owned();
+            if !seen.insert(id) {
+                continue;
+            }
+            let to = message["destinations"]["ToAddresses"].to_string();
+            let subject = message["subject"].as_str().unwrap_or_default();
+            println!("[email] to {to}: {subject}");
+            let body = message["body"].as_str().unwrap_or_default();
+            for link in body.split_whitespace().filter(|w| w.starts_with("http")) {
+                println!("[email]   {link}");
+            }
+        }
+    }
+}

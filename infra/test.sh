@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: unit and handler tests, cfn-lint on the template, and the end-to-end
+# tests over HTTP against a local stack of its own (ports apart from up.sh's, so both
+# can run at once). Installs what it needs first.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash infra/install.sh
+
+echo "== cfn-lint"
+.local/venv/bin/cfn-lint template.yaml
+
+echo "== build"
+cargo build --workspace --bins --tests --locked
+
+export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" MOTO_PORT="${MOTO_PORT:-5100}"
+source infra/emulators.sh
+export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3100}"
+export LOCAL_MAX_CONCURRENCY="${LOCAL_MAX_CONCURRENCY:-25}"
+export SHOP_API_URL="http://$LOCAL_API_ADDR"
+"$root/target/debug/local-stack" >"$local_dir/logs/local-stack-test.log" 2>&1 &
+emulator_pids+=($!)
+wait_for_port "local stack" "$SHOP_API_URL/"
+
+echo "== tests"
+cargo test --workspace --locked -- --test-threads 8

@@ -1,0 +1,169 @@
+//! Who is calling: the session token from `Authorization: Bearer <token>` or from the
+//! `session` cookie that login sets, resolved through the sessions table.
+//!
+//! Sessions expire on read (the stored expiry is checked every time; DynamoDB TTL only
+//! tidies up) and logout deletes them, so a revoked token fails at once.
+
+use lambda_http::http::header;
+use lambda_http::Request;
+
+use crate::clock;
+use crate::domain::{Role, TokenHash};
+use crate::error::ApiError;
+use crate::repo::sessions::SessionsRepo;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "session";
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The caller's user id.
+    pub user_id: String,
+    /// The caller's role.
+    pub role: Role,
+    /// The hash of the token the caller presented (to revoke it).
+    pub token_hash: TokenHash,
+}
+
+impl Caller {
+    /// Allows only callers with `role`.
+    ///
+    /// # Errors
+    /// 403 `forbidden` for any other role.
+    pub fn require_role(&self, role: Role) -> Result<(), ApiError> {
+        if self.role == role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "Only {}s may do this.",
+                role.as_str()
+            )))
+        }
+    }
+}
+
+/// The session token the request presents, if any: the bearer token first, then the
+/// `session` cookie.
+pub fn presented_token(req: &Request) -> Option<String> {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        });
+    bearer.or_else(|| {
+        req.headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                (name == SESSION_COOKIE).then(|| value.trim().to_owned())
+            })
+    })
+}
+
+/// A token has the shape we issue: 43 characters of URL-safe base64.
+fn well_formed(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The caller behind the request's session.
+///
+/// # Errors
+/// 401 `unauthenticated` when there is no token, or it is unknown, expired or revoked;
+/// 500 when the sessions table can't be read.
+pub async fn require_user(sessions: &SessionsRepo, req: &Request) -> Result<Caller, ApiError> {
+    let token = presented_token(req)
+        .filter(|t| well_formed(t))
+        .ok_or(ApiError::Unauthenticated)?;
+    let hash = TokenHash::of(&token);
+    let session = sessions
+        .get(&hash)
+        .await?
+        .filter(|s| s.expires_at > clock::now().unix_timestamp())
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Caller {
+        user_id: session.user_id,
+        role: session.role,
+        token_hash: hash,
+    })
+}
+
+/// The `Set-Cookie` value that carries a new session.
+pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Lax"
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::Body;
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut builder = lambda_http::http::Request::builder();
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::Empty).unwrap()
+    }
+
+    #[test]
+    fn a_bearer_token_is_read_whatever_the_scheme_case() {
+        let req = request(&[("authorization", "bearer abc")]);
+        assert_eq!(presented_token(&req).as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_read_among_others() {
+        let req = request(&[("cookie", "theme=dark; session=tok123; lang=zh")]);
+        assert_eq!(presented_token(&req).as_deref(), Some("tok123"));
+    }
+
+    #[test]
+    fn the_bearer_token_wins_over_the_cookie() {
+        let req = request(&[
+            ("cookie", "session=cookie"),
+            ("authorization", "Bearer header"),
+        ]);
+        assert_eq!(presented_token(&req).as_deref(), Some("header"));
+    }
+
+    #[test]
+    fn other_schemes_are_not_tokens() {
+        let req = request(&[("authorization", "Basic dXNlcjpwYXNz")]);
+        assert_eq!(presented_token(&req), None);
+    }
+
+    #[test]
+    fn only_tokens_of_the_issued_shape_are_looked_up() {
+        let token = crate::domain::SecretToken::generate();
+        assert!(well_formed(token.expose()));
+        assert!(!well_formed("short"));
+        assert!(!well_formed(&"a".repeat(42).replace('a', "/")));
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_secure_and_lax() {
+        let cookie = session_cookie("t", 60);
+        for part in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age=60"] {
+            assert!(cookie.contains(part), "{cookie} lacks {part}");
+        }
+    }
+}

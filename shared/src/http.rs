@@ -1,0 +1,249 @@
+//! The HTTP edge: request bodies in, JSON responses out, and the runner that turns a
+//! handler's `Result` into a response.
+//!
+//! Bodies are parsed in two passes so that the status says what went wrong: bytes that
+//! are not JSON are a 400 `invalid_json`; JSON of the wrong shape (missing, unknown or
+//! mistyped fields) is a 422 naming the field.
+
+use std::convert::Infallible;
+use std::future::Future;
+
+use lambda_http::http::{header, StatusCode};
+use lambda_http::{service_fn, Body, Request, RequestExt, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ApiError, FieldErrors};
+
+/// The largest request body accepted, in bytes (64 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Runs a Lambda function whose handler answers with `Result<Response, ApiError>`.
+///
+/// # Errors
+/// When the Lambda runtime itself fails (never for a handler's error, which becomes
+/// a response).
+pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    lambda_http::run(service_fn(|req: Request| {
+        let answer = handler(req);
+        async move { Ok::<_, Infallible>(answer.await.unwrap_or_else(ApiError::into_response)) }
+    }))
+    .await
+}
+
+/// Parses the JSON body into `T` (which should `deny_unknown_fields`).
+///
+/// # Errors
+/// 415 for a non-JSON content type, 413 over [`MAX_BODY_BYTES`], 400 `invalid_json` for
+/// bytes that are not JSON, 422 naming the field for the wrong shape.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+        let media = content_type.to_str().unwrap_or_default();
+        let media = media.split(';').next().unwrap_or_default().trim();
+        let is_json = media.eq_ignore_ascii_case("application/json")
+            || media.to_ascii_lowercase().ends_with("+json");
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+    }
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    parse_json(bytes)
+}
+
+/// Parses JSON bytes into `T`; see [`json_body`].
+///
+/// # Errors
+/// As [`json_body`], less the content-type check.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+            code: "invalid_json",
+            message: format!("The request body is not valid JSON ({e})."),
+        })?;
+    if !value.is_object() {
+        return Err(FieldErrors::single("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let (field, message) = describe_shape_error(&path, &message);
+        FieldErrors::single(field, message)
+    })
+}
+
+/// Turns serde's message and path into a field name and a sentence for the client.
+fn describe_shape_error(path: &str, message: &str) -> (String, String) {
+    let parent = if path == "." { "" } else { path };
+    let join = |name: &str| {
+        if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    if let Some(name) = message
+        .strip_prefix("missing field ")
+        .and_then(|_| quoted(message))
+    {
+        return (join(&name), "is required".to_owned());
+    }
+    if let Some(name) = message
+        .strip_prefix("unknown field ")
+        .and_then(|_| quoted(message))
+    {
+        // serde_path_to_error already puts an unknown field on the path.
+        let field = if parent.is_empty() {
+            name
+        } else {
+            parent.to_owned()
+        };
+        return (field, "is not a known field".to_owned());
+    }
+    let field = if parent.is_empty() { "body" } else { parent };
+    let sentence = message.split(" at line ").next().unwrap_or(message);
+    (field.to_owned(), sentence.to_owned())
+}
+
+/// A path parameter of the route (`/goods/{goods_id}`).
+///
+/// # Errors
+/// 404 when the gateway did not supply it (the route cannot match without it).
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .map(str::to_owned)
+        .ok_or(ApiError::NotFound)
+}
+
+/// A query-string parameter, if present.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|params| params.first(name))
+        .map(str::to_owned)
+}
+
+/// A JSON response with the given status.
+///
+/// # Errors
+/// 500 if `body` cannot be serialised (a bug).
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Response<Body>, ApiError> {
+    let text = serde_json::to_string(body).map_err(ApiError::internal)?;
+    Ok(Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::Text(text))
+        .expect("static headers are valid"))
+}
+
+/// 200 with a JSON body.
+///
+/// # Errors
+/// As [`json`].
+pub fn ok<T: Serialize>(body: &T) -> Result<Response<Body>, ApiError> {
+    json(StatusCode::OK, body)
+}
+
+/// 201 with a JSON body.
+///
+/// # Errors
+/// As [`json`].
+pub fn created<T: Serialize>(body: &T) -> Result<Response<Body>, ApiError> {
+    json(StatusCode::CREATED, body)
+}
+
+/// 202 with an empty JSON object.
+pub fn accepted() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::ACCEPTED)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::Text("{}".to_owned()))
+        .expect("static headers are valid")
+}
+
+/// 204 with no body.
+pub fn no_content() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .expect("static headers are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body1 {
+        name: String,
+        count: u8,
+    }
+
+    fn field_errors(err: ApiError) -> Vec<(String, String)> {
+        match err {
+            ApiError::Validation(fields) => fields
+                .as_map()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_a_400() {
+        let err = parse_json::<Body1>(br#"{"name": "#).unwrap_err();
+        assert_eq!(err.code(), "invalid_json");
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = parse_json::<Body1>(br#"{"name": "x"}"#).unwrap_err();
+        assert_eq!(field_errors(err), [("count".into(), "is required".into())]);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let err = parse_json::<Body1>(br#"{"name": "x", "count": 1, "nmae": 2}"#).unwrap_err();
+        assert_eq!(
+            field_errors(err),
+            [("nmae".into(), "is not a known field".into())]
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_is_named() {
+        let err = parse_json::<Body1>(br#"{"name": 5, "count": 1}"#).unwrap_err();
+        let errors = field_errors(err);
+        assert_eq!(errors[0].0, "name");
+        assert!(errors[0].1.starts_with("invalid type: integer `5`"));
+    }
+
+    #[test]
+    fn a_body_over_64_kib_is_too_large() {
+        let big = vec![b' '; MAX_BODY_BYTES + 1];
+        assert_eq!(parse_json::<Body1>(&big).unwrap_err().status(), 413);
+    }
+
+    #[test]
+    fn a_json_array_is_not_a_body() {
+        let err = parse_json::<Body1>(b"[1, 2]").unwrap_err();
+        assert_eq!(field_errors(err)[0].0, "body");
+    }
+}

@@ -1,0 +1,29 @@
+//! The shop's shared crate: everything the Lambda functions have in common.
+//!
+//! # Layout
+//! - [`config`]: environment variables read once per cold start.
+//! - [`aws`]: one AWS SDK configuration and the clients built from it.
+//! - [`error`]: the one API error type and its contract body.
+//! - [`http`]: the HTTP edge: JSON bodies in, JSON responses out, the handler runner.
+//! - [`auth`]: session tokens and the caller's identity.
+//! - [`telemetry`]: structured JSON logs.
+//! - [`domain`]: parsed domain types and business rules, free of AWS.
+//! - [`repo`]: DynamoDB repositories, one per table, and their item mapping.
+//! - [`mail`]: outgoing email through SES.
+//! - [`clock`]: time as the API speaks it (RFC 3339, UTC).
+
+pub mod auth;
+pub mod aws;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod repo;
+pub mod telemetry;
+
+pub use error::ApiError;
+
+#[cfg(feature = "testing")]
+pub mod testing;
