@@ -31,9 +31,9 @@ wait_for_port() { # name url
   return 1
 }
 
-java -Djava.library.path="$local_dir/dynamodb/DynamoDBLocal_lib" \
+(cd "$local_dir" && exec java -Djava.library.path="$local_dir/dynamodb/DynamoDBLocal_lib" \
   -jar "$local_dir/dynamodb/DynamoDBLocal.jar" -inMemory -sharedDb -port "$DYNAMODB_PORT" \
-  >"$local_dir/logs/dynamodb-$DYNAMODB_PORT.log" 2>&1 &
+  >"$local_dir/logs/dynamodb-$DYNAMODB_PORT.log" 2>&1) &
 emulator_pids+=($!)
 "$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" \
   >"$local_dir/logs/moto-$MOTO_PORT.log" 2>&1 &

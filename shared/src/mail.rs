@@ -3,7 +3,7 @@
 use aws_sdk_ses::types::{Body, Content, Destination, Message};
 
 use crate::config::{self, ConfigError};
-use crate::domain::{Email, SecretToken};
+use crate::domain::SecretToken;
 use crate::error::BoxError;
 
 /// Sends the shop's emails.
@@ -39,13 +39,14 @@ impl Mailer {
         )
     }
 
-    /// Sends the activation email with its single-use link.
+    /// Sends the activation email with its single-use link to `to` (the address the
+    /// account was registered with).
     ///
     /// # Errors
     /// When SES refuses or can't be reached.
     pub async fn send_activation(
         &self,
-        to: &Email,
+        to: &str,
         username: &str,
         token: &SecretToken,
     ) -> Result<(), BoxError> {
@@ -62,7 +63,7 @@ impl Mailer {
         self.ses
             .send_email()
             .source(&self.from)
-            .destination(Destination::builder().to_addresses(to.as_str()).build())
+            .destination(Destination::builder().to_addresses(to).build())
             .message(message)
             .send()
             .await?;

@@ -98,7 +98,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     // The account exists either way; a failed email can be resent by the user.
     if let Err(e) = ctx
         .mailer
-        .send_activation(&user.email, user.username.as_str(), &token)
+        .send_activation(user.email.as_str(), user.username.as_str(), &token)
         .await
     {
         tracing::error!(user_id = %user.user_id, error = %shop::error::ErrorChain(e.as_ref()),

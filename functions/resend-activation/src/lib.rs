@@ -8,20 +8,20 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::aws::Aws;
 use shop::clock;
-use shop::config::ConfigError;
+use shop::config::{self, ConfigError};
 use shop::domain::{Email, SecretToken, UserStatus};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::mail::Mailer;
 use shop::repo::users::UsersRepo;
 
-/// Minimum seconds between two activation emails to one account.
-pub const RESEND_INTERVAL_SECS: i64 = 60;
-
 /// What the function needs, built once per cold start.
 pub struct Context {
     users: UsersRepo,
     mailer: Mailer,
+    /// Minimum seconds between two activation emails to one account
+    /// (`ACTIVATION_RESEND_INTERVAL_SECS`, default 60).
+    resend_interval_secs: i64,
 }
 
 impl Context {
@@ -34,6 +34,7 @@ impl Context {
         Ok(Self {
             users: UsersRepo::from_env(aws.dynamodb())?,
             mailer: Mailer::from_env(aws.ses())?,
+            resend_interval_secs: config::parsed_or("ACTIVATION_RESEND_INTERVAL_SECS", 60)?,
         })
     }
 }
@@ -62,12 +63,12 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let now = clock::now().unix_timestamp();
     let issued = ctx
         .users
-        .reissue_activation(&user.user_id, &token.hash(), now, RESEND_INTERVAL_SECS)
+        .reissue_activation(&user.user_id, &token.hash(), now, ctx.resend_interval_secs)
         .await?;
     if issued {
         if let Err(e) = ctx
             .mailer
-            .send_activation(&email, &user.username, &token)
+            .send_activation(&user.email, &user.username, &token)
             .await
         {
             tracing::error!(user_id = %user.user_id, error = %shop::error::ErrorChain(e.as_ref()),

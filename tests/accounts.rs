@@ -1,0 +1,587 @@
+//! Accounts end to end: register, the activation email, activation, login, the
+//! profile, logout; the refusals the contract names; concurrency; bad input.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::{activation_link, emails_to, token_of, unique, wait_for_emails, Api};
+use futures::future::join_all;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::test]
+async fn a_user_registers_activates_logs_in_reads_the_profile_and_logs_out() {
+    let api = Api::new();
+    let suffix = unique();
+    let (username, email) = (
+        format!("Li_Lei_{suffix}"),
+        format!("Li.Lei.{suffix}@Example.com"),
+    );
+
+    let (status, user) = api.register(&username, &email, PASSWORD, "merchant").await;
+    assert_eq!(status, 201, "{user}");
+    assert_eq!(user["username"], username.as_str());
+    assert_eq!(user["role"], "merchant");
+    assert_eq!(user["status"], "pending_activation");
+    assert!(user.get("password_hash").is_none());
+
+    let (status, body) = api.activate(&email).await;
+    assert_eq!((status, body), (200, json!({"status": "active"})));
+
+    let (status, session) = api.login(&email.to_uppercase(), PASSWORD).await;
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().unwrap().to_owned();
+    assert_eq!(session["user"]["user_id"], user["user_id"]);
+    assert!(session["expires_at"].as_str().unwrap().ends_with('Z'));
+
+    let (status, me) = api.call(Method::GET, "/me", Some(&token), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["user_id"], user["user_id"]);
+    assert_eq!(me["status"], "active");
+    assert!(me.get("password_hash").is_none());
+
+    let (status, body) = api
+        .call(Method::POST, "/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!((status, body), (204, Value::Null));
+    let (status, body) = api.call(Method::GET, "/me", Some(&token), None).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn the_session_cookie_set_by_login_authenticates() {
+    let api = Api::new();
+    let account = api.signed_up("customer").await;
+    let response = api
+        .send(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(&json!({"username": account.username, "password": account.password})),
+        )
+        .await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let me = api
+        .request(Method::GET, "/me")
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+}
+
+#[tokio::test]
+async fn login_before_activation_is_forbidden_only_with_the_right_password() {
+    let api = Api::new();
+    let suffix = unique();
+    let (username, email) = (
+        format!("pending_{suffix}"),
+        format!("pending.{suffix}@example.com"),
+    );
+    assert_eq!(
+        api.register(&username, &email, PASSWORD, "customer")
+            .await
+            .0,
+        201
+    );
+
+    let (status, body) = api.login(&username, "wrong password here").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "invalid_credentials");
+
+    let (status, body) = api.login(&username, PASSWORD).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "account_not_activated");
+}
+
+#[tokio::test]
+async fn an_activation_link_works_once() {
+    let api = Api::new();
+    let suffix = unique();
+    let email = format!("once.{suffix}@example.com");
+    assert_eq!(
+        api.register(&format!("once_{suffix}"), &email, PASSWORD, "customer")
+            .await
+            .0,
+        201
+    );
+    let link = activation_link(&email).await;
+    let path = format!("/auth/activate?token={}", token_of(&link));
+
+    assert_eq!(api.call(Method::GET, &path, None, None).await.0, 200);
+    let (status, body) = api.call(Method::GET, &path, None, None).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_token");
+}
+
+#[tokio::test]
+async fn unknown_and_missing_activation_tokens_are_invalid() {
+    let api = Api::new();
+    for path in [
+        "/auth/activate?token=nonsense",
+        "/auth/activate",
+        "/auth/activate?token=",
+    ] {
+        let (status, body) = api.call(Method::GET, path, None, None).await;
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(body["error"]["code"], "invalid_token");
+    }
+}
+
+#[tokio::test]
+async fn an_expired_activation_token_is_invalid() {
+    let api = Api::new();
+    let suffix = unique();
+    let email = format!("expired.{suffix}@example.com");
+    let (status, user) = api
+        .register(&format!("expired_{suffix}"), &email, PASSWORD, "customer")
+        .await;
+    assert_eq!(status, 201);
+    wait_for_emails(&email, 1).await;
+
+    // A token issued 25 hours ago, written where register writes tokens.
+    let token = format!("expired-token-{suffix}-padding-to-look-real-000");
+    let hash = shop::domain::TokenHash::of(&token);
+    let issued = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - 25 * 3600;
+    let aws = shop::aws::Aws::from_env().unwrap();
+    aws.dynamodb()
+        .put_item()
+        .table_name("UsersTable")
+        .item(
+            "pk",
+            AttributeValue::S(format!("ACTIVATION#{}", hash.as_str())),
+        )
+        .item(
+            "user_id",
+            AttributeValue::S(user["user_id"].as_str().unwrap().to_owned()),
+        )
+        .item(
+            "expires_at",
+            AttributeValue::N((issued + 24 * 3600).to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let (status, body) = api
+        .call(
+            Method::GET,
+            &format!("/auth/activate?token={token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_token");
+    assert_eq!(
+        api.login(&email, PASSWORD).await.0,
+        403,
+        "still not activated"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_answer_identically() {
+    let api = Api::new();
+    let account = api.signed_up("customer").await;
+    let wrong = api.login(&account.username, "not the password").await;
+    let unknown = api
+        .login(&format!("nobody_{}", unique()), "not the password")
+        .await;
+    assert_eq!(wrong.0, 401);
+    assert_eq!(wrong, unknown);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_an_account_and_an_unknown_name_alike() {
+    let api = Api::new();
+    let account = api.signed_up("customer").await;
+    let nobody = format!("nobody_{}", unique());
+    for _ in 0..5 {
+        assert_eq!(
+            api.login(&account.username, "guess guess guess").await.0,
+            401
+        );
+        assert_eq!(api.login(&nobody, "guess guess guess").await.0, 401);
+    }
+    let locked = api.login(&account.username, &account.password).await;
+    assert_eq!(locked.0, 429, "even the right password waits: {}", locked.1);
+    assert_eq!(locked.1["error"]["code"], "too_many_attempts");
+    let locked_by_email = api.login(&account.email, &account.password).await;
+    assert_eq!(
+        locked_by_email.0, 429,
+        "the lock is the account's, whatever name is used"
+    );
+    assert_eq!(api.login(&nobody, "guess guess guess").await, locked);
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_registrations_of_one_username_create_one_account() {
+    let api = Api::new();
+    let username = format!("race_{}", unique());
+    let attempts = (0..20).map(|i| {
+        let api = api.clone();
+        let username = username.clone();
+        async move {
+            api.register(
+                &username,
+                &format!("race{i}.{username}@example.com"),
+                PASSWORD,
+                "customer",
+            )
+            .await
+        }
+    });
+    let answers = join_all(attempts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    let taken = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["error"]["code"] == "username_taken")
+        .count();
+    assert_eq!((created, taken), (1, 19), "{answers:?}");
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_registrations_of_one_email_create_one_account() {
+    let api = Api::new();
+    let suffix = unique();
+    let email = format!("Race.{suffix}@example.com");
+    let attempts = (0..20).map(|i| {
+        let api = api.clone();
+        // Cases differ: emails compare case-insensitively.
+        let email = if i % 2 == 0 {
+            email.clone()
+        } else {
+            email.to_lowercase()
+        };
+        let username = format!("race{i}_{suffix}");
+        async move { api.register(&username, &email, PASSWORD, "customer").await }
+    });
+    let answers = join_all(attempts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    let taken = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["error"]["code"] == "email_taken")
+        .count();
+    assert_eq!((created, taken), (1, 19), "{answers:?}");
+}
+
+#[tokio::test]
+async fn usernames_are_unique_regardless_of_case() {
+    let api = Api::new();
+    let suffix = unique();
+    let first = api
+        .register(
+            &format!("Case_{suffix}"),
+            &format!("a.{suffix}@example.com"),
+            PASSWORD,
+            "customer",
+        )
+        .await;
+    assert_eq!(first.0, 201);
+    let second = api
+        .register(
+            &format!("case_{suffix}"),
+            &format!("b.{suffix}@example.com"),
+            PASSWORD,
+            "customer",
+        )
+        .await;
+    assert_eq!(second.0, 409);
+    assert_eq!(second.1["error"]["code"], "username_taken");
+}
+
+/// Sends a bad registration and checks the answer names what is wrong; then proves
+/// nothing was written by registering the same username and email for real.
+async fn refused_without_a_trace(
+    raw: Vec<u8>,
+    status: u16,
+    code: &str,
+    field: Option<&str>,
+    suffix: &str,
+) {
+    let api = Api::new();
+    let (got, body) =
+        e2e::status_and_json(api.send_raw(Method::POST, "/auth/register", raw).await).await;
+    assert_eq!(got, status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].is_string());
+    if let Some(field) = field {
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field} in {body}"
+        );
+    }
+    let (status, body) = api
+        .register(
+            &format!("clean_{suffix}"),
+            &format!("clean.{suffix}@example.com"),
+            PASSWORD,
+            "customer",
+        )
+        .await;
+    assert_eq!(
+        status, 201,
+        "nothing was written by the bad request: {body}"
+    );
+}
+
+fn body(value: Value) -> Vec<u8> {
+    value.to_string().into_bytes()
+}
+
+#[tokio::test]
+async fn bad_registrations_get_the_contract_error_and_write_nothing() {
+    let valid = |suffix: &str| json!({"username": format!("clean_{suffix}"), "email": format!("clean.{suffix}@example.com"), "password": PASSWORD});
+    let cases: Vec<(Box<dyn Fn(&str) -> Vec<u8>>, u16, &str, Option<&str>)> = vec![
+        (
+            Box::new(|s| format!("{{\"username\": \"clean_{s}\", ").into_bytes()),
+            400,
+            "invalid_json",
+            None,
+        ),
+        (
+            Box::new(|_| b"not json at all".to_vec()),
+            400,
+            "invalid_json",
+            None,
+        ),
+        (Box::new(|_| Vec::new()), 400, "invalid_json", None),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["username"] = json!(42);
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("username"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["password"] = json!(["a"]);
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("password"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v.as_object_mut().unwrap().remove("email");
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("email"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["admin"] = json!(true);
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("admin"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["username"] = json!("x".repeat(33));
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("username"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["email"] = json!(format!("{}@example.com", "a".repeat(250)));
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("email"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["email"] = json!("clean@@example");
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("email"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["password"] = json!("short");
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("password"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["password"] = json!("p".repeat(300));
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("password"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["role"] = json!("admin");
+                body(v)
+            }),
+            422,
+            "validation_failed",
+            Some("role"),
+        ),
+        (
+            Box::new(|_| b"[1, 2, 3]".to_vec()),
+            422,
+            "validation_failed",
+            Some("body"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["padding"] = json!("x".repeat(1024 * 1024));
+                body(v)
+            }),
+            413,
+            "payload_too_large",
+            None,
+        ),
+    ];
+    for (make, status, code, field) in cases {
+        let suffix = unique();
+        refused_without_a_trace(make(&suffix), status, code, field, &suffix).await;
+    }
+}
+
+#[tokio::test]
+async fn a_non_json_content_type_is_refused() {
+    let api = Api::new();
+    let response = api
+        .request(Method::POST, "/auth/register")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=a&password=b")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = e2e::status_and_json(response).await;
+    assert_eq!(status, 415);
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn bad_logins_get_the_contract_error() {
+    let api = Api::new();
+    let cases = [
+        (json!({"username": "someone"}), "password"),
+        (json!({"username": "someone", "password": 5}), "password"),
+        (json!({"username": "", "password": "x"}), "username"),
+        (
+            json!({"username": "someone", "password": "x", "remember": true}),
+            "remember",
+        ),
+        (
+            json!({"username": "u".repeat(300), "password": "x"}),
+            "username",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = api
+            .call(Method::POST, "/auth/login", None, Some(body))
+            .await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["error"]["fields"][field].is_string(), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn resending_activation_is_accepted_for_anyone_and_mails_only_pending_accounts() {
+    let api = Api::new();
+    let suffix = unique();
+    let email = format!("resend.{suffix}@example.com");
+    assert_eq!(
+        api.register(&format!("resend_{suffix}"), &email, PASSWORD, "customer")
+            .await
+            .0,
+        201
+    );
+    wait_for_emails(&email, 1).await;
+
+    let resend = |address: String| {
+        let api = api.clone();
+        async move {
+            api.call(
+                Method::POST,
+                "/auth/activation-email",
+                None,
+                Some(json!({"email": address})),
+            )
+            .await
+        }
+    };
+    // Unknown addresses get the same answer as known ones.
+    assert_eq!(
+        resend(format!("nobody.{suffix}@example.com")).await,
+        (202, json!({}))
+    );
+    // Within the resend interval nothing more is sent.
+    assert_eq!(resend(email.clone()).await, (202, json!({})));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(emails_to(&email).await.len(), 1);
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(resend(email.to_uppercase()).await, (202, json!({})));
+    let emails = wait_for_emails(&email, 2).await;
+    let (first, second) = (e2e::link_in(&emails[0]), e2e::link_in(&emails[1]));
+    assert_ne!(first, second, "a fresh token");
+    assert_eq!(api.activate(&email).await.0, 200);
+
+    // An active account gets nothing more.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(resend(email.clone()).await, (202, json!({})));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(emails_to(&email).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_session_is_required_and_must_be_well_formed_and_live() {
+    let api = Api::new();
+    let forged = "A".repeat(43);
+    for token in [None, Some("garbage"), Some(forged.as_str())] {
+        for (method, path) in [(Method::GET, "/me"), (Method::POST, "/auth/logout")] {
+            let (status, body) = api.call(method, path, token, None).await;
+            assert_eq!(status, 401, "{path} with {token:?}");
+            assert_eq!(body["error"]["code"], "unauthenticated");
+        }
+    }
+}

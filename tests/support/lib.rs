@@ -1,0 +1,230 @@
+//! What the end-to-end tests share: the API's address, an HTTP client, unique names,
+//! the emails the emulated SES "sent", and account set-up.
+//!
+//! The tests expect a running local stack (`infra/test.sh` starts one) at
+//! `SHOP_API_URL`, with moto at `AWS_ENDPOINT_URL`.
+
+use std::time::Duration;
+
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+
+/// Where the local stack serves the API.
+pub fn api_url() -> String {
+    std::env::var("SHOP_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".to_owned())
+}
+
+/// Where moto serves SES (and its `/moto-api`).
+pub fn moto_url() -> String {
+    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned())
+}
+
+/// A fresh suffix, unique across tests and runs.
+pub fn unique() -> String {
+    ulid::Ulid::new().to_string().to_lowercase()[10..].to_owned()
+}
+
+/// A test's view of the API.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Api {
+    /// A client for [`api_url`].
+    pub fn new() -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            base: api_url(),
+        }
+    }
+
+    /// Sends a request; `token` becomes a bearer token.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("the local stack answers")
+    }
+
+    /// Sends raw bytes as a JSON body.
+    pub async fn send_raw(&self, method: Method, path: &str, body: Vec<u8>) -> Response {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the local stack answers")
+    }
+
+    /// A request with a custom header set.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Sends and returns the status and JSON body (`null` when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        status_and_json(self.send(method, path, token, body.as_ref()).await).await
+    }
+
+    /// `POST /auth/register`.
+    pub async fn register(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+        role: &str,
+    ) -> (u16, Value) {
+        let body =
+            json!({"username": username, "email": email, "password": password, "role": role});
+        self.call(Method::POST, "/auth/register", None, Some(body))
+            .await
+    }
+
+    /// `POST /auth/login`.
+    pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
+        let body = json!({"username": username, "password": password});
+        self.call(Method::POST, "/auth/login", None, Some(body))
+            .await
+    }
+
+    /// Follows the activation link of the newest email sent to `email`.
+    pub async fn activate(&self, email: &str) -> (u16, Value) {
+        let link = activation_link(email).await;
+        let path = link
+            .strip_prefix(&self.base)
+            .expect("the link points at this API");
+        self.call(Method::GET, path, None, None).await
+    }
+
+    /// Registers, activates and logs in a new account; returns it with its token.
+    pub async fn signed_up(&self, role: &str) -> Account {
+        let suffix = unique();
+        let account = Account {
+            username: format!("{role}_{suffix}"),
+            email: format!("{role}.{suffix}@example.com"),
+            password: "correct horse battery staple".to_owned(),
+            token: String::new(),
+            user_id: String::new(),
+        };
+        let (status, user) = self
+            .register(&account.username, &account.email, &account.password, role)
+            .await;
+        assert_eq!(status, 201, "register: {user}");
+        let (status, body) = self.activate(&account.email).await;
+        assert_eq!(status, 200, "activate: {body}");
+        let (status, session) = self.login(&account.username, &account.password).await;
+        assert_eq!(status, 200, "login: {session}");
+        Account {
+            token: session["token"].as_str().expect("token").to_owned(),
+            user_id: user["user_id"].as_str().expect("user_id").to_owned(),
+            ..account
+        }
+    }
+}
+
+/// An activated, logged-in account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Username.
+    pub username: String,
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Session token.
+    pub token: String,
+    /// User id.
+    pub user_id: String,
+}
+
+/// The status and JSON body of a response (`null` when empty).
+pub async fn status_and_json(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("a body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON body, got {text:?}"))
+    };
+    (status, body)
+}
+
+/// Every email the emulated SES sent to `address`, oldest first (bodies).
+pub async fn emails_to(address: &str) -> Vec<String> {
+    let data: Value = reqwest::get(format!("{}/moto-api/data.json", moto_url()))
+        .await
+        .expect("moto answers")
+        .json()
+        .await
+        .expect("moto's data is JSON");
+    data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|t| t == address))
+        })
+        .filter_map(|m| m["body"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Waits until `address` has received `count` emails; returns them all.
+pub async fn wait_for_emails(address: &str, count: usize) -> Vec<String> {
+    for _ in 0..100 {
+        let emails = emails_to(address).await;
+        if emails.len() >= count {
+            return emails;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{address} did not receive {count} emails");
+}
+
+/// The link in an email body.
+pub fn link_in(body: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.contains("/auth/activate?token="))
+        .expect("the email carries an activation link")
+        .to_owned()
+}
+
+/// The activation link of the newest email sent to `address`.
+pub async fn activation_link(address: &str) -> String {
+    let emails = wait_for_emails(address, 1).await;
+    link_in(emails.last().expect("one email"))
+}
+
+/// The token in an activation link.
+pub fn token_of(link: &str) -> String {
+    link.split("token=").nth(1).expect("a token").to_owned()
+}
