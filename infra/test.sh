@@ -10,6 +10,10 @@ bash infra/install.sh
 echo "== cfn-lint"
 .local/venv/bin/cfn-lint template.yaml
 
+echo "== fmt, clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 echo "== build"
 cargo build --workspace --bins --tests --locked
 

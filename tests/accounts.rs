@@ -347,7 +347,8 @@ fn body(value: Value) -> Vec<u8> {
 #[tokio::test]
 async fn bad_registrations_get_the_contract_error_and_write_nothing() {
     let valid = |suffix: &str| json!({"username": format!("clean_{suffix}"), "email": format!("clean.{suffix}@example.com"), "password": PASSWORD});
-    let cases: Vec<(Box<dyn Fn(&str) -> Vec<u8>>, u16, &str, Option<&str>)> = vec![
+    type MakeBody = Box<dyn Fn(&str) -> Vec<u8>>;
+    let cases: Vec<(MakeBody, u16, &str, Option<&str>)> = vec![
         (
             Box::new(|s| format!("{{\"username\": \"clean_{s}\", ").into_bytes()),
             400,
