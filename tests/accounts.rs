@@ -347,7 +347,7 @@ fn body(value: Value) -> Vec<u8> {
 #[tokio::test]
 async fn bad_registrations_get_the_contract_error_and_write_nothing() {
     let valid = |suffix: &str| json!({"username": format!("clean_{suffix}"), "email": format!("clean.{suffix}@example.com"), "password": PASSWORD});
-    type MakeBody = Box<dyn Fn(&str) -> Vec<u8>>;
+    type MakeBody<'a> = Box<dyn Fn(&str) -> Vec<u8> + 'a>;
     let cases: Vec<(MakeBody, u16, &str, Option<&str>)> = vec![
         (
             Box::new(|s| format!("{{\"username\": \"clean_{s}\", ").into_bytes()),
