@@ -12,10 +12,10 @@ echo "== cfn-lint"
 
 echo "== fmt, clippy"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked -- -D warnings
 
 echo "== build"
-cargo build --workspace --bins --tests --locked
+cargo build --bins --tests --locked
 
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" MOTO_PORT="${MOTO_PORT:-5100}"
 source infra/emulators.sh
@@ -29,4 +29,4 @@ emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 
 echo "== tests"
-cargo test --workspace --locked -- --test-threads 8
+cargo test --locked -- --test-threads 8

@@ -6,6 +6,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash infra/install.sh
-cargo build --workspace --bins
+cargo build --bins
 source infra/emulators.sh
 "$root/target/debug/local-stack"

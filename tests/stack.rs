@@ -17,7 +17,7 @@ fn project_template() -> template::Template {
     let local = LocalValues {
         parameters: Default::default(),
         region: "us-east-1".into(),
-        account: "000000000000".into(),
+        account: local_stack::ACCOUNT.into(),
         sqs_endpoint: "http://127.0.0.1:5000".into(),
     };
     template::load(&repo().join("template.yaml"), &local).expect("template.yaml resolves")
@@ -76,8 +76,10 @@ async fn every_template_route_is_served_locally() {
             let response = api.request(method, &path).send().await.unwrap();
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
+            // The gateway's own 404 is `{"message":"Not Found"}`; a function answers in
+            // the contract's shape (or with success).
             assert!(
-                status < 500 && body.contains("\"error\""),
+                status < 500 && !body.starts_with("{\"message\""),
                 "{} {} answered {status} {body} (not the function's own answer)",
                 route.method,
                 route.path

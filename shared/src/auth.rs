@@ -99,6 +99,23 @@ pub async fn require_user(sessions: &SessionsRepo, req: &Request) -> Result<Call
     })
 }
 
+/// The caller, when the request carries a live session; `None` for anonymous callers
+/// and for tokens that are malformed, unknown, expired or revoked (for routes that
+/// anyone may call, where a stale token must not turn into an error).
+///
+/// # Errors
+/// 500 when the sessions table can't be read.
+pub async fn optional_user(
+    sessions: &SessionsRepo,
+    req: &Request,
+) -> Result<Option<Caller>, ApiError> {
+    match require_user(sessions, req).await {
+        Ok(caller) => Ok(Some(caller)),
+        Err(ApiError::Unauthenticated) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// The `Set-Cookie` value that carries a new session.
 pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
     format!(

@@ -75,6 +75,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(FieldErrors::single("body", "must be a JSON object"));
     }
+    from_value(value)
+}
+
+/// Deserialises an already-parsed JSON value, naming the offending field.
+///
+/// # Errors
+/// 422 naming the missing, unknown or mistyped field.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -115,6 +123,21 @@ fn describe_shape_error(path: &str, message: &str) -> (String, String) {
     let field = if parent.is_empty() { "body" } else { parent };
     let sentence = message.split(" at line ").next().unwrap_or(message);
     (field.to_owned(), sentence.to_owned())
+}
+
+/// Refuses `null` for any top-level field of a JSON object: in a partial update, a
+/// null would otherwise read as "leave unchanged".
+///
+/// # Errors
+/// 422 naming every null field.
+pub fn reject_nulls(object: &serde_json::Map<String, serde_json::Value>) -> Result<(), ApiError> {
+    let mut fields = FieldErrors::new();
+    for (name, value) in object {
+        if value.is_null() {
+            fields.add(name.clone(), "must not be null");
+        }
+    }
+    fields.into_result()
 }
 
 /// A path parameter of the route (`/goods/{goods_id}`).

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`config`]: environment variables read once per cold start.
 //! - [`aws`]: one AWS SDK configuration and the clients built from it.
+//! - [`contexts`]: contexts that several functions share.
 //! - [`error`]: the one API error type and its contract body.
 //! - [`http`]: the HTTP edge: JSON bodies in, JSON responses out, the handler runner.
 //! - [`auth`]: session tokens and the caller's identity.
@@ -10,14 +11,17 @@
 //! - [`domain`]: parsed domain types and business rules, free of AWS.
 //! - [`repo`]: DynamoDB repositories, one per table, and their item mapping.
 //! - [`mail`]: outgoing email through SES.
+//! - [`events`]: the event envelope and its SQS publisher.
 //! - [`clock`]: time as the API speaks it (RFC 3339, UTC).
 
 pub mod auth;
 pub mod aws;
 pub mod clock;
 pub mod config;
+pub mod contexts;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod mail;
 pub mod repo;

@@ -20,6 +20,12 @@ pub fn offline_env() {
             ("AWS_MAX_ATTEMPTS", "1"),
             ("USERS_TABLE", "users"),
             ("SESSIONS_TABLE", "sessions"),
+            ("GOODS_TABLE", "goods"),
+            ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
+            (
+                "GOODS_CHANGES_QUEUE_URL",
+                "http://127.0.0.1:9/000000000000/goods-changes",
+            ),
             ("MAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
         ] {

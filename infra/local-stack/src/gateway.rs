@@ -239,7 +239,7 @@ fn build_event(
         "rawQueryString": raw_query,
         "headers": headers,
         "requestContext": {
-            "accountId": "000000000000",
+            "accountId": crate::ACCOUNT,
             "apiId": "local",
             "domainName": host,
             "domainPrefix": host.split('.').next().unwrap_or_default(),

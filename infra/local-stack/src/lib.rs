@@ -12,3 +12,7 @@ pub mod provision;
 pub mod runtime;
 pub mod template;
 pub mod triggers;
+
+/// The account id of everything local: moto's default, so that the ARNs and queue URLs
+/// the template resolves to are the ones moto uses.
+pub const ACCOUNT: &str = "123456789012";

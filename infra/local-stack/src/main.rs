@@ -7,7 +7,7 @@
 //!   `LOCAL_BIN_DIR` (`target/debug`), `LOCAL_MAX_CONCURRENCY` per function (10),
 //!   `LOCAL_SCHEDULE_SECONDS` (run every schedule this often instead),
 //!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
-//!   every function).
+//!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -19,7 +19,7 @@ use std::time::Duration;
 use axum::Router;
 use local_stack::gateway::{self, Gateway};
 use local_stack::provision::{provision, Emulators};
-use local_stack::runtime::Pool;
+use local_stack::runtime::{lambda_environment, Endpoints, Pool};
 use local_stack::template::{self, LocalValues};
 use local_stack::triggers;
 
@@ -64,7 +64,7 @@ async fn run() -> Result<(), String> {
     let local = LocalValues {
         parameters,
         region: region.clone(),
-        account: "000000000000".to_owned(),
+        account: local_stack::ACCOUNT.to_owned(),
         sqs_endpoint: moto.clone(),
     };
     let template = template::load(&template_path, &local)?;
@@ -77,33 +77,20 @@ async fn run() -> Result<(), String> {
         ses: aws.ses(),
     };
     provision(&template, &emulators).await?;
-
-    let mut base_env: BTreeMap<String, String> = BTreeMap::new();
-    for name in [
-        "PATH",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-    ] {
-        if let Ok(value) = std::env::var(name) {
-            base_env.insert(name.to_owned(), value);
-        }
+    if std::env::var("LOCAL_PROVISION_ONLY").is_ok_and(|v| v == "1") {
+        println!(
+            "provisioned {} tables, {} queues",
+            template.tables.len(),
+            template.queues.len()
+        );
+        return Ok(());
     }
-    base_env.insert("AWS_REGION".into(), region.clone());
-    base_env.insert("AWS_DEFAULT_REGION".into(), region.clone());
-    base_env.insert("AWS_ENDPOINT_URL".into(), moto.clone());
-    base_env.insert("AWS_ENDPOINT_URL_DYNAMODB".into(), dynamodb.clone());
-    base_env.insert(
-        "AWS_EXECUTION_ENV".into(),
-        "AWS_Lambda_provided.al2023".into(),
-    );
-    base_env.insert("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into());
-    base_env.insert("_HANDLER".into(), "bootstrap".into());
-    base_env.insert("TZ".into(), ":UTC".into());
-    let overrides: Vec<(String, String)> = std::env::vars()
-        .filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v)))
-        .collect();
 
+    let endpoints = Endpoints {
+        region: region.clone(),
+        moto: moto.clone(),
+        dynamodb: dynamodb.clone(),
+    };
     let mut pools = Vec::new();
     for function in &template.functions {
         let binary = bin_dir.join(&function.binary);
@@ -114,19 +101,7 @@ async fn run() -> Result<(), String> {
                 binary.display()
             ));
         }
-        let mut environment = base_env.clone();
-        environment.extend(function.environment.clone());
-        environment.insert("AWS_LAMBDA_FUNCTION_NAME".into(), function.name.clone());
-        environment.insert(
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(),
-            function.memory_mb.to_string(),
-        );
-        environment.insert(
-            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
-            format!("/aws/lambda/{}", function.name),
-        );
-        environment.insert("AWS_LAMBDA_LOG_STREAM_NAME".into(), "local".into());
-        environment.extend(overrides.iter().cloned());
+        let environment = lambda_environment(function, &endpoints);
         pools.push(Pool::new(
             function.clone(),
             binary,

@@ -30,6 +30,60 @@ use tokio::sync::{oneshot, watch, Notify};
 
 use crate::template::Function;
 
+/// Where the emulators are, as every function instance is told.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Region.
+    pub region: String,
+    /// moto (SQS, SES).
+    pub moto: String,
+    /// DynamoDB Local.
+    pub dynamodb: String,
+}
+
+/// The environment of an instance of `function`, as Lambda would set it: the template's
+/// variables, Lambda's own, the emulators' endpoints, the caller's credentials and
+/// `PATH`, then any `LOCAL_ENV_<NAME>` override.
+pub fn lambda_environment(function: &Function, endpoints: &Endpoints) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for name in [
+        "PATH",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            env.insert(name.to_owned(), value);
+        }
+    }
+    let fixed = [
+        ("AWS_REGION", endpoints.region.clone()),
+        ("AWS_DEFAULT_REGION", endpoints.region.clone()),
+        ("AWS_ENDPOINT_URL", endpoints.moto.clone()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoints.dynamodb.clone()),
+        ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".to_owned()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+        ("AWS_LAMBDA_FUNCTION_NAME", function.name.clone()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            function.memory_mb.to_string(),
+        ),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", function.name),
+        ),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "local".to_owned()),
+        ("_HANDLER", "bootstrap".to_owned()),
+        ("TZ", ":UTC".to_owned()),
+    ];
+    env.extend(fixed.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.extend(function.environment.clone());
+    env.extend(
+        std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v))),
+    );
+    env
+}
+
 /// Why an invocation produced no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvokeError {
@@ -76,7 +130,7 @@ impl Pool {
     ) -> Arc<Self> {
         let (sender, receiver) = async_channel::unbounded();
         let arn = format!(
-            "arn:aws:lambda:{region}:000000000000:function:{}",
+            "arn:aws:lambda:{region}:123456789012:function:{}",
             function.name
         );
         Arc::new(Self {

@@ -488,7 +488,7 @@ mod tests {
             )]
             .into(),
             region: "us-east-1".into(),
-            account: "000000000000".into(),
+            account: crate::ACCOUNT.into(),
             sqs_endpoint: "http://127.0.0.1:5000".into(),
         }
     }
@@ -536,10 +536,10 @@ mod tests {
         let arn = resolver
             .substitute(&json!("${Q.Arn}|${AWS::Region}"))
             .unwrap();
-        assert_eq!(arn, "arn:aws:sqs:us-east-1:000000000000:Q|us-east-1");
+        assert_eq!(arn, "arn:aws:sqs:us-east-1:123456789012:Q|us-east-1");
         assert_eq!(
             resolver.reference("Q").unwrap(),
-            "http://127.0.0.1:5000/000000000000/Q"
+            "http://127.0.0.1:5000/123456789012/Q"
         );
     }
 }

@@ -32,7 +32,7 @@ pub async fn poll_queue(
             }
         }
     };
-    let arn = format!("arn:aws:sqs:{region}:000000000000:{}", source.queue);
+    let arn = format!("arn:aws:sqs:{region}:123456789012:{}", source.queue);
     loop {
         let received = sqs
             .receive_message()
@@ -125,10 +125,10 @@ pub async fn run_schedule(pool: Arc<Pool>, every: Duration, region: String) {
             "id": ulid::Ulid::new().to_string(),
             "detail-type": "Scheduled Event",
             "source": "aws.events",
-            "account": "000000000000",
+            "account": crate::ACCOUNT,
             "time": shop::clock::rfc3339(now),
             "region": region,
-            "resources": [format!("arn:aws:events:{region}:000000000000:rule/{}", pool.function.name)],
+            "resources": [format!("arn:aws:events:{region}:123456789012:rule/{}", pool.function.name)],
             "detail": {},
         });
         if let Err(e) = pool.invoke(Bytes::from(event.to_string())).await {

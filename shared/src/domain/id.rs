@@ -5,8 +5,28 @@ pub fn new_id() -> String {
     ulid::Ulid::new().to_string()
 }
 
+/// Whether `text` has the shape of an id we issue (26 Crockford base32 characters), so
+/// that anything else is a 404 without a database read.
+pub fn is_id(text: &str) -> bool {
+    text.len() == 26 && ulid::Ulid::from_string(text).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_ulids_look_like_ids() {
+        assert!(super::is_id(&super::new_id()));
+        for bad in [
+            "",
+            "abc",
+            "01JDQ7X8Z3N2V5K6W9Y0A1B2C",
+            "01JDQ7X8Z3N2V5K6W9Y0A1B2C!",
+            "../../etc/passwd",
+        ] {
+            assert!(!super::is_id(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn ids_are_26_characters_and_sort_by_creation() {
         let first = super::new_id();

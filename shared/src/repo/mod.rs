@@ -4,6 +4,7 @@
 //! Repositories return narrow errors; [`StoreError`] is the unexpected kind (the table
 //! could not be reached or refused the request), which the API answers with a 500.
 
+pub mod goods;
 pub mod sessions;
 pub mod users;
 

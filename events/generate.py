@@ -1,0 +1,58 @@
+"""Writes the API Gateway v2 events under events/ (run from the repository root).
+
+Handler tests load these; `cargo lambda invoke <function> --data-file events/<function>/valid.json`
+accepts them. Edit here and re-run rather than editing the JSON by hand.
+"""
+import json, os
+def event(method, path, body=None, headers=None, query=None, path_params=None, route=None):
+    h = {"host": "127.0.0.1:3000", "user-agent": "curl/8.5.0"}
+    if body is not None: h["content-type"] = "application/json"
+    h.update(headers or {})
+    route = route or f"{method} {path}"
+    qs = "&".join(f"{k}={v}" for k, v in (query or {}).items())
+    e = {
+        "version": "2.0", "routeKey": route, "rawPath": path, "rawQueryString": qs,
+        "headers": h,
+        "requestContext": {
+            "accountId": "000000000000", "apiId": "local", "domainName": "127.0.0.1:3000",
+            "domainPrefix": "127",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "curl/8.5.0"},
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "routeKey": route,
+            "stage": "$default", "time": "25/Nov/2026:12:00:00 +0000", "timeEpoch": 1795608000000,
+        },
+        "isBase64Encoded": False,
+    }
+    if query: e["queryStringParameters"] = query
+    if path_params: e["pathParameters"] = path_params
+    if body is not None: e["body"] = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return e
+def write(fn, name, e):
+    os.makedirs(f"events/{fn}", exist_ok=True)
+    json.dump(e, open(f"events/{fn}/{name}.json", "w"), indent=2, ensure_ascii=False); open(f"events/{fn}/{name}.json","a").write("\n")
+TOKEN = "Bearer q3Xh0Yk2o7C4uW1nB8dE5fG6hJ9kL0mN1pQ2rS3tU4v"
+write("register", "valid", event("POST", "/auth/register", {"username": "li_lei", "email": "li.lei@example.com", "password": "correct horse battery", "role": "customer"}))
+write("register", "invalid-fields", event("POST", "/auth/register", {"username": "x", "email": "not-an-email", "password": "short"}))
+write("register", "unknown-role", event("POST", "/auth/register", {"username": "li_lei", "email": "li.lei@example.com", "password": "correct horse battery", "role": "admin"}))
+write("register", "malformed-json", event("POST", "/auth/register", '{"username": "li_lei", '))
+write("activate", "valid", event("GET", "/auth/activate", query={"token": "q3Xh0Yk2o7C4uW1nB8dE5fG6hJ9kL0mN1pQ2rS3tU4v"}))
+write("activate", "missing-token", event("GET", "/auth/activate"))
+write("resend-activation", "valid", event("POST", "/auth/activation-email", {"email": "li.lei@example.com"}))
+write("resend-activation", "invalid-email", event("POST", "/auth/activation-email", {"email": "nobody"}))
+write("login", "valid", event("POST", "/auth/login", {"username": "li_lei", "password": "correct horse battery"}))
+write("login", "missing-password", event("POST", "/auth/login", {"username": "li_lei"}))
+write("logout", "valid", event("POST", "/auth/logout", headers={"authorization": TOKEN}))
+write("logout", "no-session", event("POST", "/auth/logout"))
+write("me", "valid", event("GET", "/me", headers={"authorization": TOKEN}))
+write("me", "no-session", event("GET", "/me"))
+write("me", "malformed-token", event("GET", "/me", headers={"cookie": "session=not-a-token"}))
+GOODS = "01JDQ7X8Z3N2V5K6W9Y0A1B2C3"
+new = {"name": "无线蓝牙耳机 Wireless Bluetooth Headphones", "description": "Bluetooth 5.3, 30 hours of battery.", "price": 19900, "currency": "CNY", "category": "Electronics", "stock": 50, "images": ["https://img.example.com/headphones.jpg"]}
+write("create-goods", "valid", event("POST", "/goods", new, headers={"authorization": TOKEN}))
+write("create-goods", "no-session", event("POST", "/goods", new))
+write("get-goods", "valid", event("GET", f"/goods/{GOODS}", path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}", headers={"authorization": TOKEN}))
+write("get-goods", "malformed-id", event("GET", "/goods/not-an-id", path_params={"goods_id": "not-an-id"}, route="GET /goods/{goods_id}"))
+write("update-goods", "valid", event("PATCH", f"/goods/{GOODS}", {"price": 17900, "stock": 40}, path_params={"goods_id": GOODS}, route="PATCH /goods/{goods_id}", headers={"authorization": TOKEN}))
+write("delete-goods", "valid", event("DELETE", f"/goods/{GOODS}", path_params={"goods_id": GOODS}, route="DELETE /goods/{goods_id}", headers={"authorization": TOKEN}))
+write("list-goods", "valid", event("GET", "/goods", query={"category": "Electronics", "max_price": "50000", "limit": "20"}))
+write("list-goods", "invalid-filters", event("GET", "/goods", query={"min_price": "-5", "limit": "1000", "merchant_id": "nobody"}))

@@ -1,0 +1,57 @@
+//! `POST /goods`: a merchant adds goods to the catalogue.
+//!
+//! Publishes `goods.created` (with the item) to the goods-changes queue for search
+//! and recommendations.
+
+use lambda_http::{Body, Request, Response};
+use shop::clock;
+use shop::domain::{new_id, GoodsInput};
+use shop::error::ApiError;
+use shop::events::EventType;
+use shop::http;
+use shop::repo::goods::GoodsRecord;
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::GoodsChanges;
+
+/// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
+const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
+
+/// Handles one request.
+///
+/// # Errors
+/// 401 without a session, 403 for customers, 4xx for invalid bodies; 500 when AWS fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.merchant(&req).await?;
+    let fields = http::json_body::<GoodsInput>(&req)?
+        .validate(REQUIRED)
+        .map_err(ApiError::Validation)?;
+    let now = clock::rfc3339(clock::now());
+    let record = GoodsRecord::new(new_id(), caller.user_id.clone(), fields, &now);
+    ctx.goods.create(&record).await?;
+    let goods = record.public();
+    tracing::info!(goods_id = %goods.goods_id, merchant_id = %caller.user_id, "goods created");
+    ctx.publish_goods(EventType::GoodsCreated, &caller, &goods)
+        .await?;
+    http::created(&goods)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn creating_goods_needs_a_session() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!("../../../events/create-goods/no-session.json"));
+        let (status, body) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "unauthenticated");
+    }
+}

@@ -1,0 +1,29 @@
+//! `DELETE /goods/{goods_id}`: the owning merchant removes goods from sale.
+//!
+//! A soft delete: the item keeps its data for the orders and reviews that name it, but
+//! leaves every listing and answers 404 from then on. Publishes `goods.deleted` so
+//! search and recommendations drop it.
+
+use lambda_http::{Body, Request, Response};
+use shop::clock;
+use shop::error::ApiError;
+use shop::events::EventType;
+use shop::http;
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::GoodsChanges;
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (customers, other merchants), 404; 500 when AWS fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let (caller, goods_id) = ctx.merchant_and_goods_id(&req).await?;
+    let now = clock::rfc3339(clock::now());
+    let record = ctx.goods.delete(&goods_id, &caller.user_id, &now).await?;
+    tracing::info!(goods_id = %goods_id, "goods deleted");
+    let data = serde_json::json!({ "goods_id": goods_id, "merchant_id": record.merchant_id, "deleted_at": now });
+    ctx.publish(EventType::GoodsDeleted, &caller, &goods_id, data)
+        .await;
+    Ok(http::no_content())
+}

@@ -1,0 +1,85 @@
+//! `GET /goods/{goods_id}`: one goods item, for anyone.
+//!
+//! A signed-in caller's view is published as a `view` event (the browsing history
+//! recommendations learn from); a failure to publish is logged and never fails the
+//! read. The goods read and the session check run concurrently.
+
+use lambda_http::{Body, Request, Response};
+use shop::auth;
+use shop::aws::Aws;
+use shop::config::ConfigError;
+use shop::domain::is_id;
+use shop::error::ApiError;
+use shop::events::{Envelope, EventType, Publisher};
+use shop::http;
+use shop::repo::goods::GoodsRepo;
+use shop::repo::sessions::SessionsRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+    goods: GoodsRepo,
+    events: Publisher,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let aws = Aws::from_env()?;
+        let dynamodb = aws.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+            events: Publisher::from_env(aws.sqs(), "EVENTS_QUEUE_URL")?,
+        })
+    }
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 404 for unknown or deleted goods; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let goods_id = http::path_param(&req, "goods_id")?;
+    if !is_id(&goods_id) {
+        return Err(ApiError::NotFound);
+    }
+    let (goods, caller) = tokio::join!(
+        ctx.goods.get(&goods_id),
+        auth::optional_user(&ctx.sessions, &req)
+    );
+    let goods = goods?.ok_or(ApiError::NotFound)?;
+    if let Some(caller) = caller? {
+        let view = Envelope::new(
+            EventType::View,
+            Some(&caller.user_id),
+            Some(&goods_id),
+            serde_json::json!({}),
+        );
+        ctx.events.publish_or_log(&view).await;
+    }
+    http::ok(&goods.public())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn an_id_we_never_issue_is_not_found_without_a_read() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!("../../../events/get-goods/malformed-id.json"));
+        let (status, body) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 404);
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+}

@@ -1,0 +1,91 @@
+//! Contexts shared by functions that need exactly the same things, built once per cold
+//! start like any other.
+
+use lambda_http::Request;
+
+use crate::auth::{self, Caller};
+use crate::aws::Aws;
+use crate::config::ConfigError;
+use crate::domain::{is_id, Goods, Role};
+use crate::error::ApiError;
+use crate::events::{Envelope, EventType, Publisher};
+use crate::http;
+use crate::repo::goods::GoodsRepo;
+use crate::repo::sessions::SessionsRepo;
+
+/// What the functions that change goods need: sessions, the goods table and the
+/// goods-changes queue.
+pub struct GoodsChanges {
+    /// Sessions, for the caller.
+    pub sessions: SessionsRepo,
+    /// The goods table.
+    pub goods: GoodsRepo,
+    changes: Publisher,
+}
+
+impl GoodsChanges {
+    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `GOODS_CHANGES_QUEUE_URL`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let aws = Aws::from_env()?;
+        let dynamodb = aws.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+            changes: Publisher::from_env(aws.sqs(), "GOODS_CHANGES_QUEUE_URL")?,
+        })
+    }
+
+    /// The calling merchant.
+    ///
+    /// # Errors
+    /// 401 without a live session, 403 for customers.
+    pub async fn merchant(&self, req: &Request) -> Result<Caller, ApiError> {
+        let caller = auth::require_user(&self.sessions, req).await?;
+        caller.require_role(Role::Merchant)?;
+        Ok(caller)
+    }
+
+    /// The calling merchant and the `{goods_id}` of the route.
+    ///
+    /// # Errors
+    /// As [`Self::merchant`]; 404 for an id we never issue.
+    pub async fn merchant_and_goods_id(&self, req: &Request) -> Result<(Caller, String), ApiError> {
+        let caller = self.merchant(req).await?;
+        let goods_id = http::path_param(req, "goods_id")?;
+        if !is_id(&goods_id) {
+            return Err(ApiError::NotFound);
+        }
+        Ok((caller, goods_id))
+    }
+
+    /// Publishes a change; a failure is logged (the change itself has been made).
+    pub async fn publish(
+        &self,
+        event_type: EventType,
+        caller: &Caller,
+        goods_id: &str,
+        data: serde_json::Value,
+    ) {
+        let event = Envelope::new(event_type, Some(&caller.user_id), Some(goods_id), data);
+        self.changes.publish_or_log(&event).await;
+    }
+
+    /// Publishes a created or updated item with its new state.
+    ///
+    /// # Errors
+    /// 500 if the item can't be serialised (a bug).
+    pub async fn publish_goods(
+        &self,
+        event_type: EventType,
+        caller: &Caller,
+        goods: &Goods,
+    ) -> Result<(), ApiError> {
+        let data = serde_json::to_value(goods).map_err(ApiError::internal)?;
+        self.publish(event_type, caller, &goods.goods_id, data)
+            .await;
+        Ok(())
+    }
+}

@@ -1,0 +1,578 @@
+//! Goods end to end: merchants create, edit, list (every filter, across pages) and
+//! delete; every forbidden role and ownership is refused; bad input writes nothing;
+//! views and changes arrive on the emulated SQS queues in the documented envelope.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use e2e::{unique, Account, Api};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn goods(name: &str, category: &str, price: i64) -> Value {
+    json!({"name": name, "description": format!("{name}, described."), "price": price,
+           "category": category, "stock": 10, "images": ["https://img.example.com/x.jpg"]})
+}
+
+async fn create(api: &Api, merchant: &Account, body: Value) -> Value {
+    let (status, item) = api
+        .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
+        .await;
+    assert_eq!(status, 201, "{item}");
+    item
+}
+
+/// Follows `next_cursor` from `path` to the end; returns every goods id in order.
+async fn list_all(api: &Api, path: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}cursor={c}"),
+            None => path.to_owned(),
+        };
+        let (status, page) = api.call(Method::GET, &url, None, None).await;
+        assert_eq!(status, 200, "{url}: {page}");
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["goods_id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return ids,
+        }
+    }
+    panic!("{path} never ended");
+}
+
+#[tokio::test]
+async fn a_merchant_creates_edits_reads_and_deletes_goods() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let created = create(
+        &api,
+        &merchant,
+        json!({
+        "name": "无线蓝牙耳机 Wireless Headphones", "description": "蓝牙 5.3", "price": 19900,
+        "category": "Electronics", "stock": 50}),
+    )
+    .await;
+    assert_eq!(created["merchant_id"], merchant.user_id.as_str());
+    assert_eq!(created["currency"], "CNY");
+    assert_eq!(created["images"], json!([]));
+    assert_eq!(created["rating"], json!({"average": 0.0, "count": 0}));
+    let id = created["goods_id"].as_str().unwrap().to_owned();
+
+    let (status, read) = api
+        .call(Method::GET, &format!("/goods/{id}"), None, None)
+        .await;
+    assert_eq!((status, &read), (200, &created));
+
+    let patch = json!({"price": 17900, "stock": 45, "currency": "USD", "images": ["https://img.example.com/1.jpg"]});
+    let (status, updated) = api
+        .call(
+            Method::PATCH,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            Some(patch),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        (updated["price"].as_i64(), updated["stock"].as_i64()),
+        (Some(17900), Some(45))
+    );
+    assert_eq!(updated["currency"], "USD");
+    assert_eq!(updated["name"], created["name"]);
+    assert_eq!(updated["created_at"], created["created_at"]);
+    assert_ne!(updated["updated_at"], created["updated_at"]);
+    assert_eq!(
+        api.call(Method::GET, &format!("/goods/{id}"), None, None)
+            .await
+            .1,
+        updated
+    );
+
+    let (status, body) = api
+        .call(
+            Method::DELETE,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (204, Value::Null));
+    assert_eq!(
+        api.call(Method::GET, &format!("/goods/{id}"), None, None)
+            .await
+            .0,
+        404
+    );
+    assert!(
+        list_all(&api, &format!("/goods?merchant_id={}", merchant.user_id))
+            .await
+            .is_empty()
+    );
+    let again = api
+        .call(
+            Method::DELETE,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert_eq!(again.0, 404);
+    let patch = api
+        .call(
+            Method::PATCH,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            Some(json!({"stock": 1})),
+        )
+        .await;
+    assert_eq!(patch.0, 404);
+}
+
+#[tokio::test]
+async fn every_filter_and_pagination_return_exactly_the_matching_goods() {
+    let api = Api::new();
+    let (a, b) = (
+        api.signed_up("merchant").await,
+        api.signed_up("merchant").await,
+    );
+    let category = format!("Cat-{}", unique());
+    // Prices far from any other test's, so price-only listings can be checked exactly.
+    let base = 50_000_000_000
+        + (u64::from_str_radix(&unique()[8..], 36).unwrap() % 1_000_000_000) as i64 * 10;
+    let mut made = Vec::new();
+    for (i, merchant) in [&a, &a, &a, &b, &b].into_iter().enumerate() {
+        let item = create(
+            &api,
+            merchant,
+            goods(&format!("item {i}"), &category, base + i as i64 * 100),
+        )
+        .await;
+        made.push((
+            item["goods_id"].as_str().unwrap().to_owned(),
+            merchant.user_id.clone(),
+            base + i as i64 * 100,
+        ));
+    }
+    let other = create(
+        &api,
+        &a,
+        goods("elsewhere", &format!("Other-{}", unique()), base + 150),
+    )
+    .await;
+    let ids = |pred: &dyn Fn(&(String, String, i64)) -> bool| -> Vec<String> {
+        made.iter()
+            .filter(|m| pred(m))
+            .map(|m| m.0.clone())
+            .collect()
+    };
+    let newest_first = |mut v: Vec<String>| {
+        v.reverse();
+        v
+    };
+    let cat = category.to_lowercase();
+
+    assert_eq!(
+        list_all(&api, &format!("/goods?category={cat}&limit=2")).await,
+        newest_first(ids(&|_| true))
+    );
+    assert_eq!(
+        list_all(
+            &api,
+            &format!(
+                "/goods?category={category}&min_price={}&max_price={}&limit=1",
+                base + 100,
+                base + 300
+            )
+        )
+        .await,
+        ids(&|m| (base + 100..=base + 300).contains(&m.2)),
+        "a category within an inclusive price range, cheapest first"
+    );
+    let mut a_all = newest_first(ids(&|m| m.1 == a.user_id));
+    a_all.insert(0, other["goods_id"].as_str().unwrap().to_owned());
+    assert_eq!(
+        list_all(&api, &format!("/goods?merchant_id={}&limit=2", a.user_id)).await,
+        a_all
+    );
+    assert_eq!(
+        list_all(
+            &api,
+            &format!("/goods?merchant_id={}&category={category}", a.user_id)
+        )
+        .await,
+        newest_first(ids(&|m| m.1 == a.user_id))
+    );
+    assert_eq!(
+        list_all(
+            &api,
+            &format!(
+                "/goods?merchant_id={}&min_price={}&limit=1",
+                b.user_id,
+                base + 400
+            )
+        )
+        .await,
+        ids(&|m| m.1 == b.user_id && m.2 >= base + 400)
+    );
+    let mut in_range: Vec<String> = ids(&|m| m.2 <= base + 200);
+    in_range.insert(2, other["goods_id"].as_str().unwrap().to_owned());
+    assert_eq!(
+        list_all(
+            &api,
+            &format!("/goods?min_price={base}&max_price={}&limit=2", base + 200)
+        )
+        .await,
+        in_range
+    );
+
+    let (status, page) = api.call(Method::GET, "/goods?limit=2", None, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        2,
+        "unfiltered listing works"
+    );
+}
+
+#[tokio::test]
+async fn pages_are_stable_under_concurrent_inserts() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let category = format!("Stable-{}", unique());
+    let mut before = BTreeSet::new();
+    for i in 0..6 {
+        before.insert(
+            create(&api, &merchant, goods(&format!("old {i}"), &category, 100)).await["goods_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/goods?category={category}&limit=2&cursor={c}"),
+            None => format!("/goods?category={category}&limit=2"),
+        };
+        let (_, page) = api.call(Method::GET, &path, None, None).await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["goods_id"].as_str().unwrap().to_owned()),
+        );
+        create(&api, &merchant, goods("inserted meanwhile", &category, 100)).await;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let unique_seen: BTreeSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique_seen.len(), seen.len(), "nothing listed twice");
+    assert_eq!(
+        unique_seen, before,
+        "every item that existed is listed once; newer ones sort before the cursor"
+    );
+}
+
+#[tokio::test]
+async fn roles_and_ownership_are_enforced() {
+    let api = Api::new();
+    let (owner, rival, customer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let item = create(&api, &owner, goods("guarded", "Guarded", 500)).await;
+    let path = format!("/goods/{}", item["goods_id"].as_str().unwrap());
+
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/goods",
+            Some(&customer.token),
+            Some(goods("x", "X", 1)),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, body) = api
+        .call(Method::POST, "/goods", None, Some(goods("x", "X", 1)))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+
+    for (who, token, expected) in [
+        ("rival", Some(rival.token.as_str()), 403),
+        ("customer", Some(customer.token.as_str()), 403),
+        ("nobody", None, 401),
+    ] {
+        let patch = api
+            .call(Method::PATCH, &path, token, Some(json!({"price": 1})))
+            .await;
+        assert_eq!(patch.0, expected, "{who} PATCH: {}", patch.1);
+        let delete = api.call(Method::DELETE, &path, token, None).await;
+        assert_eq!(delete.0, expected, "{who} DELETE: {}", delete.1);
+    }
+    assert_eq!(
+        api.call(Method::GET, &path, None, None).await.1,
+        item,
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn bad_goods_are_refused_with_fields_and_nothing_is_written() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let valid = goods("valid", "Valid", 100);
+    let with = |field: &str, value: Value| {
+        let mut body = valid.clone();
+        body[field] = value;
+        body
+    };
+    let cases = [
+        (with("price", json!(-1)), "price"),
+        (with("price", json!(12.5)), "price"),
+        (with("price", json!("100")), "price"),
+        (with("stock", json!(10_000_000_000_i64)), "stock"),
+        (with("stock", json!(-3)), "stock"),
+        (
+            with("images", json!(["http://img.example.com/a.jpg"])),
+            "images",
+        ),
+        (
+            with("images", json!("https://img.example.com/a.jpg")),
+            "images",
+        ),
+        (with("name", json!("n".repeat(201))), "name"),
+        (with("name", json!("")), "name"),
+        (with("currency", json!("XYZ")), "currency"),
+        (with("category", json!(7)), "category"),
+        (with("colour", json!("red")), "colour"),
+        (
+            {
+                let mut b = valid.clone();
+                b.as_object_mut().unwrap().remove("price");
+                b
+            },
+            "price",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = api
+            .call(
+                Method::POST,
+                "/goods",
+                Some(&merchant.token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, 422, "{body}: {answer}");
+        assert!(
+            answer["error"]["fields"][field].is_string(),
+            "{field} in {answer}"
+        );
+    }
+    assert!(
+        list_all(&api, &format!("/goods?merchant_id={}", merchant.user_id))
+            .await
+            .is_empty(),
+        "nothing written"
+    );
+
+    let item = create(&api, &merchant, valid.clone()).await;
+    let path = format!("/goods/{}", item["goods_id"].as_str().unwrap());
+    for (patch, field) in [
+        (json!({"price": null}), "price"),
+        (json!({}), "body"),
+        (json!({"stock": -1}), "stock"),
+        (json!({"name": "n".repeat(201)}), "name"),
+    ] {
+        let (status, answer) = api
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&merchant.token),
+                Some(patch.clone()),
+            )
+            .await;
+        assert_eq!(status, 422, "{patch}: {answer}");
+        assert!(
+            answer["error"]["fields"][field].is_string(),
+            "{field} in {answer}"
+        );
+    }
+    assert_eq!(
+        api.call(Method::GET, &path, None, None).await.1,
+        item,
+        "unchanged"
+    );
+
+    for id in ["01JDQ7X8Z3N2V5K6W9Y0A1B2C3", "not-an-id"] {
+        assert_eq!(
+            api.call(Method::GET, &format!("/goods/{id}"), None, None)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            api.call(
+                Method::PATCH,
+                &format!("/goods/{id}"),
+                Some(&merchant.token),
+                Some(json!({"stock": 1}))
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            api.call(
+                Method::DELETE,
+                &format!("/goods/{id}"),
+                Some(&merchant.token),
+                None
+            )
+            .await
+            .0,
+            404
+        );
+    }
+    for query in [
+        "min_price=-1",
+        "max_price=1.5",
+        "limit=0",
+        "limit=101",
+        "min_price=5&max_price=4",
+        "merchant_id=x",
+    ] {
+        assert_eq!(
+            api.call(Method::GET, &format!("/goods?{query}"), None, None)
+                .await
+                .0,
+            422,
+            "{query}"
+        );
+    }
+    let (status, body) = api
+        .call(Method::GET, "/goods?cursor=garbage", None, None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_cursor"))
+    );
+}
+
+/// Waits for a message on `queue` whose body satisfies `matches`; leaves others there.
+async fn await_message(queue: &str, matches: impl Fn(&Value) -> bool) -> Value {
+    let sqs = shop::aws::Aws::from_env().unwrap().sqs();
+    let url = sqs
+        .get_queue_url()
+        .queue_name(queue)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    for _ in 0..30 {
+        let out = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        for message in out.messages.unwrap_or_default() {
+            let body: Value = serde_json::from_str(message.body().unwrap_or("null")).unwrap();
+            if matches(&body) {
+                sqs.delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(message.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                return body;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no matching message on {queue}");
+}
+
+#[tokio::test]
+async fn a_signed_in_view_and_every_goods_change_arrive_as_events() {
+    let api = Api::new();
+    let (merchant, customer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let item = create(&api, &merchant, goods("watched", "Watched", 300)).await;
+    let id = item["goods_id"].as_str().unwrap().to_owned();
+
+    assert_eq!(
+        api.call(
+            Method::GET,
+            &format!("/goods/{id}"),
+            Some(&customer.token),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    let view = await_message("EventsQueue", |e| {
+        e["goods_id"] == id.as_str() && e["type"] == "view"
+    })
+    .await;
+    assert_eq!(view["user_id"], customer.user_id.as_str());
+    assert_eq!(view["event_id"].as_str().unwrap().len(), 26);
+    assert!(view["occurred_at"].as_str().unwrap().ends_with('Z'));
+
+    let created = await_message("GoodsChangesQueue", |e| {
+        e["goods_id"] == id.as_str() && e["type"] == "goods.created"
+    })
+    .await;
+    assert_eq!(created["data"], item);
+    api.call(
+        Method::PATCH,
+        &format!("/goods/{id}"),
+        Some(&merchant.token),
+        Some(json!({"stock": 3})),
+    )
+    .await;
+    let updated = await_message("GoodsChangesQueue", |e| {
+        e["goods_id"] == id.as_str() && e["type"] == "goods.updated"
+    })
+    .await;
+    assert_eq!(updated["data"]["stock"], 3);
+    api.call(
+        Method::DELETE,
+        &format!("/goods/{id}"),
+        Some(&merchant.token),
+        None,
+    )
+    .await;
+    let deleted = await_message("GoodsChangesQueue", |e| {
+        e["goods_id"] == id.as_str() && e["type"] == "goods.deleted"
+    })
+    .await;
+    assert_eq!(deleted["user_id"], merchant.user_id.as_str());
+}
