@@ -2,10 +2,27 @@
 # Runs the whole API locally on http://127.0.0.1:3000 (LOCAL_API_ADDR to change it):
 # installs the emulators, builds every function, starts DynamoDB Local and moto,
 # creates what template.yaml declares and serves its routes. Ctrl-C stops everything.
+#   --demo   also load the demo catalogue (~3,600 products of the UCI Online Retail
+#            data set, as the goods of the merchant demo_shop) once the API is up.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+demo=0
+for arg in "$@"; do
+  case "$arg" in
+    --demo) demo=1 ;;
+    *) echo "unknown option $arg (known: --demo)" >&2; exit 2 ;;
+  esac
+done
 bash infra/install.sh
 cargo build --bins
 source infra/emulators.sh
-"$root/target/debug/local-stack"
+export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3000}"
+"$root/target/debug/local-stack" &
+emulator_pids+=($!)
+stack=$!
+wait_for_port "local stack" "http://$LOCAL_API_ADDR/"
+if [ "$demo" = 1 ]; then
+  "$root/target/debug/demo-catalogue" --api "http://$LOCAL_API_ADDR" || echo "demo catalogue failed" >&2
+fi
+wait "$stack"

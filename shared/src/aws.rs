@@ -29,6 +29,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 
 use crate::config::{self, ConfigError};
+use crate::metrics::{CountRequests, Service};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -67,21 +68,24 @@ impl Aws {
 
     /// A DynamoDB client.
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        let mut builder = aws_sdk_dynamodb::config::Builder::from(&self.sdk);
+        let mut builder = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+            .interceptor(CountRequests(Service::DynamoDb));
         builder.set_endpoint_url(endpoint_url("DYNAMODB"));
         aws_sdk_dynamodb::Client::from_conf(builder.build())
     }
 
     /// An SES client.
     pub fn ses(&self) -> aws_sdk_ses::Client {
-        let mut builder = aws_sdk_ses::config::Builder::from(&self.sdk);
+        let mut builder =
+            aws_sdk_ses::config::Builder::from(&self.sdk).interceptor(CountRequests(Service::Ses));
         builder.set_endpoint_url(endpoint_url("SES"));
         aws_sdk_ses::Client::from_conf(builder.build())
     }
 
     /// An SQS client.
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        let mut builder = aws_sdk_sqs::config::Builder::from(&self.sdk);
+        let mut builder =
+            aws_sdk_sqs::config::Builder::from(&self.sdk).interceptor(CountRequests(Service::Sqs));
         builder.set_endpoint_url(endpoint_url("SQS"));
         aws_sdk_sqs::Client::from_conf(builder.build())
     }

@@ -7,13 +7,16 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::time::Instant;
 
 use lambda_http::http::{header, StatusCode};
+use lambda_http::request::RequestContext;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{ApiError, FieldErrors};
+use crate::metrics;
 
 /// The largest request body accepted, in bytes (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -29,10 +32,36 @@ where
     Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
 {
     lambda_http::run(service_fn(|req: Request| {
+        let started = Instant::now();
+        metrics::reset();
+        let route = route_of(&req);
         let answer = handler(req);
-        async move { Ok::<_, Infallible>(answer.await.unwrap_or_else(ApiError::into_response)) }
+        async move {
+            let response = answer.await.unwrap_or_else(ApiError::into_response);
+            let counts = metrics::counts();
+            tracing::info!(
+                route = %route,
+                status = response.status().as_u16(),
+                duration_us = started.elapsed().as_micros() as u64,
+                dynamodb = counts.dynamodb,
+                sqs = counts.sqs,
+                ses = counts.ses,
+                "request done"
+            );
+            Ok::<_, Infallible>(response)
+        }
     }))
     .await
+}
+
+/// The API Gateway route key (`GET /goods/{goods_id}`), for logs.
+fn route_of(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            context.route_key.clone().unwrap_or_default()
+        }
+        _ => format!("{} {}", req.method(), req.uri().path()),
+    }
 }
 
 /// Parses the JSON body into `T` (which should `deny_unknown_fields`).

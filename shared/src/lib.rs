@@ -8,6 +8,7 @@
 //! - [`http`]: the HTTP edge: JSON bodies in, JSON responses out, the handler runner.
 //! - [`auth`]: session tokens and the caller's identity.
 //! - [`telemetry`]: structured JSON logs.
+//! - [`metrics`]: AWS requests per invocation, counted by an SDK interceptor.
 //! - [`domain`]: parsed domain types and business rules, free of AWS.
 //! - [`repo`]: DynamoDB repositories, one per table, and their item mapping.
 //! - [`mail`]: outgoing email through SES.
@@ -24,6 +25,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod repo;
 pub mod telemetry;
 

@@ -1,0 +1,216 @@
+//! `demo-catalogue`: loads the UCI Online Retail products into a running shop as the
+//! goods of a demo merchant, through the public API, so a newcomer sees a real shop.
+//!
+//! Idempotent: the demo merchant is registered (and activated from its email in the
+//! emulated SES) only once, and products whose name the merchant already sells are
+//! skipped, so a second run creates nothing.
+//!
+//! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N]` (defaults:
+//! `SHOP_API_URL` or http://127.0.0.1:3000, `../shared/data/online_retail/online_retail.csv.gz`,
+//! 8). The activation email is read from moto at `AWS_ENDPOINT_URL`.
+
+mod products;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const USERNAME: &str = "demo_shop";
+const EMAIL: &str = "demo-shop@example.com";
+const PASSWORD: &str = "demo shop password";
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+async fn post(
+    http: &Client,
+    url: String,
+    token: Option<&str>,
+    body: &Value,
+) -> Result<(StatusCode, Value), String> {
+    let mut request = http.post(url).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// The latest activation link moto holds for the demo merchant.
+async fn activation_link(http: &Client, moto: &str) -> Result<Option<String>, String> {
+    let data: Value = http
+        .get(format!("{moto}/moto-api/data.json"))
+        .send()
+        .await
+        .map_err(|e| format!("moto at {moto}: {e}"))?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|t| t == EMAIL))
+        })
+        .filter_map(|m| m["body"].as_str())
+        .flat_map(str::split_whitespace)
+        .filter(|w| w.contains("/auth/activate?token="))
+        .last()
+        .map(str::to_owned))
+}
+
+/// Logs the demo merchant in, registering and activating it first if needed.
+async fn demo_merchant(http: &Client, api: &str, moto: &str) -> Result<(String, String), String> {
+    let login = json!({"username": USERNAME, "password": PASSWORD});
+    for _ in 0..50 {
+        let (status, body) = post(http, format!("{api}/auth/login"), None, &login).await?;
+        match status.as_u16() {
+            200 => {
+                let token = body["token"].as_str().unwrap_or_default().to_owned();
+                let id = body["user"]["user_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                return Ok((token, id));
+            }
+            401 => {
+                let register = json!({"username": USERNAME, "email": EMAIL, "password": PASSWORD, "role": "merchant"});
+                let (status, body) =
+                    post(http, format!("{api}/auth/register"), None, &register).await?;
+                if status != StatusCode::CREATED && status != StatusCode::CONFLICT {
+                    return Err(format!("registering the demo merchant: {status} {body}"));
+                }
+            }
+            403 => {
+                if let Some(link) = activation_link(http, moto).await? {
+                    http.get(&link).send().await.map_err(|e| e.to_string())?;
+                }
+            }
+            _ => return Err(format!("logging in the demo merchant: {status} {body}")),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err("the demo merchant could not log in".to_owned())
+}
+
+/// Names of the goods the merchant already sells.
+async fn existing_names(
+    http: &Client,
+    api: &str,
+    merchant_id: &str,
+) -> Result<HashSet<String>, String> {
+    let mut names = HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{api}/goods?merchant_id={merchant_id}&limit=100");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        for item in page["items"].as_array().into_iter().flatten() {
+            names.insert(item["name"].as_str().unwrap_or_default().to_lowercase());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return Ok(names),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let api = arg(&args, "--api")
+        .or_else(|| std::env::var("SHOP_API_URL").ok())
+        .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    let moto =
+        std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned());
+    let data = PathBuf::from(
+        arg(&args, "--data")
+            .unwrap_or_else(|| "../shared/data/online_retail/online_retail.csv.gz".to_owned()),
+    );
+    let concurrency: usize = arg(&args, "--concurrency")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(8);
+    let started = Instant::now();
+
+    let products = products::load(&data)?;
+    let http = Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (token, merchant_id) = demo_merchant(&http, &api, &moto).await?;
+    let existing = existing_names(&http, &api, &merchant_id).await?;
+    let missing: Vec<_> = products
+        .iter()
+        .filter(|p| !existing.contains(&p.name.to_lowercase()))
+        .collect();
+
+    let bar = ProgressBar::new(missing.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} goods  {per_sec}  eta {eta}")
+            .map_err(|e| e.to_string())?,
+    );
+    let results: Vec<Result<(), String>> = stream::iter(missing.iter().map(|product| {
+        let (http, api, token, bar) = (&http, &api, &token, &bar);
+        async move {
+            let body = json!({
+                "name": product.name,
+                "description": format!("{} (stock code {}), from the UCI Online Retail data set.", product.name, product.stock_code),
+                "price": product.price_pence,
+                "currency": "GBP",
+                "category": product.category,
+                "stock": product.stock,
+            });
+            let (status, answer) = post(http, format!("{api}/goods"), Some(token), &body).await?;
+            bar.inc(1);
+            if status == StatusCode::CREATED {
+                Ok(())
+            } else {
+                Err(format!("{}: {status} {answer}", product.name))
+            }
+        }
+    }))
+    .buffer_unordered(concurrency)
+    .collect()
+    .await;
+    bar.finish_and_clear();
+
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    println!(
+        "demo catalogue: {} products in the data set, {} already in the shop, {} created, {} failed, in {:.1} s (merchant {USERNAME}, id {merchant_id})",
+        products.len(),
+        products.len() - missing.len(),
+        missing.len() - failures.len(),
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for failure in failures.iter().take(5) {
+        eprintln!("  failed: {failure}");
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} goods could not be created", failures.len()))
+    }
+}
