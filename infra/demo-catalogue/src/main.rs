@@ -67,8 +67,7 @@ async fn activation_link(http: &Client, moto: &str) -> Result<Option<String>, St
         })
         .filter_map(|m| m["body"].as_str())
         .flat_map(str::split_whitespace)
-        .filter(|w| w.contains("/auth/activate?token="))
-        .last()
+        .rfind(|w| w.contains("/auth/activate?token="))
         .map(str::to_owned))
 }
 
