@@ -1,71 +1,158 @@
-//! Request latency through the local stack: an account is signed up through the API,
-//! then `--requests` sequential `POST /auth/login` and `GET /me` calls are timed each.
+//! Request latency through the local stack, and the AWS requests each call makes.
 //!
-//! Usage: `latency [--requests N]` with `SHOP_API_URL` and `AWS_ENDPOINT_URL` set.
-//! Prints Markdown.
+//! An account is signed up through the API; then each scenario sends `--requests`
+//! sequential calls (after 5 warm-up calls), timing each. The functions log one
+//! `request done` line per invocation with their DynamoDB/SQS/SES request counts; the
+//! lines a scenario added to the local stack's log (`--log`) give its requests per call.
+//! The goods scenarios need a catalogue (`demo-catalogue` loads one).
+//!
+//! Usage: `latency [--requests N] [--log PATH]` with `SHOP_API_URL` and
+//! `AWS_ENDPOINT_URL` set. Prints Markdown.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bench::{ms, quantile};
 use e2e::Api;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
+
+struct Scenario {
+    label: &'static str,
+    method: Method,
+    paths: Vec<String>,
+    token: Option<String>,
+    body: Option<Value>,
+    /// The fewest requests the call could make, and why.
+    minimum: &'static str,
+}
+
+/// The `request done` lines of the log, as JSON fields.
+fn done_lines(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("\"request done\""))
+        .filter_map(|l| l.split_once("] ").map(|(_, json)| json))
+        .filter_map(|json| serde_json::from_str::<Value>(json).ok())
+        .map(|v| v["fields"].clone())
+        .collect()
+}
+
+fn per_call(lines: &[Value], service: &str) -> String {
+    if lines.is_empty() {
+        return "-".to_owned();
+    }
+    let total: u64 = lines.iter().filter_map(|l| l[service].as_u64()).sum();
+    format!("{:.2}", total as f64 / lines.len() as f64)
+}
+
+async fn goods_ids(api: &Api, count: usize) -> Vec<String> {
+    let (_, page) = api.call(Method::GET, &format!("/goods?limit={}", count.min(100)), None, None).await;
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["goods_id"].as_str().map(str::to_owned))
+        .collect()
+}
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
-    let requests: usize = args
-        .iter()
-        .position(|a| a == "--requests")
-        .and_then(|i| args.get(i + 1))
-        .map_or(Ok(200), |n| n.parse())
-        .map_err(|e| format!("--requests: {e}"))?;
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let requests: usize = arg("--requests").map_or(Ok(200), |n| n.parse()).map_err(|e| format!("--requests: {e}"))?;
+    let log = arg("--log").map(PathBuf::from);
+
     let api = Api::new();
     let account = api.signed_up("customer").await;
-    let login = json!({"username": account.username, "password": account.password});
+    let ids = goods_ids(&api, 100).await;
+    if ids.is_empty() {
+        return Err("no goods: load a catalogue first (demo-catalogue)".to_owned());
+    }
+    let goods_paths: Vec<String> = ids.iter().map(|id| format!("/goods/{id}")).collect();
+    let token = Some(account.token.clone());
+    let scenarios = [
+        Scenario {
+            label: "POST /auth/login",
+            method: Method::POST,
+            paths: vec!["/auth/login".into()],
+            token: None,
+            body: Some(json!({"username": account.username, "password": account.password})),
+            minimum: "3: name → id, account, new session",
+        },
+        Scenario {
+            label: "GET /me",
+            method: Method::GET,
+            paths: vec!["/me".into()],
+            token: token.clone(),
+            body: None,
+            minimum: "2: session, account",
+        },
+        Scenario {
+            label: "GET /goods/{id}, anonymous",
+            method: Method::GET,
+            paths: goods_paths.clone(),
+            token: None,
+            body: None,
+            minimum: "1: the item",
+        },
+        Scenario {
+            label: "GET /goods/{id}, signed in (records a view)",
+            method: Method::GET,
+            paths: goods_paths,
+            token: token.clone(),
+            body: None,
+            minimum: "2 + 1 SQS: item and session (concurrently), the view event",
+        },
+        Scenario {
+            label: "GET /goods?category=Kitchen&max_price=500 (a page of 20)",
+            method: Method::GET,
+            paths: vec!["/goods?category=Kitchen&max_price=500&limit=20".into()],
+            token: None,
+            body: None,
+            minimum: "1 Query on by_category_price",
+        },
+        Scenario {
+            label: "GET /goods (first page of 20)",
+            method: Method::GET,
+            paths: vec!["/goods?limit=20".into()],
+            token: None,
+            body: None,
+            minimum: "1 Query on by_all",
+        },
+    ];
 
-    let mut rows = Vec::new();
-    for (label, method, path, token, body) in [
-        (
-            "POST /auth/login",
-            Method::POST,
-            "/auth/login",
-            None,
-            Some(&login),
-        ),
-        (
-            "GET /me",
-            Method::GET,
-            "/me",
-            Some(account.token.as_str()),
-            None,
-        ),
-    ] {
-        // Warm every instance the calls will use.
-        for _ in 0..5 {
-            api.send(method.clone(), path, token, body).await;
+    println!("| request | count | p50 | p99 | max | errors | DynamoDB / call | SQS / call | minimum |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for scenario in &scenarios {
+        for path in scenario.paths.iter().cycle().take(5) {
+            api.send(scenario.method.clone(), path, scenario.token.as_deref(), scenario.body.as_ref()).await;
         }
-        let mut samples: Vec<Duration> = Vec::with_capacity(requests);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = log.as_deref().map_or(0, |l| done_lines(l).len());
+        let mut samples = Vec::with_capacity(requests);
         let mut errors = 0;
-        for _ in 0..requests {
+        for path in scenario.paths.iter().cycle().take(requests) {
             let started = Instant::now();
-            let response = api.send(method.clone(), path, token, body).await;
+            let response = api.send(scenario.method.clone(), path, scenario.token.as_deref(), scenario.body.as_ref()).await;
             let ok = response.status().is_success();
             let _ = response.bytes().await;
             samples.push(started.elapsed());
             errors += usize::from(!ok);
         }
-        rows.push(format!(
-            "| `{label}` | {requests} | {} ms | {} ms | {} ms | {errors} |",
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let lines: Vec<Value> = log.as_deref().map(|l| done_lines(l).split_off(before)).unwrap_or_default();
+        println!(
+            "| `{}` | {requests} | {} ms | {} ms | {} ms | {errors} | {} | {} | {} |",
+            scenario.label,
             ms(quantile(&samples, 0.5)),
             ms(quantile(&samples, 0.99)),
             ms(quantile(&samples, 1.0)),
-        ));
-    }
-    println!("| request | count | p50 | p99 | max | errors |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for row in rows {
-        println!("{row}");
+            per_call(&lines, "dynamodb"),
+            per_call(&lines, "sqs"),
+            scenario.minimum,
+        );
     }
     Ok(())
 }
