@@ -56,3 +56,27 @@ write("update-goods", "valid", event("PATCH", f"/goods/{GOODS}", {"price": 17900
 write("delete-goods", "valid", event("DELETE", f"/goods/{GOODS}", path_params={"goods_id": GOODS}, route="DELETE /goods/{goods_id}", headers={"authorization": TOKEN}))
 write("list-goods", "valid", event("GET", "/goods", query={"category": "Electronics", "max_price": "50000", "limit": "20"}))
 write("list-goods", "invalid-filters", event("GET", "/goods", query={"min_price": "-5", "limit": "1000", "merchant_id": "nobody"}))
+write("get-cart", "valid", event("GET", "/cart", headers={"authorization": TOKEN}))
+write("get-cart", "no-session", event("GET", "/cart"))
+write("put-cart-item", "valid", event("PUT", f"/cart/items/{GOODS}", {"quantity": 2}, path_params={"goods_id": GOODS}, route="PUT /cart/items/{goods_id}", headers={"authorization": TOKEN}))
+write("delete-cart-item", "valid", event("DELETE", f"/cart/items/{GOODS}", path_params={"goods_id": GOODS}, route="DELETE /cart/items/{goods_id}", headers={"authorization": TOKEN}))
+ORDER = "01JDQ8A1B2C3D4E5F6G7H8J9K0"
+ADDRESS = {"recipient": "李雷", "phone": "+86 138 0000 0000", "line1": "建国路 1 号", "city": "北京", "postal_code": "100000", "country": "CN"}
+write("place-order", "valid", event("POST", "/orders", {"items": [{"goods_id": GOODS, "quantity": 1}], "shipping_address": ADDRESS, "payment_method": "alipay"}, headers={"authorization": TOKEN, "idempotency-key": "order-2026-11-25-0001"}))
+write("place-order", "from-cart", event("POST", "/orders", {"shipping_address": ADDRESS, "payment_method": "wechat_pay"}, headers={"authorization": TOKEN}))
+write("get-order", "valid", event("GET", f"/orders/{ORDER}", path_params={"order_id": ORDER}, route="GET /orders/{order_id}", headers={"authorization": TOKEN}))
+write("list-orders", "valid", event("GET", "/orders", query={"limit": "10"}, headers={"authorization": TOKEN}))
+write("cancel-order", "valid", event("POST", f"/orders/{ORDER}/cancel", path_params={"order_id": ORDER}, route="POST /orders/{order_id}/cancel", headers={"authorization": TOKEN}))
+write("create-payment", "valid", event("POST", f"/orders/{ORDER}/payments", {"method": "alipay"}, path_params={"order_id": ORDER}, route="POST /orders/{order_id}/payments", headers={"authorization": TOKEN}))
+WEBHOOK = {"event_id": "evt_01JDQ8A1B2C3D4E5F6G7H8J9K0", "type": "payment.succeeded", "payment_id": "01JDQ8B1B2C3D4E5F6G7H8J9K0", "order_id": ORDER, "amount": 19900, "currency": "CNY", "created_at": "2026-11-25T12:00:00Z"}
+write("payment-webhook", "unsigned", event("POST", "/payments/webhook", WEBHOOK))
+write("payment-webhook", "valid", event("POST", "/payments/webhook", WEBHOOK, headers={"payment-signature": "t=1795608000,v1=0000000000000000000000000000000000000000000000000000000000000000"}))
+write("list-merchant-orders", "valid", event("GET", "/merchant/orders", query={"status": "paid"}, headers={"authorization": TOKEN}))
+write("ship-order", "valid", event("POST", f"/orders/{ORDER}/ship", {"carrier": "SF Express", "tracking_number": "SF1234567890"}, path_params={"order_id": ORDER}, route="POST /orders/{order_id}/ship", headers={"authorization": TOKEN}))
+write("confirm-delivery", "valid", event("POST", f"/orders/{ORDER}/confirm-delivery", path_params={"order_id": ORDER}, route="POST /orders/{order_id}/confirm-delivery", headers={"authorization": TOKEN}))
+os.makedirs("events/expire-orders", exist_ok=True)
+json.dump({"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event", "source": "aws.events",
+           "account": "123456789012", "time": "2026-11-25T12:00:00Z", "region": "us-east-1",
+           "resources": ["arn:aws:events:us-east-1:123456789012:rule/ExpireOrdersFunction"], "detail": {}},
+          open("events/expire-orders/valid.json", "w"), indent=2)
+open("events/expire-orders/valid.json", "a").write("\n")

@@ -114,6 +114,13 @@ pub enum ApiError {
         /// Human sentence.
         message: String,
     },
+    /// 409 `out_of_stock`: these goods can't meet the order (too little stock, or no
+    /// longer on sale); the body names them in `goods_ids`. Nothing was reserved.
+    #[error("Not enough stock for: {}.", goods_ids.join(", "))]
+    OutOfStock {
+        /// The goods that can't be met.
+        goods_ids: Vec<String>,
+    },
     /// 413 `payload_too_large`: the body is over the limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -157,7 +164,7 @@ impl ApiError {
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::OutOfStock { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -177,6 +184,7 @@ impl ApiError {
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
             Self::NotFound => "not_found",
+            Self::OutOfStock { .. } => "out_of_stock",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Internal(_) => "internal_error",
@@ -198,6 +206,9 @@ impl ApiError {
         let mut error = json!({ "code": self.code(), "message": message });
         if let Self::Validation(fields) = self {
             error["fields"] = json!(fields.as_map());
+        }
+        if let Self::OutOfStock { goods_ids } = self {
+            error["goods_ids"] = json!(goods_ids);
         }
         json!({ "error": error })
     }

@@ -13,6 +13,7 @@
 //! - [`repo`]: DynamoDB repositories, one per table, and their item mapping.
 //! - [`mail`]: outgoing email through SES.
 //! - [`events`]: the event envelope and its SQS publisher.
+//! - [`ordering`]: placing an order, atomically across goods, orders, cart and idempotency.
 //! - [`clock`]: time as the API speaks it (RFC 3339, UTC).
 
 pub mod auth;
@@ -26,6 +27,7 @@ pub mod events;
 pub mod http;
 pub mod mail;
 pub mod metrics;
+pub mod ordering;
 pub mod repo;
 pub mod telemetry;
 

@@ -21,6 +21,11 @@ pub fn offline_env() {
             ("USERS_TABLE", "users"),
             ("SESSIONS_TABLE", "sessions"),
             ("GOODS_TABLE", "goods"),
+            ("CARTS_TABLE", "carts"),
+            ("ORDERS_TABLE", "orders"),
+            ("IDEMPOTENCY_TABLE", "idempotency"),
+            ("PAYMENTS_TABLE", "payments"),
+            ("PAYMENT_WEBHOOK_SECRETS", "whsec_test"),
             ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
             (
                 "GOODS_CHANGES_QUEUE_URL",

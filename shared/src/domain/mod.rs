@@ -5,6 +5,8 @@
 //! - [`role`]: customer or merchant.
 //! - [`money`]: prices in minor units and ISO 4217 currencies.
 //! - [`goods`]: goods as merchants describe them and the API shows them.
+//! - [`order`]: order states, quantities, addresses and payment methods.
+//! - [`signature`]: the payment webhook's HMAC signature.
 //! - [`user`]: an account as the API shows it.
 //! - [`token`]: random secrets handed to clients and stored only as hashes.
 //! - [`login_guard`]: the rule that slows down password guessing.
@@ -14,8 +16,10 @@ pub mod goods;
 pub mod id;
 pub mod login_guard;
 pub mod money;
+pub mod order;
 pub mod password;
 pub mod role;
+pub mod signature;
 pub mod token;
 pub mod user;
 pub mod username;

@@ -4,7 +4,11 @@
 //! Repositories return narrow errors; [`StoreError`] is the unexpected kind (the table
 //! could not be reached or refused the request), which the API answers with a 500.
 
+pub mod carts;
 pub mod goods;
+pub mod idempotency;
+pub mod orders;
+pub mod payments;
 pub mod sessions;
 pub mod users;
 

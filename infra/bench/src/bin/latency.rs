@@ -48,7 +48,14 @@ fn per_call(lines: &[Value], service: &str) -> String {
 }
 
 async fn goods_ids(api: &Api, count: usize) -> Vec<String> {
-    let (_, page) = api.call(Method::GET, &format!("/goods?limit={}", count.min(100)), None, None).await;
+    let (_, page) = api
+        .call(
+            Method::GET,
+            &format!("/goods?limit={}", count.min(100)),
+            None,
+            None,
+        )
+        .await;
     page["items"]
         .as_array()
         .into_iter()
@@ -60,8 +67,15 @@ async fn goods_ids(api: &Api, count: usize) -> Vec<String> {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let requests: usize = arg("--requests").map_or(Ok(200), |n| n.parse()).map_err(|e| format!("--requests: {e}"))?;
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let requests: usize = arg("--requests")
+        .map_or(Ok(200), |n| n.parse())
+        .map_err(|e| format!("--requests: {e}"))?;
     let log = arg("--log").map(PathBuf::from);
 
     let api = Api::new();
@@ -123,11 +137,19 @@ async fn main() -> Result<(), String> {
         },
     ];
 
-    println!("| request | count | p50 | p99 | max | errors | DynamoDB / call | SQS / call | minimum |");
+    println!(
+        "| request | count | p50 | p99 | max | errors | DynamoDB / call | SQS / call | minimum |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for scenario in &scenarios {
         for path in scenario.paths.iter().cycle().take(5) {
-            api.send(scenario.method.clone(), path, scenario.token.as_deref(), scenario.body.as_ref()).await;
+            api.send(
+                scenario.method.clone(),
+                path,
+                scenario.token.as_deref(),
+                scenario.body.as_ref(),
+            )
+            .await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
         let before = log.as_deref().map_or(0, |l| done_lines(l).len());
@@ -135,14 +157,24 @@ async fn main() -> Result<(), String> {
         let mut errors = 0;
         for path in scenario.paths.iter().cycle().take(requests) {
             let started = Instant::now();
-            let response = api.send(scenario.method.clone(), path, scenario.token.as_deref(), scenario.body.as_ref()).await;
+            let response = api
+                .send(
+                    scenario.method.clone(),
+                    path,
+                    scenario.token.as_deref(),
+                    scenario.body.as_ref(),
+                )
+                .await;
             let ok = response.status().is_success();
             let _ = response.bytes().await;
             samples.push(started.elapsed());
             errors += usize::from(!ok);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let lines: Vec<Value> = log.as_deref().map(|l| done_lines(l).split_off(before)).unwrap_or_default();
+        let lines: Vec<Value> = log
+            .as_deref()
+            .map(|l| done_lines(l).split_off(before))
+            .unwrap_or_default();
         println!(
             "| `{}` | {requests} | {} ms | {} ms | {} ms | {errors} | {} | {} | {} |",
             scenario.label,

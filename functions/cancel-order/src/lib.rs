@@ -1,0 +1,48 @@
+//! `POST /orders/{order_id}/cancel`: the buyer cancels an unpaid order; its stock goes
+//! back to the goods in the same transaction as the status change.
+
+use lambda_http::{Body, Request, Response};
+use shop::clock;
+use shop::domain::order::OrderStatus;
+use shop::domain::Role;
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::orders::{return_stock, Actor, Change, TransitionError};
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::Orders;
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 404, 409 `not_cancellable`; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.caller(&req, Role::Customer).await?;
+    let order_id = Context::order_id(&req)?;
+    let order = ctx.own_order(&caller, &order_id).await?;
+    let returns = return_stock(&ctx.goods_table, &order.items)?;
+    let now = clock::rfc3339(clock::now());
+    let cancelled = ctx
+        .orders
+        .transition(
+            &order_id,
+            Actor::Buyer(&caller.user_id),
+            Change {
+                from: OrderStatus::PendingPayment,
+                to: OrderStatus::Cancelled,
+                at: &now,
+            },
+            &[],
+            returns,
+        )
+        .await
+        .map_err(|e| match e {
+            TransitionError::Invalid(status) => ApiError::Conflict {
+                code: "not_cancellable",
+                message: format!("The order is {status}; only unpaid orders can be cancelled."),
+            },
+            other => other.into(),
+        })?;
+    tracing::info!(order_id = %order_id, "order cancelled");
+    http::ok(&cancelled)
+}

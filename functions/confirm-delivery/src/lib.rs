@@ -1,0 +1,39 @@
+//! `POST /orders/{order_id}/confirm-delivery`: the buyer confirms a shipped order
+//! arrived (`shipped → delivered`, a conditional write).
+
+use lambda_http::{Body, Request, Response};
+use shop::clock;
+use shop::domain::order::OrderStatus;
+use shop::domain::Role;
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::orders::{Actor, Change};
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::Orders;
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 404, 409 `invalid_transition`; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.caller(&req, Role::Customer).await?;
+    let order_id = Context::order_id(&req)?;
+    let now = clock::rfc3339(clock::now());
+    let delivered = ctx
+        .orders
+        .transition(
+            &order_id,
+            Actor::Buyer(&caller.user_id),
+            Change {
+                from: OrderStatus::Shipped,
+                to: OrderStatus::Delivered,
+                at: &now,
+            },
+            &[],
+            Vec::new(),
+        )
+        .await?;
+    tracing::info!(order_id = %order_id, "order delivered");
+    http::ok(&delivered)
+}

@@ -1,0 +1,76 @@
+//! `POST /orders/{order_id}/payments` `{method}`: creates the payment order number the
+//! buyer's client hands to the payment provider, for an unpaid, unexpired order.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::aws::Aws;
+use shop::clock;
+use shop::config::ConfigError;
+use shop::contexts::Orders;
+use shop::domain::order::{OrderStatus, PaymentMethod};
+use shop::domain::{new_id, Role};
+use shop::error::ApiError;
+use shop::http;
+use shop::repo::payments::{Payment, PaymentsRepo};
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    orders: Orders,
+    payments: PaymentsRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            orders: Orders::from_env()?,
+            payments: PaymentsRepo::from_env(Aws::from_env()?.dynamodb())?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayBody {
+    method: PaymentMethod,
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 404, 409 `not_payable`, 422; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.orders.caller(&req, Role::Customer).await?;
+    let order_id = Orders::order_id(&req)?;
+    let body: PayBody = http::json_body(&req)?;
+    let order = ctx.orders.own_order(&caller, &order_id).await?;
+    let now = clock::now();
+    let expired = order.expires_at <= clock::rfc3339(now);
+    if order.status != OrderStatus::PendingPayment || expired {
+        let why = if expired && order.status == OrderStatus::PendingPayment {
+            "expired"
+        } else {
+            order.status.as_str()
+        };
+        return Err(ApiError::Conflict {
+            code: "not_payable",
+            message: format!("The order is {why}; only unpaid, unexpired orders can be paid."),
+        });
+    }
+    let payment = Payment {
+        payment_id: new_id(),
+        order_id,
+        buyer_id: caller.user_id,
+        amount: order.total,
+        currency: order.currency,
+        method: body.method,
+        status: "pending".to_owned(),
+        created_at: clock::rfc3339(now),
+    };
+    ctx.payments.create(&payment).await?;
+    tracing::info!(payment_id = %payment.payment_id, order_id = %payment.order_id, "payment created");
+    http::created(&payment)
+}

@@ -1,0 +1,21 @@
+//! `DELETE /cart/items/{goods_id}`: removes the goods from the caller's cart and
+//! answers with the cart (removing a line that isn't there changes nothing).
+
+use lambda_http::{Body, Request, Response};
+use shop::error::ApiError;
+use shop::http;
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::Carts;
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 404 for an id we never issue; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.customer(&req).await?;
+    let goods_id = Context::goods_id(&req)?;
+    ctx.carts.delete(&caller.user_id, &goods_id).await?;
+    let lines = ctx.carts.lines(&caller.user_id).await?;
+    http::ok(&ctx.view(lines).await?)
+}

@@ -1,0 +1,38 @@
+//! `GET /cart`: the caller's cart, each line with its goods as they are now, and the
+//! total (one Query for the lines, one BatchGetItem for the goods).
+
+use lambda_http::{Body, Request, Response};
+use shop::error::ApiError;
+use shop::http;
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::Carts;
+
+/// Handles one request.
+///
+/// # Errors
+/// 401 without a session, 403 for merchants; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.customer(&req).await?;
+    let lines = ctx.carts.lines(&caller.user_id).await?;
+    http::ok(&ctx.view(lines).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn a_cart_needs_a_session() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!("../../../events/get-cart/no-session.json"));
+        let (status, _) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 401);
+    }
+}

@@ -1,0 +1,213 @@
+//! `POST /orders`: places an order for the given lines, or for the cart's lines.
+//!
+//! Stock is reserved atomically (see `shop::ordering`). With an `Idempotency-Key`
+//! header, the same key from the same user within 24 hours answers the first response
+//! and creates nothing new; a concurrent duplicate waits for the first to finish (or
+//! gets 409 `idempotency_in_progress` after 3 s); the same key with another body is 422
+//! `idempotency_key_reused`.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::auth;
+use shop::aws::Aws;
+use shop::clock;
+use shop::config::ConfigError;
+use shop::domain::order::{PaymentMethod, Quantity, ShippingAddress, MAX_LINES};
+use shop::domain::{is_id, Role};
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+use shop::ordering::{Lines, NewOrder, Ordering};
+use shop::repo::carts::CartsRepo;
+use shop::repo::goods::GoodsRepo;
+use shop::repo::idempotency::{payload_hash, Claim, IdempotencyRepo};
+use shop::repo::orders::OrdersRepo;
+use shop::repo::sessions::SessionsRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+    goods: GoodsRepo,
+    goods_table: String,
+    carts: CartsRepo,
+    orders: OrdersRepo,
+    idempotency: IdempotencyRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb.clone())?,
+            goods_table: shop::config::required("GOODS_TABLE")?,
+            carts: CartsRepo::from_env(dynamodb.clone())?,
+            orders: OrdersRepo::from_env(dynamodb.clone())?,
+            idempotency: IdempotencyRepo::from_env(dynamodb)?,
+        })
+    }
+
+    fn ordering(&self) -> Ordering<'_> {
+        Ordering {
+            goods: &self.goods,
+            goods_table: &self.goods_table,
+            carts: &self.carts,
+            orders: &self.orders,
+            idempotency: &self.idempotency,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineBody {
+    goods_id: String,
+    quantity: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceBody {
+    #[serde(default)]
+    items: Option<Vec<LineBody>>,
+    #[serde(default)]
+    merchant_id: Option<String>,
+    shipping_address: ShippingAddress,
+    payment_method: PaymentMethod,
+}
+
+impl TryFrom<PlaceBody> for NewOrder {
+    type Error = ApiError;
+
+    fn try_from(body: PlaceBody) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::new();
+        body.shipping_address.check(&mut errors);
+        let lines = match body.items {
+            Some(items) => {
+                if items.is_empty() || items.len() > MAX_LINES {
+                    errors.add("items", format!("must hold 1 to {MAX_LINES} lines"));
+                }
+                let mut seen = BTreeSet::new();
+                let mut lines = Vec::new();
+                for (i, line) in items.into_iter().enumerate() {
+                    if !is_id(&line.goods_id) {
+                        errors.add(format!("items[{i}].goods_id"), "is not a goods id");
+                    } else if !seen.insert(line.goods_id.clone()) {
+                        errors.add(
+                            format!("items[{i}].goods_id"),
+                            "appears twice; give one line per goods",
+                        );
+                    }
+                    if let Some(q) = errors.check(
+                        &format!("items[{i}].quantity"),
+                        Quantity::new(line.quantity),
+                    ) {
+                        lines.push((line.goods_id, q));
+                    }
+                }
+                Lines::Explicit(lines)
+            }
+            None => {
+                if body.merchant_id.as_ref().is_some_and(|m| !is_id(m)) {
+                    errors.add("merchant_id", "is not a merchant id");
+                }
+                Lines::FromCart {
+                    merchant_id: body.merchant_id,
+                }
+            }
+        };
+        errors.into_result()?;
+        Ok(NewOrder {
+            lines,
+            shipping_address: body.shipping_address,
+            payment_method: body.payment_method,
+        })
+    }
+}
+
+fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            message: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
+        });
+    }
+    Ok(Some(key.to_owned()))
+}
+
+fn replay(status: u16, body: String) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
+        .header("content-type", "application/json")
+        .header("idempotent-replayed", "true")
+        .body(Body::Text(body))
+        .expect("static headers are valid")
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 409 `out_of_stock` / `idempotency_in_progress`, 422 per the
+/// contract; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    caller.require_role(Role::Customer)?;
+    let key = idempotency_key(&req)?;
+    let raw: serde_json::Value = http::json_body(&req)?;
+    let hash = payload_hash(&raw);
+    let order = NewOrder::try_from(http::from_value::<PlaceBody>(raw)?)?;
+
+    let Some(key) = key.map(|k| format!("{}#{k}", caller.user_id)) else {
+        let placed = ctx.ordering().place(&caller.user_id, &order, None).await?;
+        tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
+        return http::created(&placed);
+    };
+    for _ in 0..30 {
+        match ctx
+            .idempotency
+            .claim(&key, &hash, clock::now().unix_timestamp())
+            .await?
+        {
+            Claim::Proceed => {
+                return match ctx
+                    .ordering()
+                    .place(&caller.user_id, &order, Some(&key))
+                    .await
+                {
+                    Ok(placed) => {
+                        tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
+                        http::created(&placed)
+                    }
+                    Err(e) => {
+                        ctx.idempotency.release(&key).await?;
+                        Err(e)
+                    }
+                };
+            }
+            Claim::Replay { status, body } => return Ok(replay(status, body)),
+            Claim::Mismatch => {
+                return Err(ApiError::Unprocessable {
+                    code: "idempotency_key_reused",
+                    message: "This Idempotency-Key was used with a different request body.".into(),
+                })
+            }
+            Claim::InProgress => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    Err(ApiError::Conflict {
+        code: "idempotency_in_progress",
+        message: "A request with this Idempotency-Key is still being processed; retry shortly."
+            .into(),
+    })
+}

@@ -1,0 +1,64 @@
+//! `PUT /cart/items/{goods_id}` `{quantity}`: sets how many of the goods the cart
+//! holds (adding the line if new) and publishes a `cart` event.
+//!
+//! Only goods on sale can be added (404 otherwise); a cart holds at most 100 lines.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::clock;
+use shop::domain::order::Quantity;
+use shop::error::{ApiError, FieldErrors};
+use shop::events::{Envelope, EventType};
+use shop::http;
+use shop::repo::carts::{CartLine, MAX_CART_LINES};
+
+/// What the function needs, built once per cold start.
+pub type Context = shop::contexts::Carts;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutBody {
+    quantity: i64,
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants), 404 (goods not on sale), 422 (quantity, full cart); 500 when
+/// AWS fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = ctx.customer(&req).await?;
+    let goods_id = Context::goods_id(&req)?;
+    let body: PutBody = http::json_body(&req)?;
+    let quantity =
+        Quantity::new(body.quantity).map_err(|e| FieldErrors::single("quantity", e.to_string()))?;
+    let (goods, lines) = tokio::join!(ctx.goods.get(&goods_id), ctx.carts.lines(&caller.user_id));
+    goods?.ok_or(ApiError::NotFound)?;
+    let mut lines = lines?;
+    let line = CartLine {
+        user_id: caller.user_id.clone(),
+        goods_id: goods_id.clone(),
+        quantity: quantity.get(),
+        added_at: clock::rfc3339(clock::now()),
+    };
+    let count = lines.len();
+    match lines.iter_mut().find(|l| l.goods_id == goods_id) {
+        Some(existing) => existing.quantity = line.quantity,
+        None if count >= MAX_CART_LINES => {
+            return Err(ApiError::Unprocessable {
+                code: "cart_full",
+                message: format!("A cart holds at most {MAX_CART_LINES} different goods."),
+            })
+        }
+        None => lines.push(line.clone()),
+    }
+    ctx.carts.put(&line).await?;
+    let event = Envelope::new(
+        EventType::Cart,
+        Some(&caller.user_id),
+        Some(&goods_id),
+        serde_json::json!({ "quantity": line.quantity }),
+    );
+    ctx.events.publish_or_log(&event).await;
+    http::ok(&ctx.view(lines).await?)
+}

@@ -1,0 +1,310 @@
+//! Placing an order: stock reserved for every line in one DynamoDB transaction, or for
+//! none.
+//!
+//! Prices come from the goods, never from the client. Each line's goods are updated
+//! with `stock = stock - q` on the condition that `stock >= q`, the goods are on sale,
+//! and price and currency are still those the order was priced at; the order, the
+//! removal of the ordered cart lines and the completion of the idempotency record are
+//! in the same transaction. So an order is never oversold, never partly reserved, and
+//! never placed twice for one key. A price that changed between the read and the
+//! transaction makes the order re-read and retry; stock that can't meet a line is a
+//! 409 `out_of_stock` naming the goods.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+
+use crate::clock;
+use crate::domain::new_id;
+use crate::domain::order::{
+    OrderStatus, PaymentMethod, Quantity, ShippingAddress, MAX_LINES, PAYMENT_WINDOW_SECS,
+};
+use crate::error::ApiError;
+use crate::repo::carts::CartsRepo;
+use crate::repo::goods::{GoodsRecord, GoodsRepo};
+use crate::repo::idempotency::IdempotencyRepo;
+use crate::repo::orders::{Order, OrderLine, OrdersRepo, StatusChange};
+use crate::repo::{cancellation, n, s, Cancellation, StoreError};
+
+/// Attempts when prices change under the order or transactions collide.
+const ATTEMPTS: u64 = 4;
+
+/// Which lines to order.
+#[derive(Debug, Clone)]
+pub enum Lines {
+    /// These goods and quantities; the cart is left alone.
+    Explicit(Vec<(String, Quantity)>),
+    /// The cart's lines (of this merchant, when given); they leave the cart.
+    FromCart {
+        /// Order only this merchant's lines.
+        merchant_id: Option<String>,
+    },
+}
+
+/// A validated order request.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// What to order.
+    pub lines: Lines,
+    /// Where to deliver.
+    pub shipping_address: ShippingAddress,
+    /// How the buyer will pay.
+    pub payment_method: PaymentMethod,
+}
+
+/// The repositories placing an order touches.
+pub struct Ordering<'a> {
+    /// Goods (stock).
+    pub goods: &'a GoodsRepo,
+    /// The goods table's name, for transaction items.
+    pub goods_table: &'a str,
+    /// Carts.
+    pub carts: &'a CartsRepo,
+    /// Orders.
+    pub orders: &'a OrdersRepo,
+    /// Idempotency records.
+    pub idempotency: &'a IdempotencyRepo,
+}
+
+fn unprocessable(code: &'static str, message: &str) -> ApiError {
+    ApiError::Unprocessable {
+        code,
+        message: message.to_owned(),
+    }
+}
+
+impl Ordering<'_> {
+    /// Places the order; with `idempotency_key` (already claimed), completes its record
+    /// with the response in the same transaction.
+    ///
+    /// # Errors
+    /// 409 `out_of_stock`; 422 `empty_cart`, `mixed_merchants`, `mixed_currency`,
+    /// `too_many_items`; 500 when DynamoDB fails.
+    pub async fn place(
+        &self,
+        buyer_id: &str,
+        request: &NewOrder,
+        idempotency_key: Option<&str>,
+    ) -> Result<Order, ApiError> {
+        for attempt in 0..ATTEMPTS {
+            let (wanted, from_cart) = self.wanted_lines(buyer_id, &request.lines).await?;
+            let ids: Vec<String> = wanted.iter().map(|(id, _)| id.clone()).collect();
+            let goods: HashMap<String, GoodsRecord> = self
+                .goods
+                .batch_get(&ids)
+                .await?
+                .into_iter()
+                .map(|g| (g.goods_id.clone(), g))
+                .collect();
+            let unavailable: Vec<String> = wanted
+                .iter()
+                .filter(|(id, q)| goods.get(id).is_none_or(|g| g.stock < i64::from(q.get())))
+                .map(|(id, _)| id.clone())
+                .collect();
+            if !unavailable.is_empty() {
+                return Err(ApiError::OutOfStock {
+                    goods_ids: unavailable,
+                });
+            }
+            let chosen: Vec<(&GoodsRecord, Quantity)> =
+                wanted.iter().map(|(id, q)| (&goods[id], *q)).collect();
+            let order = self.priced(buyer_id, request, &chosen)?;
+            let writes = self.writes(&order, &chosen, from_cart, idempotency_key)?;
+            match self.orders_transaction(writes).await? {
+                None => return Ok(order),
+                Some(Cancellation::Conflict) => {}
+                Some(Cancellation::ConditionsFailed(failed)) => {
+                    let goods_failed = failed.iter().any(|&i| i < chosen.len());
+                    if !goods_failed {
+                        return Err(ApiError::Conflict {
+                            code: "idempotency_in_progress",
+                            message:
+                                "Another request with this Idempotency-Key is being processed."
+                                    .into(),
+                        });
+                    }
+                    // Out of stock now, or the price moved: re-reading tells which.
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(15 * (attempt + 1))).await;
+        }
+        Err(ApiError::Conflict {
+            code: "order_conflict",
+            message: "The goods kept changing while the order was placed; try again.".into(),
+        })
+    }
+
+    async fn wanted_lines(
+        &self,
+        buyer_id: &str,
+        lines: &Lines,
+    ) -> Result<(Vec<(String, Quantity)>, bool), ApiError> {
+        match lines {
+            Lines::Explicit(lines) => Ok((lines.clone(), false)),
+            Lines::FromCart { merchant_id } => {
+                let cart = self.carts.lines(buyer_id).await?;
+                let ids: Vec<String> = cart.iter().map(|l| l.goods_id.clone()).collect();
+                let merchants: HashMap<String, String> = self
+                    .goods
+                    .batch_get(&ids)
+                    .await?
+                    .into_iter()
+                    .map(|g| (g.goods_id, g.merchant_id))
+                    .collect();
+                let cart: Vec<_> = cart
+                    .into_iter()
+                    .filter_map(|l| Some((merchants.get(&l.goods_id)?.clone(), l)))
+                    .collect();
+                let distinct: std::collections::BTreeSet<&String> =
+                    cart.iter().map(|(m, _)| m).collect();
+                let selected: Vec<(String, Quantity)> = match merchant_id {
+                    Some(wanted) => cart.iter().filter(|(m, _)| m == wanted).collect::<Vec<_>>(),
+                    None if distinct.len() > 1 => {
+                        return Err(unprocessable(
+                            "mixed_merchants",
+                            "The cart holds several shops' goods; name one with merchant_id.",
+                        ))
+                    }
+                    None => cart.iter().collect(),
+                }
+                .into_iter()
+                .filter_map(|(_, l)| {
+                    Some((
+                        l.goods_id.clone(),
+                        Quantity::new(i64::from(l.quantity)).ok()?,
+                    ))
+                })
+                .collect();
+                if selected.is_empty() {
+                    return Err(unprocessable(
+                        "empty_cart",
+                        "There is nothing in the cart to order.",
+                    ));
+                }
+                if selected.len() > MAX_LINES {
+                    return Err(unprocessable(
+                        "too_many_items",
+                        &format!("An order holds at most {MAX_LINES} lines."),
+                    ));
+                }
+                Ok((selected, true))
+            }
+        }
+    }
+
+    fn priced(
+        &self,
+        buyer_id: &str,
+        request: &NewOrder,
+        chosen: &[(&GoodsRecord, Quantity)],
+    ) -> Result<Order, ApiError> {
+        let (first, _) = chosen
+            .first()
+            .ok_or_else(|| unprocessable("empty_cart", "There is nothing to order."))?;
+        if chosen
+            .iter()
+            .any(|(g, _)| g.merchant_id != first.merchant_id)
+        {
+            return Err(unprocessable(
+                "mixed_merchants",
+                "An order holds one shop's goods; place one order per shop.",
+            ));
+        }
+        if chosen.iter().any(|(g, _)| g.currency != first.currency) {
+            return Err(unprocessable(
+                "mixed_currency",
+                "An order holds goods of one currency.",
+            ));
+        }
+        let total = chosen
+            .iter()
+            .try_fold(0i64, |sum, (g, q)| {
+                g.price
+                    .checked_mul(i64::from(q.get()))
+                    .and_then(|line| sum.checked_add(line))
+            })
+            .ok_or_else(|| unprocessable("total_too_large", "The order's total is too large."))?;
+        let now = clock::now();
+        let created_at = clock::rfc3339(now);
+        Ok(Order {
+            order_id: new_id(),
+            buyer_id: buyer_id.to_owned(),
+            merchant_id: first.merchant_id.clone(),
+            status: OrderStatus::PendingPayment,
+            items: chosen
+                .iter()
+                .map(|(g, q)| OrderLine {
+                    goods_id: g.goods_id.clone(),
+                    name: g.name.clone(),
+                    unit_price: g.price,
+                    quantity: q.get(),
+                })
+                .collect(),
+            total,
+            currency: first.currency.clone(),
+            shipping_address: request.shipping_address.clone(),
+            payment_method: request.payment_method,
+            expires_at: clock::rfc3339_from_unix(now.unix_timestamp() + PAYMENT_WINDOW_SECS),
+            status_history: vec![StatusChange {
+                status: OrderStatus::PendingPayment,
+                at: created_at.clone(),
+            }],
+            created_at,
+            shipment: None,
+        })
+    }
+
+    fn writes(
+        &self,
+        order: &Order,
+        chosen: &[(&GoodsRecord, Quantity)],
+        from_cart: bool,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<TransactWriteItem>, ApiError> {
+        let mut writes = Vec::with_capacity(chosen.len() * 2 + 2);
+        for (goods, quantity) in chosen {
+            let reserve = Update::builder()
+                .table_name(self.goods_table)
+                .key("goods_id", s(&goods.goods_id))
+                .update_expression("SET stock = stock - :q")
+                .condition_expression(
+                    "stock >= :q AND attribute_not_exists(deleted_at) AND price = :price AND currency = :currency",
+                )
+                .expression_attribute_values(":q", n(quantity.get()))
+                .expression_attribute_values(":price", n(goods.price))
+                .expression_attribute_values(":currency", s(&goods.currency))
+                .build()
+                .map_err(StoreError::new)?;
+            writes.push(TransactWriteItem::builder().update(reserve).build());
+        }
+        let expires_unix = clock::now().unix_timestamp() + PAYMENT_WINDOW_SECS;
+        writes.push(self.orders.put_new(order, expires_unix)?);
+        if from_cart {
+            for (goods, _) in chosen {
+                let remove = Delete::builder()
+                    .table_name(self.carts.table())
+                    .key("user_id", s(&order.buyer_id))
+                    .key("goods_id", s(&goods.goods_id))
+                    .build()
+                    .map_err(StoreError::new)?;
+                writes.push(TransactWriteItem::builder().delete(remove).build());
+            }
+        }
+        if let Some(key) = idempotency_key {
+            let body = serde_json::to_string(order).map_err(ApiError::internal)?;
+            writes.push(self.idempotency.complete(key, 201, &body)?);
+        }
+        Ok(writes)
+    }
+
+    async fn orders_transaction(
+        &self,
+        writes: Vec<TransactWriteItem>,
+    ) -> Result<Option<Cancellation>, StoreError> {
+        match self.orders.transact(writes).await {
+            Ok(()) => Ok(None),
+            Err(e) => cancellation(e).map(Some),
+        }
+    }
+}

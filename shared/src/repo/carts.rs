@@ -1,0 +1,105 @@
+//! The carts table: one item per cart line.
+//!
+//! Key layout: `user_id` (S, partition key), `goods_id` (S, sort key); attributes
+//! `quantity` (N, 1–99) and `added_at`. A cart is one Query; its goods one BatchGetItem.
+
+use aws_sdk_dynamodb::Client;
+use serde::{Deserialize, Serialize};
+
+use super::{s, StoreError};
+use crate::config::{self, ConfigError};
+
+/// Most lines a cart holds (one BatchGetItem reads all their goods).
+pub const MAX_CART_LINES: usize = 100;
+
+/// A stored cart line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    /// Owner.
+    pub user_id: String,
+    /// Goods.
+    pub goods_id: String,
+    /// Units, 1–99.
+    pub quantity: u32,
+    /// RFC 3339.
+    pub added_at: String,
+}
+
+/// The carts table.
+#[derive(Debug, Clone)]
+pub struct CartsRepo {
+    client: Client,
+    table: String,
+}
+
+impl CartsRepo {
+    /// Uses the table named by `CARTS_TABLE`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] when `CARTS_TABLE` is unset.
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self {
+            client,
+            table: config::required("CARTS_TABLE")?,
+        })
+    }
+
+    /// The table's name (for transactions that remove cart lines).
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Every line of a user's cart, by goods id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn lines(&self, user_id: &str) -> Result<Vec<CartLine>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("user_id = :user")
+            .expression_attribute_values(":user", s(user_id))
+            .consistent_read(true)
+            .limit(i32::try_from(MAX_CART_LINES + 1).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Sets a line's quantity (adding the line if new).
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn put(&self, line: &CartLine) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(line)?))
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(())
+    }
+
+    /// Removes a line (nothing happens if it isn't there).
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn delete(&self, user_id: &str, goods_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("user_id", s(user_id))
+            .key("goods_id", s(goods_id))
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! The payments table: payment orders handed to the provider, and the webhook events
+//! the provider sent about them.
+//!
+//! Key layout (`pk`, S):
+//! - `PAYMENT#<payment_id>`: a payment ([`Payment`]): order, amount, currency, method,
+//!   status (`pending`, `succeeded`, `failed`, `refund_required`).
+//! - `EVENT#<event_id>`: a webhook event as received, with what was done about it
+//!   (`outcome`). Written with `attribute_not_exists(pk)` in the same transaction as its
+//!   effect, so each event applies exactly once however often it is delivered.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client;
+use serde::{Deserialize, Serialize};
+
+use super::{s, StoreError};
+use crate::config::{self, ConfigError};
+
+/// A payment order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Id handed to the provider.
+    pub payment_id: String,
+    /// The order it pays.
+    pub order_id: String,
+    /// The buyer.
+    #[serde(skip_serializing)]
+    #[serde(default)]
+    pub buyer_id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// `alipay`, `wechat_pay` or `card`.
+    pub method: crate::domain::order::PaymentMethod,
+    /// `pending`, `succeeded`, `failed` or `refund_required`.
+    pub status: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A webhook event as the provider sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    /// The provider's event id: the deduplication key.
+    pub event_id: String,
+    /// `payment.succeeded` or `payment.failed`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Our payment id.
+    pub payment_id: String,
+    /// Our order id.
+    pub order_id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// When the provider created it.
+    pub created_at: String,
+}
+
+/// The payments table.
+#[derive(Debug, Clone)]
+pub struct PaymentsRepo {
+    client: Client,
+    table: String,
+}
+
+#[derive(Serialize)]
+struct PaymentItem<'a> {
+    pk: String,
+    #[serde(flatten)]
+    payment: &'a Payment,
+    buyer_id: &'a str,
+}
+
+impl PaymentsRepo {
+    /// Uses the table named by `PAYMENTS_TABLE`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] when `PAYMENTS_TABLE` is unset.
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self {
+            client,
+            table: config::required("PAYMENTS_TABLE")?,
+        })
+    }
+
+    /// Stores a new payment.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn create(&self, payment: &Payment) -> Result<(), StoreError> {
+        let item = PaymentItem {
+            pk: format!("PAYMENT#{}", payment.payment_id),
+            payment,
+            buyer_id: &payment.buyer_id,
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(&item)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(())
+    }
+
+    /// A payment by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn get(&self, payment_id: &str) -> Result<Option<Payment>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("PAYMENT#{payment_id}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// The transaction item recording an event with its outcome; fails if the event was
+    /// recorded before.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn record_event(
+        &self,
+        event: &WebhookEvent,
+        outcome: &str,
+        received_at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item: super::Item = serde_dynamo::to_item(event)?;
+        item.insert("pk".into(), s(format!("EVENT#{}", event.event_id)));
+        item.insert("outcome".into(), s(outcome));
+        item.insert("received_at".into(), s(received_at));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The transaction item setting a payment's status.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn set_status(
+        &self,
+        payment_id: &str,
+        status: &str,
+        at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(format!("PAYMENT#{payment_id}")))
+            .update_expression("SET #status = :status, updated_at = :at")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status))
+            .expression_attribute_values(":at", s(at))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Runs a transaction on this table's client.
+    ///
+    /// # Errors
+    /// The SDK's error, for [`super::cancellation`] to read.
+    pub async fn transact(
+        &self,
+        writes: Vec<TransactWriteItem>,
+    ) -> Result<
+        (),
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    > {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,811 @@
+//! Cart, orders and payments end to end: the happy path to delivery, cancellation and
+//! expiry returning stock, races (overselling, duplicate webhooks, idempotent retries),
+//! signatures, ownership, and bad input.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::{unique, Account, Api};
+use futures::future::join_all;
+use reqwest::Method;
+use serde_json::{json, Value};
+use shop::domain::signature::sign;
+
+fn secret() -> String {
+    std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS")
+        .unwrap_or_else(|_| "whsec_local_development_secret".into())
+}
+
+fn address() -> Value {
+    json!({"recipient": "李雷", "phone": "+86 138 0000 0000", "line1": "建国路 1 号", "city": "北京", "country": "CN"})
+}
+
+async fn goods(api: &Api, merchant: &Account, price: i64, stock: i64, currency: &str) -> String {
+    let body = json!({"name": format!("goods {}", unique()), "description": "d", "price": price,
+                      "currency": currency, "category": "Orders", "stock": stock});
+    let (status, item) = api
+        .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
+        .await;
+    assert_eq!(status, 201, "{item}");
+    item["goods_id"].as_str().unwrap().to_owned()
+}
+
+async fn stock_of(api: &Api, goods_id: &str) -> i64 {
+    api.call(Method::GET, &format!("/goods/{goods_id}"), None, None)
+        .await
+        .1["stock"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn order(api: &Api, buyer: &Account, lines: &[(&str, i64)]) -> (u16, Value) {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(g, q)| json!({"goods_id": g, "quantity": q}))
+        .collect();
+    let body = json!({"items": items, "shipping_address": address(), "payment_method": "alipay"});
+    api.call(Method::POST, "/orders", Some(&buyer.token), Some(body))
+        .await
+}
+
+async fn webhook(api: &Api, event: &Value, secret: &str, timestamp: i64) -> (u16, Value) {
+    let body = event.to_string();
+    let response = api
+        .request(Method::POST, "/payments/webhook")
+        .header("content-type", "application/json")
+        .header(
+            "payment-signature",
+            sign(secret, timestamp, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    e2e::status_and_json(response).await
+}
+
+fn now() -> i64 {
+    shop::clock::now().unix_timestamp()
+}
+
+/// Creates a payment for the order and returns the provider's success event for it.
+async fn pay(api: &Api, buyer: &Account, order: &Value) -> Value {
+    let id = order["order_id"].as_str().unwrap();
+    let (status, payment) = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/payments"),
+            Some(&buyer.token),
+            Some(json!({"method": "alipay"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{payment}");
+    assert_eq!(payment["status"], "pending");
+    assert_eq!(payment["amount"], order["total"]);
+    json!({"event_id": format!("evt_{}", unique()), "type": "payment.succeeded", "payment_id": payment["payment_id"],
+           "order_id": id, "amount": payment["amount"], "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"})
+}
+
+async fn status_of(api: &Api, buyer: &Account, order_id: &str) -> Value {
+    api.call(
+        Method::GET,
+        &format!("/orders/{order_id}"),
+        Some(&buyer.token),
+        None,
+    )
+    .await
+    .1
+}
+
+#[tokio::test]
+async fn a_cart_becomes_an_order_that_is_paid_shipped_and_delivered() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let (a, b) = (
+        goods(&api, &merchant, 1250, 10, "CNY").await,
+        goods(&api, &merchant, 300, 5, "CNY").await,
+    );
+    api.call(
+        Method::PUT,
+        &format!("/cart/items/{a}"),
+        Some(&buyer.token),
+        Some(json!({"quantity": 2})),
+    )
+    .await;
+    let (status, cart) = api
+        .call(
+            Method::PUT,
+            &format!("/cart/items/{b}"),
+            Some(&buyer.token),
+            Some(json!({"quantity": 3})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cart}");
+    assert_eq!(
+        (cart["total"].as_i64(), cart["currency"].as_str()),
+        (Some(2 * 1250 + 3 * 300), Some("CNY"))
+    );
+    assert_eq!(cart["items"].as_array().unwrap().len(), 2);
+
+    let body = json!({"shipping_address": address(), "payment_method": "wechat_pay"});
+    let (status, placed) = api
+        .call(Method::POST, "/orders", Some(&buyer.token), Some(body))
+        .await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["status"], "pending_payment");
+    assert_eq!(placed["total"], 2 * 1250 + 3 * 300);
+    assert_eq!(placed["items"].as_array().unwrap().len(), 2);
+    assert!(placed["items"][0]["unit_price"].is_i64() && placed["items"][0]["name"].is_string());
+    assert_eq!((stock_of(&api, &a).await, stock_of(&api, &b).await), (8, 2));
+    let (_, cart) = api
+        .call(Method::GET, "/cart", Some(&buyer.token), None)
+        .await;
+    assert!(
+        cart["items"].as_array().unwrap().is_empty(),
+        "ordered lines leave the cart"
+    );
+
+    let event = pay(&api, &buyer, &placed).await;
+    assert_eq!(webhook(&api, &event, &secret(), now()).await.0, 200);
+    let id = placed["order_id"].as_str().unwrap();
+    let paid = status_of(&api, &buyer, id).await;
+    assert_eq!(paid["status"], "paid");
+    let history: Vec<&str> = paid["status_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["pending_payment", "paid"]);
+
+    let (_, listed) = api
+        .call(
+            Method::GET,
+            "/merchant/orders?status=paid",
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["order_id"] == id));
+    let ship = json!({"carrier": "SF Express", "tracking_number": "SF123"});
+    let (status, shipped) = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/ship"),
+            Some(&merchant.token),
+            Some(ship.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, shipped["status"].as_str()),
+        (200, Some("shipped")),
+        "{shipped}"
+    );
+    assert_eq!(shipped["shipment"]["carrier"], "SF Express");
+    let again = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/ship"),
+            Some(&merchant.token),
+            Some(ship),
+        )
+        .await;
+    assert_eq!(
+        (again.0, again.1["error"]["code"].as_str()),
+        (409, Some("invalid_transition"))
+    );
+    let (status, delivered) = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/confirm-delivery"),
+            Some(&buyer.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, delivered["status"].as_str()),
+        (200, Some("delivered"))
+    );
+    assert_eq!(delivered["status_history"].as_array().unwrap().len(), 4);
+    let (_, mine) = api
+        .call(Method::GET, "/orders", Some(&buyer.token), None)
+        .await;
+    assert_eq!(mine["items"][0]["order_id"], id);
+}
+
+#[tokio::test]
+async fn cancelling_returns_stock_and_a_late_payment_is_never_applied() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 500, 4, "CNY").await;
+    let (_, placed) = order(&api, &buyer, &[(&g, 3)]).await;
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let late = pay(&api, &buyer, &placed).await;
+    assert_eq!(stock_of(&api, &g).await, 1);
+
+    let (status, cancelled) = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/cancel"),
+            Some(&buyer.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (200, Some("cancelled"))
+    );
+    assert_eq!(stock_of(&api, &g).await, 4);
+    let again = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/cancel"),
+            Some(&buyer.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (again.0, again.1["error"]["code"].as_str()),
+        (409, Some("not_cancellable"))
+    );
+    let pay_again = api
+        .call(
+            Method::POST,
+            &format!("/orders/{id}/payments"),
+            Some(&buyer.token),
+            Some(json!({"method": "card"})),
+        )
+        .await;
+    assert_eq!(
+        (pay_again.0, pay_again.1["error"]["code"].as_str()),
+        (409, Some("not_payable"))
+    );
+
+    assert_eq!(
+        webhook(&api, &late, &secret(), now()).await.0,
+        200,
+        "recorded for refund, not retried"
+    );
+    assert_eq!(
+        status_of(&api, &buyer, &id).await["status"],
+        "cancelled",
+        "never moves backwards"
+    );
+    assert_eq!(stock_of(&api, &g).await, 4);
+}
+
+#[tokio::test]
+async fn an_unpaid_order_expires_and_returns_its_stock() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 500, 2, "CNY").await;
+    let (_, placed) = order(&api, &buyer, &[(&g, 2)]).await;
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(stock_of(&api, &g).await, 0);
+    // Thirty minutes pass for this order: its deadline moves into the past.
+    shop::aws::Aws::from_env()
+        .unwrap()
+        .dynamodb()
+        .update_item()
+        .table_name("OrdersTable")
+        .key("order_id", AttributeValue::S(id.clone()))
+        .update_expression("SET expires_at_unix = :past")
+        .expression_attribute_values(":past", AttributeValue::N((now() - 1).to_string()))
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if status_of(&api, &buyer, &id).await["status"] == "cancelled" {
+            assert_eq!(stock_of(&api, &g).await, 2);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the order did not expire");
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_orders_never_oversell_fifty_units() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let buyers = join_all((0..10).map(|_| {
+        let api = api.clone();
+        async move { api.signed_up("customer").await }
+    }))
+    .await;
+    let g = goods(&api, &merchant, 100, 50, "CNY").await;
+    let attempts = (0..200).map(|i| {
+        let (api, buyer, g) = (api.clone(), buyers[i % 10].clone(), g.clone());
+        async move { order(&api, &buyer, &[(&g, 1)]).await }
+    });
+    let answers = join_all(attempts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    let sold_out = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["error"]["code"] == "out_of_stock")
+        .count();
+    assert_eq!(
+        (created, sold_out),
+        (50, 150),
+        "{:?}",
+        answers.iter().find(|(s, _)| *s != 201 && *s != 409)
+    );
+    assert!(answers
+        .iter()
+        .filter(|(s, _)| *s == 409)
+        .all(|(_, b)| b["error"]["goods_ids"] == json!([g])));
+    assert_eq!(stock_of(&api, &g).await, 0);
+}
+
+#[tokio::test]
+async fn fifty_deliveries_of_one_webhook_make_one_transition_and_one_purchase_event_per_line() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let (a, b) = (
+        goods(&api, &merchant, 700, 5, "CNY").await,
+        goods(&api, &merchant, 900, 5, "CNY").await,
+    );
+    let (_, placed) = order(&api, &buyer, &[(&a, 1), (&b, 2)]).await;
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let event = pay(&api, &buyer, &placed).await;
+    let answers = join_all((0..50).map(|_| {
+        let (api, event) = (api.clone(), event.clone());
+        async move { webhook(&api, &event, &secret(), now()).await }
+    }))
+    .await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let paid = status_of(&api, &buyer, &id).await;
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(
+        paid["status_history"].as_array().unwrap().len(),
+        2,
+        "one transition"
+    );
+
+    let sqs = shop::aws::Aws::from_env().unwrap().sqs();
+    let url = sqs
+        .get_queue_url()
+        .queue_name("EventsQueue")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let mut purchases = Vec::new();
+    for _ in 0..20 {
+        let out = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        for m in out.messages.unwrap_or_default() {
+            let body: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+            if body["type"] == "purchase" && body["data"]["order_id"] == id.as_str() {
+                purchases.push(body["event_id"].as_str().unwrap().to_owned());
+                sqs.delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        if purchases.len() >= 2 {
+            break;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(purchases.len(), 2, "one purchase event per line");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_orders_with_one_idempotency_key_create_one_order() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 100, 100, "CNY").await;
+    let key = format!("key-{}", unique());
+    let body = json!({"items": [{"goods_id": g, "quantity": 1}], "shipping_address": address(), "payment_method": "card"});
+    let send = |api: Api, token: String, key: String, body: Value| async move {
+        let response = api
+            .request(Method::POST, "/orders")
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        e2e::status_and_json(response).await
+    };
+    let answers = join_all(
+        (0..20).map(|_| send(api.clone(), buyer.token.clone(), key.clone(), body.clone())),
+    )
+    .await;
+    let mut bodies = BTreeSet::new();
+    for (status, answer) in &answers {
+        match status {
+            201 => {
+                bodies.insert(answer.to_string());
+            }
+            409 => {
+                assert_eq!(answer["error"]["code"], "idempotency_in_progress");
+                let (status, retried) =
+                    send(api.clone(), buyer.token.clone(), key.clone(), body.clone()).await;
+                assert_eq!(status, 201);
+                bodies.insert(retried.to_string());
+            }
+            other => panic!("{other}: {answer}"),
+        }
+    }
+    assert_eq!(bodies.len(), 1, "every answer is the first one");
+    assert_eq!(stock_of(&api, &g).await, 99);
+    let (_, mine) = api
+        .call(Method::GET, "/orders", Some(&buyer.token), None)
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+
+    let mut other = body.clone();
+    other["payment_method"] = json!("alipay");
+    let (status, reused) = send(api.clone(), buyer.token.clone(), key, other).await;
+    assert_eq!(
+        (status, reused["error"]["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+}
+
+#[tokio::test]
+async fn bad_signatures_and_business_mismatches_change_nothing() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 1000, 5, "CNY").await;
+    let (_, placed) = order(&api, &buyer, &[(&g, 1)]).await;
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let event = pay(&api, &buyer, &placed).await;
+
+    for (label, secret, timestamp) in [
+        ("wrong secret", "whsec_wrong".to_owned(), now()),
+        ("stale", secret(), now() - 301),
+        ("future", secret(), now() + 400),
+    ] {
+        let (status, body) = webhook(&api, &event, &secret, timestamp).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("invalid_signature")),
+            "{label}"
+        );
+    }
+    let signed_other = sign(&secret(), now(), b"{}");
+    let response = api
+        .request(Method::POST, "/payments/webhook")
+        .header("payment-signature", signed_other)
+        .body(event.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "a signature over another body");
+    let unsigned = api
+        .request(Method::POST, "/payments/webhook")
+        .body(event.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 400);
+    assert_eq!(
+        status_of(&api, &buyer, &id).await["status"],
+        "pending_payment"
+    );
+
+    let mut wrong = event.clone();
+    wrong["amount"] = json!(999);
+    wrong["event_id"] = json!(format!("evt_{}", unique()));
+    assert_eq!(
+        webhook(&api, &wrong, &secret(), now()).await.0,
+        200,
+        "a business rejection isn't retried"
+    );
+    let mut currency = event.clone();
+    currency["currency"] = json!("USD");
+    currency["event_id"] = json!(format!("evt_{}", unique()));
+    assert_eq!(webhook(&api, &currency, &secret(), now()).await.0, 200);
+    assert_eq!(
+        status_of(&api, &buyer, &id).await["status"],
+        "pending_payment",
+        "not marked paid"
+    );
+
+    assert_eq!(webhook(&api, &event, &secret(), now()).await.0, 200);
+    assert_eq!(status_of(&api, &buyer, &id).await["status"], "paid");
+}
+
+#[tokio::test]
+async fn order_routes_refuse_other_users_and_roles() {
+    let api = Api::new();
+    let (merchant, rival, buyer, stranger) = (
+        api.signed_up("merchant").await,
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 100, 5, "CNY").await;
+    let (_, placed) = order(&api, &buyer, &[(&g, 1)]).await;
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+
+    for (method, path, body) in [
+        (Method::GET, format!("/orders/{id}"), None),
+        (Method::POST, format!("/orders/{id}/cancel"), None),
+        (
+            Method::POST,
+            format!("/orders/{id}/payments"),
+            Some(json!({"method": "card"})),
+        ),
+        (Method::POST, format!("/orders/{id}/confirm-delivery"), None),
+    ] {
+        assert_eq!(
+            api.call(method.clone(), &path, Some(&stranger.token), body.clone())
+                .await
+                .0,
+            404,
+            "stranger {path}"
+        );
+        assert_eq!(
+            api.call(method.clone(), &path, Some(&merchant.token), body.clone())
+                .await
+                .0,
+            403,
+            "merchant {path}"
+        );
+        assert_eq!(
+            api.call(method, &path, None, body).await.0,
+            401,
+            "nobody {path}"
+        );
+    }
+    let ship = Some(json!({"carrier": "SF", "tracking_number": "1"}));
+    assert_eq!(
+        api.call(
+            Method::POST,
+            &format!("/orders/{id}/ship"),
+            Some(&rival.token),
+            ship.clone()
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        api.call(
+            Method::POST,
+            &format!("/orders/{id}/ship"),
+            Some(&buyer.token),
+            ship
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        api.call(Method::GET, "/merchant/orders", Some(&buyer.token), None)
+            .await
+            .0,
+        403
+    );
+    let (_, rivals) = api
+        .call(Method::GET, "/merchant/orders", Some(&rival.token), None)
+        .await;
+    assert!(rivals["items"].as_array().unwrap().is_empty());
+    for path in ["/cart", "/orders"] {
+        assert_eq!(
+            api.call(Method::GET, path, Some(&merchant.token), None)
+                .await
+                .0,
+            403,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        status_of(&api, &buyer, &id).await["status"],
+        "pending_payment",
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn carts_of_several_shops_and_currencies_are_ordered_shop_by_shop() {
+    let api = Api::new();
+    let (m1, m2, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let (a, b) = (
+        goods(&api, &m1, 100, 5, "CNY").await,
+        goods(&api, &m2, 200, 5, "CNY").await,
+    );
+    let usd = goods(&api, &m1, 300, 5, "USD").await;
+    let body = json!({"shipping_address": address(), "payment_method": "card"});
+    let (status, empty) = api
+        .call(
+            Method::POST,
+            "/orders",
+            Some(&buyer.token),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, empty["error"]["code"].as_str()),
+        (422, Some("empty_cart"))
+    );
+    for g in [&a, &b] {
+        api.call(
+            Method::PUT,
+            &format!("/cart/items/{g}"),
+            Some(&buyer.token),
+            Some(json!({"quantity": 1})),
+        )
+        .await;
+    }
+    let (status, mixed) = api
+        .call(
+            Method::POST,
+            "/orders",
+            Some(&buyer.token),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, mixed["error"]["code"].as_str()),
+        (422, Some("mixed_merchants"))
+    );
+    let mut one_shop = body.clone();
+    one_shop["merchant_id"] = json!(m2.user_id);
+    let (status, placed) = api
+        .call(Method::POST, "/orders", Some(&buyer.token), Some(one_shop))
+        .await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(placed["items"][0]["goods_id"], b.as_str());
+    let (_, cart) = api
+        .call(Method::GET, "/cart", Some(&buyer.token), None)
+        .await;
+    let left: Vec<&str> = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["goods_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, [a.as_str()], "the other shop's line stays");
+
+    let (status, currencies) = order(&api, &buyer, &[(&a, 1), (&usd, 1)]).await;
+    assert_eq!(
+        (status, currencies["error"]["code"].as_str()),
+        (422, Some("mixed_currency"))
+    );
+    let (status, shops) = order(&api, &buyer, &[(&a, 1), (&b, 1)]).await;
+    assert_eq!(
+        (status, shops["error"]["code"].as_str()),
+        (422, Some("mixed_merchants"))
+    );
+    assert_eq!(stock_of(&api, &a).await, 5, "nothing reserved");
+}
+
+#[tokio::test]
+async fn bad_orders_and_cart_lines_are_refused_without_writing() {
+    let api = Api::new();
+    let (merchant, buyer) = (
+        api.signed_up("merchant").await,
+        api.signed_up("customer").await,
+    );
+    let g = goods(&api, &merchant, 100, 5, "CNY").await;
+    for quantity in [json!(0), json!(100), json!(1.5), json!("2")] {
+        let (status, body) = api
+            .call(
+                Method::PUT,
+                &format!("/cart/items/{g}"),
+                Some(&buyer.token),
+                Some(json!({"quantity": quantity})),
+            )
+            .await;
+        assert_eq!(status, 422, "{quantity}: {body}");
+        assert!(body["error"]["fields"]["quantity"].is_string());
+    }
+    let missing = "01JDQ7X8Z3N2V5K6W9Y0A1B2C3";
+    assert_eq!(
+        api.call(
+            Method::PUT,
+            &format!("/cart/items/{missing}"),
+            Some(&buyer.token),
+            Some(json!({"quantity": 1}))
+        )
+        .await
+        .0,
+        404
+    );
+    let (_, cart) = api
+        .call(Method::GET, "/cart", Some(&buyer.token), None)
+        .await;
+    assert!(cart["items"].as_array().unwrap().is_empty());
+
+    let valid = json!({"items": [{"goods_id": g, "quantity": 1}], "shipping_address": address(), "payment_method": "alipay"});
+    let with = |path: &[&str], value: Value| {
+        let mut body = valid.clone();
+        let mut target = &mut body;
+        for key in &path[..path.len() - 1] {
+            target = &mut target[*key];
+        }
+        target[path[path.len() - 1]] = value;
+        body
+    };
+    let too_many: Vec<Value> = (0..41)
+        .map(|_| json!({"goods_id": shop::domain::new_id(), "quantity": 1}))
+        .collect();
+    let cases = [
+        (
+            with(
+                &["items"],
+                json!([{"goods_id": g, "quantity": 1}, {"goods_id": g, "quantity": 2}]),
+            ),
+            "items[1].goods_id",
+        ),
+        (with(&["items"], json!(too_many)), "items"),
+        (with(&["items"], json!([])), "items"),
+        (with(&["payment_method"], json!("cash")), "payment_method"),
+        (
+            with(&["shipping_address", "country"], json!("China")),
+            "shipping_address.country",
+        ),
+        (
+            with(&["shipping_address", "phone"], json!("x")),
+            "shipping_address.phone",
+        ),
+        (with(&["price"], json!(1)), "price"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = api
+            .call(Method::POST, "/orders", Some(&buyer.token), Some(body))
+            .await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert!(
+            answer["error"]["fields"][field].is_string(),
+            "{field} in {answer}"
+        );
+    }
+    let (status, body) = order(&api, &buyer, &[(&g, 6)]).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("out_of_stock"))
+    );
+    assert_eq!(stock_of(&api, &g).await, 5);
+    let (_, mine) = api
+        .call(Method::GET, "/orders", Some(&buyer.token), None)
+        .await;
+    assert!(
+        mine["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
+}
