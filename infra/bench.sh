@@ -103,7 +103,13 @@ come from the functions' own \`request done\` log lines, counted by an SDK inter
 $latency
 
 \`POST /auth/login\` is dominated by argon2id at OWASP's minimum cost (19 MiB, 2 passes),
-by design. Every listing page is one Query on the index that serves its filter; a filter
+by design. Placing an order is the minimum three requests: the session, one BatchGetItem
+for the goods' prices and stock, and one TransactWriteItems that reserves every line's
+stock, stores the order (and, from the cart, removes its lines; with an
+\`Idempotency-Key\`, completes its record — plus the PutItem that claims the key). The
+webhook reads the payment and the order, then one TransactWriteItems records the event,
+marks the payment and moves the order (the event's conditional write is what makes a
+redelivery a no-op); each order line then becomes one \`purchase\` message. Every listing page is one Query on the index that serves its filter; a filter
 that the index can't apply (a category or price within one merchant's goods) takes at
 most 5 Queries before it answers with a shorter page and a cursor.
 MD

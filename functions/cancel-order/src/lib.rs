@@ -25,14 +25,14 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let cancelled = ctx
         .orders
         .transition(
-            &order_id,
+            &order,
             Actor::Buyer(&caller.user_id),
             Change {
                 from: OrderStatus::PendingPayment,
                 to: OrderStatus::Cancelled,
                 at: &now,
             },
-            &[],
+            None,
             returns,
         )
         .await

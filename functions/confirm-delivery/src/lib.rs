@@ -19,18 +19,20 @@ pub type Context = shop::contexts::Orders;
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = ctx.caller(&req, Role::Customer).await?;
     let order_id = Context::order_id(&req)?;
+    let order = ctx.own_order(&caller, &order_id).await?;
     let now = clock::rfc3339(clock::now());
+    let change = Change {
+        from: OrderStatus::Shipped,
+        to: OrderStatus::Delivered,
+        at: &now,
+    };
     let delivered = ctx
         .orders
         .transition(
-            &order_id,
+            &order,
             Actor::Buyer(&caller.user_id),
-            Change {
-                from: OrderStatus::Shipped,
-                to: OrderStatus::Delivered,
-                at: &now,
-            },
-            &[],
+            change,
+            None,
             Vec::new(),
         )
         .await?;

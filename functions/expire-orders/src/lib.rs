@@ -39,14 +39,14 @@ pub async fn handler(
             match ctx
                 .orders
                 .transition(
-                    &order.order_id,
+                    &order,
                     Actor::System,
                     Change {
                         from: OrderStatus::PendingPayment,
                         to: OrderStatus::Cancelled,
                         at: &at,
                     },
-                    &[],
+                    None,
                     returns,
                 )
                 .await

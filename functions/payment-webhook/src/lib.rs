@@ -117,14 +117,14 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             let paid = ctx
                 .orders
                 .transition(
-                    &order.order_id,
+                    &order,
                     Actor::System,
                     Change {
                         from: OrderStatus::PendingPayment,
                         to: OrderStatus::Paid,
                         at: &at,
                     },
-                    &[],
+                    None,
                     vec![record, succeeded],
                 )
                 .await;

@@ -8,8 +8,7 @@ use shop::domain::order::OrderStatus;
 use shop::domain::Role;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::orders::{Actor, Change};
-use shop::repo::s;
+use shop::repo::orders::{Actor, Change, Shipment};
 
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
@@ -39,25 +38,29 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         errors.add("tracking_number", "must be 1 to 64 characters");
     }
     errors.into_result()?;
-    let shipment = aws_sdk_dynamodb::types::AttributeValue::M(
-        [
-            ("carrier".to_owned(), s(carrier)),
-            ("tracking_number".to_owned(), s(tracking)),
-        ]
-        .into(),
-    );
+    let order = ctx
+        .orders
+        .get(&order_id)
+        .await?
+        .filter(|o| o.merchant_id == caller.user_id)
+        .ok_or(ApiError::NotFound)?;
+    let shipment = Shipment {
+        carrier: carrier.to_owned(),
+        tracking_number: tracking.to_owned(),
+    };
     let now = clock::rfc3339(clock::now());
+    let change = Change {
+        from: OrderStatus::Paid,
+        to: OrderStatus::Shipped,
+        at: &now,
+    };
     let shipped = ctx
         .orders
         .transition(
-            &order_id,
+            &order,
             Actor::Merchant(&caller.user_id),
-            Change {
-                from: OrderStatus::Paid,
-                to: OrderStatus::Shipped,
-                at: &now,
-            },
-            &[("shipment", shipment)],
+            change,
+            Some(shipment),
             Vec::new(),
         )
         .await?;

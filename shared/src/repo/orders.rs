@@ -307,21 +307,23 @@ impl OrdersRepo {
         Ok(OrderPage { items, next_cursor })
     }
 
-    /// Moves an order from `from` to `to`, if `actor` may, in one transaction with
-    /// `extra_writes` (the stock a cancel returns) and extra `SET` clauses.
+    /// Moves `current` from `from` to `to`, if `actor` may, in one transaction with
+    /// `extra_writes` (the stock a cancel returns, a webhook's records); answers the
+    /// order as changed, without reading it again.
     ///
     /// # Errors
     /// [`TransitionError::NotFound`] when it doesn't exist or isn't the actor's,
     /// [`TransitionError::Invalid`] when its status doesn't allow the change.
     pub async fn transition(
         &self,
-        order_id: &str,
+        current: &Order,
         actor: Actor<'_>,
         change: Change<'_>,
-        extra_sets: &[(&str, AttributeValue)],
+        shipment: Option<Shipment>,
         extra_writes: Vec<TransactWriteItem>,
     ) -> Result<Order, TransitionError> {
         let Change { from, to, at } = change;
+        let order_id = current.order_id.as_str();
         let mut values: HashMap<String, AttributeValue> = HashMap::from([
             (":from".to_owned(), s(from.as_str())),
             (":to".to_owned(), s(to.as_str())),
@@ -350,13 +352,13 @@ impl OrdersRepo {
             "status_history = list_append(status_history, :change)".to_owned(),
             "gsi_merchant_status = :merchant_status".to_owned(),
         ];
-        for (i, (attribute, value)) in extra_sets.iter().enumerate() {
-            sets.push(format!("{attribute} = :extra{i}"));
-            values.insert(format!(":extra{i}"), value.clone());
+        if let Some(shipment) = &shipment {
+            sets.push("shipment = :shipment".to_owned());
+            values.insert(
+                ":shipment".into(),
+                AttributeValue::M(serde_dynamo::to_item(shipment).map_err(StoreError::from)?),
+            );
         }
-        let Some(current) = self.get(order_id).await? else {
-            return Err(TransitionError::NotFound);
-        };
         values.insert(
             ":merchant_status".into(),
             s(format!("{}#{}", current.merchant_id, to.as_str())),
@@ -389,7 +391,16 @@ impl OrdersRepo {
                 .send()
                 .await
             {
-                Ok(_) => return self.get(order_id).await?.ok_or(TransitionError::NotFound),
+                Ok(_) => {
+                    let mut changed = current.clone();
+                    changed.status = to;
+                    changed.status_history.push(StatusChange {
+                        status: to,
+                        at: at.to_owned(),
+                    });
+                    changed.shipment = shipment.or(changed.shipment);
+                    return Ok(changed);
+                }
                 Err(e) => match cancellation(e)? {
                     Cancellation::ConditionsFailed(failed) if failed.contains(&0) => {
                         return Err(refused())

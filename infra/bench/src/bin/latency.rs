@@ -17,14 +17,75 @@ use e2e::Api;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// A request ready to send: path, body, extra headers.
+type Prepared = (String, Option<Value>, Vec<(String, String)>);
+
 struct Scenario {
     label: &'static str,
     method: Method,
-    paths: Vec<String>,
+    /// Requests to cycle through: path, body, extra headers.
+    requests: Vec<Prepared>,
     token: Option<String>,
-    body: Option<Value>,
     /// The fewest requests the call could make, and why.
     minimum: &'static str,
+}
+
+fn same(path: &str, body: Option<Value>) -> Vec<Prepared> {
+    vec![(path.to_owned(), body, Vec::new())]
+}
+
+/// A goods item with plenty of stock, and `count` orders of it, each with a payment and
+/// the provider's signed success event for it.
+async fn orders_to_pay(api: &Api, count: usize) -> (String, Vec<Prepared>) {
+    let merchant = api.signed_up("merchant").await;
+    let buyer = api.signed_up("customer").await;
+    let goods = json!({"name": "bench goods", "description": "d", "price": 1999, "category": "Bench", "stock": 1_000_000});
+    let (_, item) = api
+        .call(Method::POST, "/goods", Some(&merchant.token), Some(goods))
+        .await;
+    let goods_id = item["goods_id"].as_str().unwrap_or_default().to_owned();
+    let secret = std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS").unwrap_or_default();
+    let secret = secret.split(',').next().unwrap_or_default().to_owned();
+    let mut webhooks = Vec::with_capacity(count);
+    for i in 0..count {
+        let (_, order) = api
+            .call(
+                Method::POST,
+                "/orders",
+                Some(&buyer.token),
+                Some(order_body(&goods_id)),
+            )
+            .await;
+        let order_id = order["order_id"].as_str().unwrap_or_default();
+        let (_, payment) = api
+            .call(
+                Method::POST,
+                &format!("/orders/{order_id}/payments"),
+                Some(&buyer.token),
+                Some(json!({"method": "alipay"})),
+            )
+            .await;
+        let event = json!({"event_id": format!("evt_bench_{i}_{order_id}"), "type": "payment.succeeded",
+            "payment_id": payment["payment_id"], "order_id": order_id, "amount": payment["amount"],
+            "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"});
+        let signature = shop::domain::signature::sign(
+            &secret,
+            shop::clock::now().unix_timestamp(),
+            event.to_string().as_bytes(),
+        );
+        webhooks.push((
+            "/payments/webhook".to_owned(),
+            Some(event),
+            vec![("payment-signature".to_owned(), signature)],
+        ));
+    }
+    (goods_id, webhooks)
+}
+
+fn order_body(goods_id: &str) -> Value {
+    json!({"items": [{"goods_id": goods_id, "quantity": 1}], "payment_method": "alipay",
+           "shipping_address": {"recipient": "Li Lei", "phone": "+86 138 0000 0000", "line1": "1 Jianguo Rd",
+                                "city": "Beijing", "country": "CN"}})
 }
 
 /// The `request done` lines of the log, as JSON fields.
@@ -64,6 +125,28 @@ async fn goods_ids(api: &Api, count: usize) -> Vec<String> {
         .collect()
 }
 
+async fn send(
+    api: &Api,
+    scenario: &Scenario,
+    path: &str,
+    body: Option<&Value>,
+    headers: &[(String, String)],
+) -> reqwest::Response {
+    let mut request = api.request(scenario.method.clone(), path);
+    if let Some(token) = &scenario.token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    request.send().await.expect("the local stack answers")
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
@@ -84,56 +167,68 @@ async fn main() -> Result<(), String> {
     if ids.is_empty() {
         return Err("no goods: load a catalogue first (demo-catalogue)".to_owned());
     }
-    let goods_paths: Vec<String> = ids.iter().map(|id| format!("/goods/{id}")).collect();
+    let goods_paths: Vec<Prepared> = ids
+        .iter()
+        .map(|id| (format!("/goods/{id}"), None, Vec::new()))
+        .collect();
+    let (bench_goods, webhooks) = orders_to_pay(&api, requests + 5).await;
     let token = Some(account.token.clone());
     let scenarios = [
         Scenario {
             label: "POST /auth/login",
             method: Method::POST,
-            paths: vec!["/auth/login".into()],
+            requests: same("/auth/login", Some(json!({"username": account.username, "password": account.password}))),
             token: None,
-            body: Some(json!({"username": account.username, "password": account.password})),
             minimum: "3: name → id, account, new session",
         },
         Scenario {
             label: "GET /me",
             method: Method::GET,
-            paths: vec!["/me".into()],
+            requests: same("/me", None),
             token: token.clone(),
-            body: None,
             minimum: "2: session, account",
         },
         Scenario {
             label: "GET /goods/{id}, anonymous",
             method: Method::GET,
-            paths: goods_paths.clone(),
+            requests: goods_paths.clone(),
             token: None,
-            body: None,
             minimum: "1: the item",
         },
         Scenario {
             label: "GET /goods/{id}, signed in (records a view)",
             method: Method::GET,
-            paths: goods_paths,
+            requests: goods_paths,
             token: token.clone(),
-            body: None,
             minimum: "2 + 1 SQS: item and session (concurrently), the view event",
         },
         Scenario {
             label: "GET /goods?category=Kitchen&max_price=500 (a page of 20)",
             method: Method::GET,
-            paths: vec!["/goods?category=Kitchen&max_price=500&limit=20".into()],
+            requests: same("/goods?category=Kitchen&max_price=500&limit=20", None),
             token: None,
-            body: None,
             minimum: "1 Query on by_category_price",
         },
         Scenario {
             label: "GET /goods (first page of 20)",
             method: Method::GET,
-            paths: vec!["/goods?limit=20".into()],
+            requests: same("/goods?limit=20", None),
             token: None,
-            body: None,
             minimum: "1 Query on by_all",
+        },
+        Scenario {
+            label: "POST /orders (one line, no Idempotency-Key)",
+            method: Method::POST,
+            requests: same("/orders", Some(order_body(&bench_goods))),
+            token: token.clone(),
+            minimum: "3: session, goods (BatchGetItem), one TransactWriteItems (stock + order)",
+        },
+        Scenario {
+            label: "POST /payments/webhook (payment.succeeded)",
+            method: Method::POST,
+            requests: webhooks,
+            token: None,
+            minimum: "3 + 1 SQS per line: payment, order, one TransactWriteItems (event + order + payment)",
         },
     ];
 
@@ -142,29 +237,17 @@ async fn main() -> Result<(), String> {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for scenario in &scenarios {
-        for path in scenario.paths.iter().cycle().take(5) {
-            api.send(
-                scenario.method.clone(),
-                path,
-                scenario.token.as_deref(),
-                scenario.body.as_ref(),
-            )
-            .await;
+        let mut cycle = scenario.requests.iter().cycle();
+        for (path, body, headers) in cycle.by_ref().take(5) {
+            send(&api, scenario, path, body.as_ref(), headers).await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
         let before = log.as_deref().map_or(0, |l| done_lines(l).len());
         let mut samples = Vec::with_capacity(requests);
         let mut errors = 0;
-        for path in scenario.paths.iter().cycle().take(requests) {
+        for (path, body, headers) in cycle.take(requests) {
             let started = Instant::now();
-            let response = api
-                .send(
-                    scenario.method.clone(),
-                    path,
-                    scenario.token.as_deref(),
-                    scenario.body.as_ref(),
-                )
-                .await;
+            let response = send(&api, scenario, path, body.as_ref(), headers).await;
             let ok = response.status().is_success();
             let _ = response.bytes().await;
             samples.push(started.elapsed());
