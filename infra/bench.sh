@@ -112,5 +112,9 @@ marks the payment and moves the order (the event's conditional write is what mak
 redelivery a no-op); each order line then becomes one \`purchase\` message. Every listing page is one Query on the index that serves its filter; a filter
 that the index can't apply (a category or price within one merchant's goods) takes at
 most 5 Queries before it answers with a shorter page and a cursor.
+
+Calls that publish to SQS (the signed-in goods read, the webhook) carry moto's
+\`SendMessage\` time, which grows with the queue's depth (see above): their p99 is moto's,
+not the function's; in AWS a \`SendMessage\` takes a few milliseconds.
 MD
 echo "wrote BENCHMARKS.md" >&2
