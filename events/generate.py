@@ -80,3 +80,7 @@ json.dump({"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail
            "resources": ["arn:aws:events:us-east-1:123456789012:rule/ExpireOrdersFunction"], "detail": {}},
           open("events/expire-orders/valid.json", "w"), indent=2)
 open("events/expire-orders/valid.json", "a").write("\n")
+REVIEW = "01JDQ9A1B2C3D4E5F6G7H8J9K0"
+write("create-review", "valid", event("POST", f"/goods/{GOODS}/reviews", {"rating": 5, "comment": "音质很好 Great sound"}, path_params={"goods_id": GOODS}, route="POST /goods/{goods_id}/reviews", headers={"authorization": TOKEN}))
+write("list-reviews", "valid", event("GET", f"/goods/{GOODS}/reviews", query={"limit": "10"}, path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}/reviews"))
+write("reply-review", "valid", event("POST", f"/reviews/{REVIEW}/reply", {"reply": "谢谢 Thank you"}, path_params={"review_id": REVIEW}, route="POST /reviews/{review_id}/reply", headers={"authorization": TOKEN}))

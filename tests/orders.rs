@@ -6,29 +6,18 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::{unique, Account, Api};
+use e2e::{address, unique, webhook_secret, Account, Api};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 use shop::domain::signature::sign;
 
 fn secret() -> String {
-    std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS")
-        .unwrap_or_else(|_| "whsec_local_development_secret".into())
-}
-
-fn address() -> Value {
-    json!({"recipient": "李雷", "phone": "+86 138 0000 0000", "line1": "建国路 1 号", "city": "北京", "country": "CN"})
+    webhook_secret()
 }
 
 async fn goods(api: &Api, merchant: &Account, price: i64, stock: i64, currency: &str) -> String {
-    let body = json!({"name": format!("goods {}", unique()), "description": "d", "price": price,
-                      "currency": currency, "category": "Orders", "stock": stock});
-    let (status, item) = api
-        .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
-        .await;
-    assert_eq!(status, 201, "{item}");
-    item["goods_id"].as_str().unwrap().to_owned()
+    api.create_goods(merchant, price, stock, currency).await
 }
 
 async fn stock_of(api: &Api, goods_id: &str) -> i64 {
@@ -40,51 +29,19 @@ async fn stock_of(api: &Api, goods_id: &str) -> i64 {
 }
 
 async fn order(api: &Api, buyer: &Account, lines: &[(&str, i64)]) -> (u16, Value) {
-    let items: Vec<Value> = lines
-        .iter()
-        .map(|(g, q)| json!({"goods_id": g, "quantity": q}))
-        .collect();
-    let body = json!({"items": items, "shipping_address": address(), "payment_method": "alipay"});
-    api.call(Method::POST, "/orders", Some(&buyer.token), Some(body))
-        .await
+    api.order(buyer, lines).await
 }
 
 async fn webhook(api: &Api, event: &Value, secret: &str, timestamp: i64) -> (u16, Value) {
-    let body = event.to_string();
-    let response = api
-        .request(Method::POST, "/payments/webhook")
-        .header("content-type", "application/json")
-        .header(
-            "payment-signature",
-            sign(secret, timestamp, body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    e2e::status_and_json(response).await
+    api.webhook(event, secret, timestamp).await
 }
 
 fn now() -> i64 {
     shop::clock::now().unix_timestamp()
 }
 
-/// Creates a payment for the order and returns the provider's success event for it.
 async fn pay(api: &Api, buyer: &Account, order: &Value) -> Value {
-    let id = order["order_id"].as_str().unwrap();
-    let (status, payment) = api
-        .call(
-            Method::POST,
-            &format!("/orders/{id}/payments"),
-            Some(&buyer.token),
-            Some(json!({"method": "alipay"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{payment}");
-    assert_eq!(payment["status"], "pending");
-    assert_eq!(payment["amount"], order["total"]);
-    json!({"event_id": format!("evt_{}", unique()), "type": "payment.succeeded", "payment_id": payment["payment_id"],
-           "order_id": id, "amount": payment["amount"], "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"})
+    api.payment_event(buyer, order).await
 }
 
 async fn status_of(api: &Api, buyer: &Account, order_id: &str) -> Value {

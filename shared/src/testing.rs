@@ -25,6 +25,7 @@ pub fn offline_env() {
             ("ORDERS_TABLE", "orders"),
             ("IDEMPOTENCY_TABLE", "idempotency"),
             ("PAYMENTS_TABLE", "payments"),
+            ("REVIEWS_TABLE", "reviews"),
             ("PAYMENT_WEBHOOK_SECRETS", "whsec_test"),
             ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
             (

@@ -228,3 +228,106 @@ pub async fn activation_link(address: &str) -> String {
 pub fn token_of(link: &str) -> String {
     link.split("token=").nth(1).expect("a token").to_owned()
 }
+
+/// The payment webhook's local signing secret (the first, if several).
+pub fn webhook_secret() -> String {
+    std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS")
+        .unwrap_or_else(|_| "whsec_local_development_secret".into())
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A valid shipping address.
+pub fn address() -> Value {
+    json!({"recipient": "李雷", "phone": "+86 138 0000 0000", "line1": "建国路 1 号", "city": "北京", "country": "CN"})
+}
+
+/// The body of an order for these lines.
+pub fn order_body(lines: &[(&str, i64)]) -> Value {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(g, q)| json!({"goods_id": g, "quantity": q}))
+        .collect();
+    json!({"items": items, "shipping_address": address(), "payment_method": "alipay"})
+}
+
+impl Api {
+    /// Creates goods for `merchant`; returns the id.
+    pub async fn create_goods(
+        &self,
+        merchant: &Account,
+        price: i64,
+        stock: i64,
+        currency: &str,
+    ) -> String {
+        let body = json!({"name": format!("goods {}", unique()), "description": "d", "price": price,
+                          "currency": currency, "category": "Orders", "stock": stock});
+        let (status, item) = self
+            .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
+            .await;
+        assert_eq!(status, 201, "{item}");
+        item["goods_id"].as_str().expect("goods_id").to_owned()
+    }
+
+    /// `POST /orders` for these lines.
+    pub async fn order(&self, buyer: &Account, lines: &[(&str, i64)]) -> (u16, Value) {
+        self.call(
+            Method::POST,
+            "/orders",
+            Some(&buyer.token),
+            Some(order_body(lines)),
+        )
+        .await
+    }
+
+    /// Creates a payment for the order; returns the provider's success event for it.
+    pub async fn payment_event(&self, buyer: &Account, order: &Value) -> Value {
+        let id = order["order_id"].as_str().expect("order_id");
+        let (status, payment) = self
+            .call(
+                Method::POST,
+                &format!("/orders/{id}/payments"),
+                Some(&buyer.token),
+                Some(json!({"method": "alipay"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{payment}");
+        json!({"event_id": format!("evt_{}", unique()), "type": "payment.succeeded", "payment_id": payment["payment_id"],
+               "order_id": id, "amount": payment["amount"], "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"})
+    }
+
+    /// Delivers a webhook event signed with `secret` at `timestamp`.
+    pub async fn webhook(&self, event: &Value, secret: &str, timestamp: i64) -> (u16, Value) {
+        let body = event.to_string();
+        let response = self
+            .request(Method::POST, "/payments/webhook")
+            .header("content-type", "application/json")
+            .header(
+                "payment-signature",
+                shop::domain::signature::sign(secret, timestamp, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("the local stack answers");
+        status_and_json(response).await
+    }
+
+    /// Orders one unit of the goods and pays for it through the signed webhook.
+    pub async fn buy(&self, buyer: &Account, goods_id: &str) -> Value {
+        let (status, order) = self.order(buyer, &[(goods_id, 1)]).await;
+        assert_eq!(status, 201, "{order}");
+        let event = self.payment_event(buyer, &order).await;
+        let (status, body) = self
+            .webhook(
+                &event,
+                &webhook_secret(),
+                shop::clock::now().unix_timestamp(),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        order
+    }
+}

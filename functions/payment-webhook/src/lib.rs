@@ -114,6 +114,15 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             let succeeded = ctx
                 .payments
                 .set_status(&payment.payment_id, "succeeded", &at)?;
+            let mut writes = vec![record, succeeded];
+            for line in &order.items {
+                writes.push(ctx.payments.purchased(
+                    &order.buyer_id,
+                    &line.goods_id,
+                    &order.order_id,
+                    &at,
+                )?);
+            }
             let paid = ctx
                 .orders
                 .transition(
@@ -125,7 +134,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
                         at: &at,
                     },
                     None,
-                    vec![record, succeeded],
+                    writes,
                 )
                 .await;
             match paid {

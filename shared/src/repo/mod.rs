@@ -9,6 +9,7 @@ pub mod goods;
 pub mod idempotency;
 pub mod orders;
 pub mod payments;
+pub mod reviews;
 pub mod sessions;
 pub mod users;
 
@@ -105,4 +106,41 @@ where
 {
     matches!(err, SdkError::ServiceError(service)
         if service.err().code() == Some("ConditionalCheckFailedException"))
+}
+
+/// Waits a little longer on each attempt, with jitter so colliding writers spread out.
+pub(crate) async fn backoff(attempt: u32) {
+    let mut jitter = [0u8; 1];
+    let _ = getrandom::fill(&mut jitter);
+    let millis = 10 * u64::from(attempt + 1) + u64::from(jitter[0] % 20);
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
+
+/// Cursors of listings sorted by one id: the URL-safe base64 of the last id returned.
+pub(crate) mod id_cursor {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    use crate::error::ApiError;
+
+    /// The cursor after `id`.
+    pub fn encode(id: &str) -> String {
+        URL_SAFE_NO_PAD.encode(id)
+    }
+
+    /// The id a cursor names.
+    ///
+    /// # Errors
+    /// 400 `invalid_cursor` for anything this listing didn't issue.
+    pub fn decode(cursor: &str) -> Result<String, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|id| crate::domain::is_id(id))
+            .ok_or(ApiError::BadRequest {
+                code: "invalid_cursor",
+                message: "The cursor is not valid for this listing.".into(),
+            })
+    }
 }

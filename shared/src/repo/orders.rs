@@ -19,11 +19,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::{cancellation, n, s, Cancellation, StoreError};
+use super::{cancellation, id_cursor, n, s, Cancellation, StoreError};
 use crate::config::{self, ConfigError};
 use crate::domain::order::{OrderStatus, PaymentMethod, ShippingAddress};
 use crate::error::ApiError;
@@ -261,20 +259,11 @@ impl OrdersRepo {
         };
         let start = cursor
             .map(|c| {
-                let bytes = URL_SAFE_NO_PAD.decode(c).ok();
-                let id = bytes
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .filter(|id| crate::domain::is_id(id));
-                id.map(|id| {
-                    HashMap::from([
-                        ("order_id".to_owned(), s(id)),
-                        (attribute.to_owned(), s(&value)),
-                    ])
-                })
-                .ok_or(ApiError::BadRequest {
-                    code: "invalid_cursor",
-                    message: "The cursor is not valid for this listing.".into(),
-                })
+                let id = id_cursor::decode(c)?;
+                Ok::<_, ApiError>(HashMap::from([
+                    ("order_id".to_owned(), s(id)),
+                    (attribute.to_owned(), s(&value)),
+                ]))
             })
             .transpose()?;
         let out = self
@@ -301,7 +290,7 @@ impl OrdersRepo {
         let next_cursor = out
             .last_evaluated_key
             .and_then(|key| match key.get("order_id") {
-                Some(AttributeValue::S(id)) => Some(URL_SAFE_NO_PAD.encode(id)),
+                Some(AttributeValue::S(id)) => Some(id_cursor::encode(id)),
                 _ => None,
             });
         Ok(OrderPage { items, next_cursor })

@@ -4,6 +4,8 @@
 //! Key layout (`pk`, S):
 //! - `PAYMENT#<payment_id>`: a payment ([`Payment`]): order, amount, currency, method,
 //!   status (`pending`, `succeeded`, `failed`, `refund_required`).
+//! - `PURCHASED#<buyer_id>#<goods_id>`: the buyer has paid for the goods (written with
+//!   the payment's transition; what allows a review).
 //! - `EVENT#<event_id>`: a webhook event as received, with what was done about it
 //!   (`outcome`). Written with `attribute_not_exists(pk)` in the same transaction as its
 //!   effect, so each event applies exactly once however often it is delivered.
@@ -168,6 +170,44 @@ impl PaymentsRepo {
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The transaction item recording that `buyer_id` paid for `goods_id`.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn purchased(
+        &self,
+        buyer_id: &str,
+        goods_id: &str,
+        order_id: &str,
+        at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(format!("PURCHASED#{buyer_id}#{goods_id}")))
+            .item("order_id", s(order_id))
+            .item("at", s(at))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Whether `buyer_id` has paid for `goods_id`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn has_purchased(&self, buyer_id: &str, goods_id: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("PURCHASED#{buyer_id}#{goods_id}")))
+            .projection_expression("pk")
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(out.item.is_some())
     }
 
     /// Runs a transaction on this table's client.

@@ -12,14 +12,12 @@
 //! - `LOGIN#<lowercase login name>` → `failures`, `window_start`, `ttl`: the failure count
 //!   of a login name that has no account, so that unknown names lock like real ones.
 
-use std::time::Duration;
-
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{cancellation, is_condition_failed, n, s, Cancellation, Item, StoreError};
+use super::{backoff, cancellation, is_condition_failed, n, s, Cancellation, Item, StoreError};
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::domain::login_guard::{LoginGuard, WINDOW_SECS};
@@ -491,12 +489,4 @@ impl UsersRepo {
             .map_err(StoreError::new)?;
         Ok(out.item)
     }
-}
-
-/// Waits a little longer on each attempt, with jitter so colliding writers spread out.
-async fn backoff(attempt: u32) {
-    let mut jitter = [0u8; 1];
-    let _ = getrandom::fill(&mut jitter);
-    let millis = 10 * u64::from(attempt + 1) + u64::from(jitter[0] % 20);
-    tokio::time::sleep(Duration::from_millis(millis)).await;
 }

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bench::{ms, quantile};
-use e2e::Api;
+use e2e::{order_body, webhook_secret, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
+use shop::domain::signature::sign;
 
 /// A request ready to send: path, body, extra headers.
 type Prepared = (String, Option<Value>, Vec<(String, String)>);
@@ -39,37 +40,13 @@ fn same(path: &str, body: Option<Value>) -> Vec<Prepared> {
 async fn orders_to_pay(api: &Api, count: usize) -> (String, Vec<Prepared>) {
     let merchant = api.signed_up("merchant").await;
     let buyer = api.signed_up("customer").await;
-    let goods = json!({"name": "bench goods", "description": "d", "price": 1999, "category": "Bench", "stock": 1_000_000});
-    let (_, item) = api
-        .call(Method::POST, "/goods", Some(&merchant.token), Some(goods))
-        .await;
-    let goods_id = item["goods_id"].as_str().unwrap_or_default().to_owned();
-    let secret = std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS").unwrap_or_default();
-    let secret = secret.split(',').next().unwrap_or_default().to_owned();
+    let goods_id = api.create_goods(&merchant, 1999, 1_000_000, "CNY").await;
     let mut webhooks = Vec::with_capacity(count);
-    for i in 0..count {
-        let (_, order) = api
-            .call(
-                Method::POST,
-                "/orders",
-                Some(&buyer.token),
-                Some(order_body(&goods_id)),
-            )
-            .await;
-        let order_id = order["order_id"].as_str().unwrap_or_default();
-        let (_, payment) = api
-            .call(
-                Method::POST,
-                &format!("/orders/{order_id}/payments"),
-                Some(&buyer.token),
-                Some(json!({"method": "alipay"})),
-            )
-            .await;
-        let event = json!({"event_id": format!("evt_bench_{i}_{order_id}"), "type": "payment.succeeded",
-            "payment_id": payment["payment_id"], "order_id": order_id, "amount": payment["amount"],
-            "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"});
-        let signature = shop::domain::signature::sign(
-            &secret,
+    for _ in 0..count {
+        let (_, order) = api.order(&buyer, &[(&goods_id, 1)]).await;
+        let event = api.payment_event(&buyer, &order).await;
+        let signature = sign(
+            &webhook_secret(),
             shop::clock::now().unix_timestamp(),
             event.to_string().as_bytes(),
         );
@@ -80,12 +57,6 @@ async fn orders_to_pay(api: &Api, count: usize) -> (String, Vec<Prepared>) {
         ));
     }
     (goods_id, webhooks)
-}
-
-fn order_body(goods_id: &str) -> Value {
-    json!({"items": [{"goods_id": goods_id, "quantity": 1}], "payment_method": "alipay",
-           "shipping_address": {"recipient": "Li Lei", "phone": "+86 138 0000 0000", "line1": "1 Jianguo Rd",
-                                "city": "Beijing", "country": "CN"}})
 }
 
 /// The `request done` lines of the log, as JSON fields.
@@ -219,7 +190,7 @@ async fn main() -> Result<(), String> {
         Scenario {
             label: "POST /orders (one line, no Idempotency-Key)",
             method: Method::POST,
-            requests: same("/orders", Some(order_body(&bench_goods))),
+            requests: same("/orders", Some(order_body(&[(&bench_goods, 1)]))),
             token: token.clone(),
             minimum: "3: session, goods (BatchGetItem), one TransactWriteItems (stock + order)",
         },

@@ -1,0 +1,109 @@
+//! `POST /goods/{goods_id}/reviews` `{rating, comment}`: a buyer reviews goods they paid
+//! for.
+//!
+//! The purchase is checked against what the payment webhook recorded (one GetItem), not
+//! trusted from the client; one review per buyer and goods is a conditional write, and
+//! the goods' rating summary changes in the same transaction as the review.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::auth;
+use shop::aws::Aws;
+use shop::clock;
+use shop::config::{self, ConfigError};
+use shop::domain::{is_id, new_id, Role};
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+use shop::repo::payments::PaymentsRepo;
+use shop::repo::reviews::{Review, ReviewsRepo};
+use shop::repo::sessions::SessionsRepo;
+use shop::repo::users::UsersRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+    users: UsersRepo,
+    payments: PaymentsRepo,
+    reviews: ReviewsRepo,
+    goods_table: String,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            users: UsersRepo::from_env(dynamodb.clone())?,
+            payments: PaymentsRepo::from_env(dynamodb.clone())?,
+            reviews: ReviewsRepo::from_env(dynamodb)?,
+            goods_table: config::required("GOODS_TABLE")?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    rating: i64,
+    comment: String,
+}
+
+/// Checks the rating (1–5) and the comment (1–2,000 characters, as written).
+fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
+    let mut errors = FieldErrors::new();
+    let rating = u8::try_from(body.rating)
+        .ok()
+        .filter(|r| (1..=5).contains(r));
+    if rating.is_none() {
+        errors.add("rating", "must be an integer from 1 to 5");
+    }
+    if !(1..=2000).contains(&body.comment.chars().count()) || body.comment.trim().is_empty() {
+        errors.add("comment", "must be 1 to 2000 characters");
+    }
+    errors.into_result()?;
+    Ok(rating.unwrap_or(1))
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (merchants; `not_purchased`), 404, 409 `already_reviewed`, 422; 500 when
+/// DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    caller.require_role(Role::Customer)?;
+    let goods_id = http::path_param(&req, "goods_id")?;
+    if !is_id(&goods_id) {
+        return Err(ApiError::NotFound);
+    }
+    let body: ReviewBody = http::json_body(&req)?;
+    let rating = validate(&body)?;
+    let (purchased, user) = tokio::join!(
+        ctx.payments.has_purchased(&caller.user_id, &goods_id),
+        ctx.users.get(&caller.user_id)
+    );
+    if !purchased? {
+        return Err(ApiError::Forbidden {
+            code: "not_purchased",
+            message: "Only buyers who paid for these goods may review them.".into(),
+        });
+    }
+    let user = user?.ok_or(ApiError::Unauthenticated)?;
+    let review = Review {
+        review_id: new_id(),
+        goods_id,
+        user_id: caller.user_id,
+        username: user.username,
+        rating,
+        comment: body.comment,
+        created_at: clock::rfc3339(clock::now()),
+        reply: None,
+    };
+    ctx.reviews.create(&review, &ctx.goods_table).await?;
+    tracing::info!(review_id = %review.review_id, goods_id = %review.goods_id, "review created");
+    http::created(&review)
+}

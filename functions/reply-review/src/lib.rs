@@ -1,0 +1,82 @@
+//! `POST /reviews/{review_id}/reply` `{reply}`: the merchant who sells the goods answers
+//! a review; replying again replaces the reply and its time.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::auth;
+use shop::aws::Aws;
+use shop::clock;
+use shop::config::ConfigError;
+use shop::domain::{is_id, Role};
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+use shop::repo::goods::GoodsRepo;
+use shop::repo::reviews::{Reply, ReviewsRepo};
+use shop::repo::sessions::SessionsRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    sessions: SessionsRepo,
+    goods: GoodsRepo,
+    reviews: ReviewsRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb.clone())?,
+            reviews: ReviewsRepo::from_env(dynamodb)?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyBody {
+    reply: String,
+}
+
+/// Handles one request.
+///
+/// # Errors
+/// 401, 403 (anyone but the goods' merchant), 404, 422; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    caller.require_role(Role::Merchant)?;
+    let review_id = http::path_param(&req, "review_id")?;
+    if !is_id(&review_id) {
+        return Err(ApiError::NotFound);
+    }
+    let body: ReplyBody = http::json_body(&req)?;
+    if !(1..=2000).contains(&body.reply.chars().count()) || body.reply.trim().is_empty() {
+        return Err(FieldErrors::single("reply", "must be 1 to 2000 characters"));
+    }
+    let review = ctx
+        .reviews
+        .get(&review_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let goods = ctx
+        .goods
+        .get_any(&review.goods_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if goods.merchant_id != caller.user_id {
+        return Err(ApiError::forbidden(
+            "Only the merchant who sells these goods may reply.",
+        ));
+    }
+    let reply = Reply {
+        text: body.reply,
+        replied_at: clock::rfc3339(clock::now()),
+    };
+    let replied = ctx.reviews.reply(&review, reply).await?;
+    tracing::info!(review_id = %review_id, "review answered");
+    http::ok(&replied)
+}
