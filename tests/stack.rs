@@ -98,3 +98,13 @@ async fn unknown_routes_answer_as_api_gateway_does() {
         (404, serde_json::json!({"message": "Not Found"}))
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let (status, document) = Api::new()
+        .call(Method::GET, "/openapi.json", None, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/orders"]["post"].is_object());
+}

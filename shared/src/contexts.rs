@@ -103,7 +103,7 @@ pub struct Carts {
 }
 
 /// A cart line as the API shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CartItem {
     /// Goods id.
     pub goods_id: String,
@@ -115,7 +115,7 @@ pub struct CartItem {
 
 /// A cart as the API shows it: `total` and `currency` when every line shares one
 /// currency, both `null` when the cart mixes currencies.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CartView {
     /// Lines of goods still on sale, by goods id.
     pub items: Vec<CartItem>,
@@ -217,6 +217,15 @@ impl Carts {
             items,
         })
     }
+}
+
+/// A page of orders, newest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrderPage {
+    /// The orders.
+    pub items: Vec<crate::repo::orders::Order>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
 }
 
 /// What the order functions need: sessions, orders, and the goods table's name (for

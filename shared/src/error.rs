@@ -66,6 +66,28 @@ impl FieldErrors {
     }
 }
 
+/// The body of every error answer, as documented in the OpenAPI document.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable, snake_case (`validation_failed`, `out_of_stock` …).
+    pub code: String,
+    /// A human sentence; never an internal detail.
+    pub message: String,
+    /// For 400/422 validation errors: what is wrong with each named request field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+    /// For 409 `out_of_stock`: the goods that can't meet the order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods_ids: Option<Vec<String>>,
+}
+
 /// Every error the API answers with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

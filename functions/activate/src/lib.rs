@@ -30,6 +30,13 @@ impl Context {
     }
 }
 
+/// The account's new status.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ActivateAnswer {
+    /// Always `active`.
+    status: String,
+}
+
 fn invalid_token() -> ApiError {
     ApiError::BadRequest {
         code: "invalid_token",
@@ -37,6 +44,18 @@ fn invalid_token() -> ApiError {
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "activate",
+    path = "/auth/activate",
+    tag = "accounts",
+    summary = "Activate an account from its emailed link",
+    params(("token" = String, Query, description = "the single-use token from the email")),
+    responses(
+        (status = 200, description = "{\"status\": \"active\"}", body = ActivateAnswer),
+        (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -50,7 +69,9 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         return Err(invalid_token());
     }
     tracing::info!("account activated");
-    http::ok(&serde_json::json!({ "status": "active" }))
+    http::ok(&ActivateAnswer {
+        status: "active".to_owned(),
+    })
 }
 
 #[cfg(test)]

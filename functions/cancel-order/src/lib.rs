@@ -12,6 +12,22 @@ use shop::repo::orders::{return_stock, Actor, Change, TransitionError};
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
+#[utoipa::path(
+    post,
+    operation_id = "cancel_order",
+    path = "/orders/{order_id}/cancel",
+    tag = "cart and orders",
+    summary = "Cancel an unpaid order; its stock returns",
+    params(("order_id" = String, Path)),
+    responses(
+        (status = 200, description = "the cancelled order", body = shop::repo::orders::Order),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 409, description = "not_cancellable", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

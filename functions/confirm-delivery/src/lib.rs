@@ -12,6 +12,22 @@ use shop::repo::orders::{Actor, Change};
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
+#[utoipa::path(
+    post,
+    operation_id = "confirm_delivery",
+    path = "/orders/{order_id}/confirm-delivery",
+    tag = "cart and orders",
+    summary = "The buyer confirms a shipped order arrived",
+    params(("order_id" = String, Path)),
+    responses(
+        (status = 200, description = "the delivered order", body = shop::repo::orders::Order),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 409, description = "invalid_transition", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

@@ -17,6 +17,24 @@ pub type Context = shop::contexts::GoodsChanges;
 /// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
 const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
 
+#[utoipa::path(
+    post,
+    operation_id = "create_goods",
+    path = "/goods",
+    tag = "goods",
+    summary = "Create goods (merchants)",
+    request_body = shop::domain::GoodsInput,
+    responses(
+        (status = 201, description = "the goods", body = shop::domain::Goods),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

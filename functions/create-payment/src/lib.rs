@@ -32,12 +32,33 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PayBody {
     method: PaymentMethod,
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "create_payment",
+    path = "/orders/{order_id}/payments",
+    tag = "cart and orders",
+    summary = "Create the payment order number for the provider",
+    params(("order_id" = String, Path)),
+    request_body = PayBody,
+    responses(
+        (status = 201, description = "the pending payment", body = shop::repo::payments::Payment),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 409, description = "not_payable", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

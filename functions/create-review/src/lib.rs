@@ -45,10 +45,13 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewBody {
+    #[schema(minimum = 1, maximum = 5)]
     rating: i64,
+    /// Plain text, kept exactly as written; clients must escape it when displaying.
+    #[schema(min_length = 1, max_length = 2000)]
     comment: String,
 }
 
@@ -68,6 +71,27 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
     Ok(rating.unwrap_or(1))
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "create_review",
+    path = "/goods/{goods_id}/reviews",
+    tag = "reviews",
+    summary = "Review goods you paid for (one review per buyer and goods)",
+    params(("goods_id" = String, Path)),
+    request_body = ReviewBody,
+    responses(
+        (status = 201, description = "the review", body = shop::repo::reviews::Review),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden (merchants) or not_purchased", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 409, description = "already_reviewed", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

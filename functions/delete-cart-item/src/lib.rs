@@ -8,6 +8,21 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Carts;
 
+#[utoipa::path(
+    delete,
+    operation_id = "delete_cart_item",
+    path = "/cart/items/{goods_id}",
+    tag = "cart and orders",
+    summary = "Remove the goods from the cart",
+    params(("goods_id" = String, Path)),
+    responses(
+        (status = 200, description = "the cart", body = shop::contexts::CartView),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

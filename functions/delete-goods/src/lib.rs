@@ -13,6 +13,21 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::GoodsChanges;
 
+#[utoipa::path(
+    delete,
+    operation_id = "delete_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "Delete the owning merchant's goods (past orders keep their lines)",
+    params(("goods_id" = String, Path)),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

@@ -8,6 +8,19 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Carts;
 
+#[utoipa::path(
+    get,
+    operation_id = "get_cart",
+    path = "/cart",
+    tag = "cart and orders",
+    summary = "The caller's cart with the goods as they are now",
+    responses(
+        (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::contexts::CartView),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

@@ -38,6 +38,18 @@ impl Context {
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "get_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "One goods item; a signed-in caller's view is recorded",
+    params(("goods_id" = String, Path)),
+    responses(
+        (status = 200, description = "the goods", body = shop::domain::Goods),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors

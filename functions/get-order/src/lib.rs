@@ -9,6 +9,21 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
+#[utoipa::path(
+    get,
+    operation_id = "get_order",
+    path = "/orders/{order_id}",
+    tag = "cart and orders",
+    summary = "One of the caller's orders, with its status history",
+    params(("order_id" = String, Path)),
+    responses(
+        (status = 200, description = "the order", body = shop::repo::orders::Order),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

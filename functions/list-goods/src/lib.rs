@@ -31,8 +31,9 @@ impl Context {
     }
 }
 
-#[derive(Serialize)]
-struct ListPage {
+/// A page of goods.
+#[derive(Serialize, utoipa::ToSchema)]
+struct GoodsPage {
     items: Vec<Goods>,
     next_cursor: Option<String>,
 }
@@ -99,6 +100,19 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "list_goods",
+    path = "/goods",
+    tag = "goods",
+    summary = "List goods: newest first, or cheapest first with a price bound",
+    params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "a page of goods", body = GoodsPage),
+        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -109,7 +123,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         .goods
         .list(&query.filter, query.limit, query.cursor.as_deref())
         .await?;
-    http::ok(&ListPage {
+    http::ok(&GoodsPage {
         items: page.items.iter().map(|g| g.public()).collect(),
         next_cursor: page.next_cursor,
     })

@@ -11,6 +11,22 @@ use shop::repo::orders::Actor;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
+#[utoipa::path(
+    get,
+    operation_id = "list_merchant_orders",
+    path = "/merchant/orders",
+    tag = "cart and orders",
+    summary = "Orders for the caller's goods, newest first",
+    params(("status" = Option<shop::domain::order::OrderStatus>, Query), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "a page of orders", body = shop::contexts::OrderPage),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -37,5 +53,8 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             cursor.as_deref(),
         )
         .await?;
-    http::ok(&serde_json::json!({ "items": page.items, "next_cursor": page.next_cursor }))
+    http::ok(&shop::contexts::OrderPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    })
 }

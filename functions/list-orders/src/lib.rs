@@ -10,6 +10,22 @@ use shop::repo::orders::Actor;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
+#[utoipa::path(
+    get,
+    operation_id = "list_orders",
+    path = "/orders",
+    tag = "cart and orders",
+    summary = "The caller's orders, newest first",
+    params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "a page of orders", body = shop::contexts::OrderPage),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -26,5 +42,8 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             cursor.as_deref(),
         )
         .await?;
-    http::ok(&serde_json::json!({ "items": page.items, "next_cursor": page.next_cursor }))
+    http::ok(&shop::contexts::OrderPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    })
 }

@@ -31,6 +31,20 @@ impl Context {
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "list_reviews",
+    path = "/goods/{goods_id}/reviews",
+    tag = "reviews",
+    summary = "Reviews of goods, newest first, each with its reply",
+    params(("goods_id" = String, Path), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "a page of reviews", body = shop::repo::reviews::ReviewPage),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -47,5 +61,5 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     );
     goods?.ok_or(ApiError::NotFound)?;
     let page = page?;
-    http::ok(&serde_json::json!({ "items": page.items, "next_cursor": page.next_cursor }))
+    http::ok(&page)
 }

@@ -43,10 +43,13 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
+    /// A username, or an email address.
+    #[schema(min_length = 1, max_length = 254)]
     username: String,
+    #[schema(min_length = 1, max_length = 256)]
     password: String,
 }
 
@@ -61,6 +64,16 @@ impl LoginBody {
         }
         fields.into_result()
     }
+}
+
+/// A new session.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct LoginAnswer {
+    /// Send as `Authorization: Bearer <token>` (or rely on the `session` cookie).
+    token: String,
+    /// RFC 3339.
+    expires_at: String,
+    user: shop::domain::User,
 }
 
 fn too_many_attempts(retry_after_secs: u64) -> ApiError {
@@ -84,6 +97,24 @@ async fn verify(candidate: String, stored: Option<String>) -> Result<bool, ApiEr
     .map_err(ApiError::internal)
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "login",
+    path = "/auth/login",
+    tag = "accounts",
+    summary = "Log in with a username or email and a password; sets the session cookie",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "the session token, its expiry and the user", body = LoginAnswer),
+        (status = 401, description = "invalid_credentials: an unknown user and a wrong password alike", body = shop::error::ErrorBody),
+        (status = 403, description = "account_not_activated (only after a correct password)", body = shop::error::ErrorBody),
+        (status = 429, description = "too_many_attempts; see Retry-After", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors
@@ -132,11 +163,11 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         })
         .await?;
     tracing::info!(user_id = %record.user_id, "logged in");
-    let mut response = http::ok(&serde_json::json!({
-        "token": token.expose(),
-        "expires_at": clock::rfc3339_from_unix(expires_at),
-        "user": record.public(),
-    }))?;
+    let mut response = http::ok(&LoginAnswer {
+        token: token.expose().to_owned(),
+        expires_at: clock::rfc3339_from_unix(expires_at),
+        user: record.public(),
+    })?;
     let cookie = auth::session_cookie(token.expose(), SESSION_TTL_SECS);
     response
         .headers_mut()

@@ -27,6 +27,18 @@ impl Context {
     }
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "logout",
+    path = "/auth/logout",
+    tag = "accounts",
+    summary = "Revoke the caller's session at once",
+    responses(
+        (status = 204, description = "logged out"),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

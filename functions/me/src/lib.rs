@@ -29,6 +29,18 @@ impl Context {
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "me",
+    path = "/me",
+    tag = "accounts",
+    summary = "The caller's account",
+    responses(
+        (status = 200, description = "the account", body = shop::domain::User),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

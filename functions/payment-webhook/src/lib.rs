@@ -54,10 +54,32 @@ impl Context {
     }
 }
 
-fn received() -> Result<Response<Body>, ApiError> {
-    http::ok(&serde_json::json!({ "received": true }))
+/// The acknowledgement the provider gets.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct WebhookAnswer {
+    /// Always true: the event was applied or recorded.
+    received: bool,
 }
 
+fn received() -> Result<Response<Body>, ApiError> {
+    http::ok(&WebhookAnswer { received: true })
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "payment_webhook",
+    path = "/payments/webhook",
+    tag = "cart and orders",
+    summary = "The payment provider reports an outcome (signed with Payment-Signature)",
+    params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; several v1 allowed")),
+    request_body = shop::repo::payments::WebhookEvent,
+    responses(
+        (status = 200, description = "received (applied once, or recorded)", body = WebhookAnswer),
+        (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors

@@ -65,18 +65,22 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LineBody {
     goods_id: String,
+    #[schema(minimum = 1, maximum = 99)]
     quantity: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PlaceBody {
+    /// The lines to order; without them, the cart's lines are ordered (and leave it).
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 40)]
     items: Option<Vec<LineBody>>,
+    /// Order only this merchant's cart lines (needed when the cart holds several shops' goods).
     #[serde(default)]
     merchant_id: Option<String>,
     shipping_address: ShippingAddress,
@@ -155,6 +159,26 @@ fn replay(status: u16, body: String) -> Response<Body> {
         .expect("static headers are valid")
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "place_order",
+    path = "/orders",
+    tag = "cart and orders",
+    summary = "Place an order: the given lines, or the cart's (stock reserved atomically; Idempotency-Key honoured)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "same key, same user, within 24 h: the first answer again")),
+    request_body = PlaceBody,
+    responses(
+        (status = 201, description = "the order, pending payment", body = shop::repo::orders::Order),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 409, description = "out_of_stock (naming goods_ids) or idempotency_in_progress", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, empty_cart, mixed_merchants, mixed_currency, too_many_items or idempotency_key_reused", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

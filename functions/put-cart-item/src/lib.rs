@@ -15,12 +15,33 @@ use shop::repo::carts::{CartLine, MAX_CART_LINES};
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Carts;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PutBody {
+    #[schema(minimum = 1, maximum = 99)]
     quantity: i64,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "put_cart_item",
+    path = "/cart/items/{goods_id}",
+    tag = "cart and orders",
+    summary = "Set how many of the goods the cart holds",
+    params(("goods_id" = String, Path)),
+    request_body = PutBody,
+    responses(
+        (status = 200, description = "the cart", body = shop::contexts::CartView),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, or cart_full", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

@@ -35,11 +35,14 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RegisterBody {
+    #[schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_-]+$")]
     username: String,
+    #[schema(max_length = 254, example = "li.lei@example.com")]
     email: String,
+    #[schema(min_length = 10, max_length = 256)]
     password: String,
     #[serde(default)]
     role: Option<Role>,
@@ -72,6 +75,22 @@ impl TryFrom<RegisterBody> for Registration {
     }
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "register",
+    path = "/auth/register",
+    tag = "accounts",
+    summary = "Register an account and email its activation link",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "the account, pending activation", body = shop::domain::User),
+        (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors

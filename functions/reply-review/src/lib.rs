@@ -36,12 +36,34 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReplyBody {
+    /// Plain text, kept exactly as written; clients must escape it when displaying.
+    #[schema(min_length = 1, max_length = 2000)]
     reply: String,
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "reply_review",
+    path = "/reviews/{review_id}/reply",
+    tag = "reviews",
+    summary = "The goods' merchant replies (again replaces)",
+    params(("review_id" = String, Path)),
+    request_body = ReplyBody,
+    responses(
+        (status = 200, description = "the review with its reply", body = shop::repo::reviews::Review),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: anyone but the merchant who sells the goods", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

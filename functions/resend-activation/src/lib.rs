@@ -39,12 +39,27 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResendBody {
     email: String,
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "resend_activation",
+    path = "/auth/activation-email",
+    tag = "accounts",
+    summary = "Send a fresh activation link (answered 202 whether or not the address has an account)",
+    request_body = ResendBody,
+    responses(
+        (status = 202, description = "accepted"),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    )
+)]
 /// Handles one request.
 ///
 /// # Errors

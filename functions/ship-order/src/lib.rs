@@ -13,13 +13,36 @@ use shop::repo::orders::{Actor, Change, Shipment};
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::Orders;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ShipBody {
+    #[schema(min_length = 1, max_length = 50)]
     carrier: String,
+    #[schema(min_length = 1, max_length = 64)]
     tracking_number: String,
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "ship_order",
+    path = "/orders/{order_id}/ship",
+    tag = "cart and orders",
+    summary = "The order's merchant ships a paid order",
+    params(("order_id" = String, Path)),
+    request_body = ShipBody,
+    responses(
+        (status = 200, description = "the shipped order", body = shop::repo::orders::Order),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

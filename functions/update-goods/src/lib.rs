@@ -14,6 +14,26 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::contexts::GoodsChanges;
 
+#[utoipa::path(
+    patch,
+    operation_id = "update_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "Change any subset of the owning merchant's goods",
+    params(("goods_id" = String, Path)),
+    request_body = shop::domain::GoodsInput,
+    responses(
+        (status = 200, description = "the goods", body = shop::domain::Goods),
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
+        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 /// Handles one request.
 ///
 /// # Errors

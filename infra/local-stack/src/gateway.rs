@@ -2,6 +2,8 @@
 //! route of the template, turns it into the event API Gateway would send, invokes the
 //! route's function through its pool and turns the function's answer back into HTTP.
 //!
+//! Locally, `GET /openapi.json` also serves the committed OpenAPI document.
+//!
 //! As in AWS: the most specific route wins (literal segments beat `{params}`, which
 //! beat a greedy `{proxy+}`); no route → 404 `{"message":"Not Found"}`; a function
 //! error → 500 `{"message":"Internal Server Error"}`; bodies over 10 MB → 413.
@@ -42,11 +44,12 @@ struct Route {
 /// The routes of the HTTP API.
 pub struct Gateway {
     routes: Vec<Route>,
+    openapi: Option<Bytes>,
 }
 
 impl Gateway {
     /// Routes every HTTP API event of the pools' functions.
-    pub fn new(pools: &[Arc<Pool>]) -> Self {
+    pub fn new(pools: &[Arc<Pool>], openapi: Option<Bytes>) -> Self {
         let mut routes = Vec::new();
         for pool in pools {
             for route in &pool.function.routes {
@@ -58,7 +61,7 @@ impl Gateway {
                 });
             }
         }
-        Self { routes }
+        Self { routes, openapi }
     }
 
     /// `METHOD /path → Function` lines, for the console.
@@ -157,6 +160,14 @@ pub async fn handle(
 ) -> Response<Body> {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
+    if let ("GET", "/openapi.json", Some(document)) =
+        (method.as_str(), path.as_str(), &gateway.openapi)
+    {
+        return Response::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(document.clone()))
+            .expect("static response");
+    }
     let Some((route, params)) = gateway.find(&method, &path) else {
         return message(StatusCode::NOT_FOUND, "Not Found");
     };

@@ -7,7 +7,8 @@
 //!   `LOCAL_BIN_DIR` (`target/debug`), `LOCAL_MAX_CONCURRENCY` per function (10),
 //!   `LOCAL_SCHEDULE_SECONDS` (run every schedule this often instead),
 //!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
-//!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit).
+//!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit),
+//!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -137,7 +138,14 @@ async fn run() -> Result<(), String> {
     }
     tokio::spawn(triggers::show_emails(moto.clone()));
 
-    let gateway = Arc::new(Gateway::new(&pools));
+    let openapi_path = env_or("LOCAL_OPENAPI", "openapi.json");
+    let openapi = std::fs::read(&openapi_path)
+        .ok()
+        .map(axum::body::Bytes::from);
+    if openapi.is_none() {
+        eprintln!("local-stack: no {openapi_path}; GET /openapi.json will be 404");
+    }
+    let gateway = Arc::new(Gateway::new(&pools, openapi));
     for line in gateway.describe() {
         println!("{line}");
     }

@@ -16,7 +16,7 @@ pub const MAX_STOCK: i64 = 1_000_000_000;
 pub const MAX_IMAGES: usize = 10;
 
 /// A goods item as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goods {
     /// Opaque id (ULID).
     pub goods_id: String,
@@ -45,7 +45,7 @@ pub struct Goods {
 }
 
 /// A review summary.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     /// Mean of the ratings, two decimals; 0 when there are none.
     pub average: f64,
@@ -85,22 +85,32 @@ pub struct GoodsFields {
 }
 
 /// Raw fields as a request carries them (each optional; create requires some).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Fields of goods. Creating requires name, description, price, category and stock; updating takes any subset (null is refused)."
+)]
 pub struct GoodsInput {
     /// See [`GoodsFields::name`].
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// See [`GoodsFields::description`].
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// See [`GoodsFields::price`].
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub price: Option<i64>,
     /// See [`GoodsFields::currency`].
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
     pub currency: Option<String>,
     /// See [`GoodsFields::category`].
+    #[schema(min_length = 1, max_length = 50)]
     pub category: Option<String>,
     /// See [`GoodsFields::stock`].
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub stock: Option<i64>,
     /// See [`GoodsFields::images`].
+    #[schema(max_items = 10, inline)]
     pub images: Option<Vec<String>>,
 }
 

@@ -14,7 +14,7 @@ pub const PAYMENT_WINDOW_SECS: i64 = 30 * 60;
 pub const MAX_LINES: usize = 40;
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Placed, stock reserved, not paid yet.
@@ -67,7 +67,7 @@ impl OrderStatus {
 }
 
 /// How the buyer pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Alipay.
@@ -108,27 +108,35 @@ impl Quantity {
 }
 
 /// Where to deliver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShippingAddress {
     /// Who receives it.
+    #[schema(min_length = 1, max_length = 100)]
     pub recipient: String,
     /// A phone number for the carrier.
+    #[schema(min_length = 5, max_length = 30, example = "+86 138 0000 0000")]
     pub phone: String,
     /// First address line.
+    #[schema(min_length = 1, max_length = 200)]
     pub line1: String,
     /// Second address line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub line2: Option<String>,
     /// City.
+    #[schema(min_length = 1, max_length = 100)]
     pub city: String,
     /// Province, state or region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
     pub region: Option<String>,
     /// Postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20)]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2.
+    #[schema(pattern = "^[A-Z]{2}$", example = "CN")]
     pub country: String,
 }
 

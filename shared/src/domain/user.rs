@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Role;
 
 /// Whether an account may log in yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     /// Registered; the activation link has not been followed.
@@ -15,7 +15,7 @@ pub enum UserStatus {
 }
 
 /// The public view of an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct User {
     /// Opaque, time-sortable id (ULID).
     pub user_id: String,

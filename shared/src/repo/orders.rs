@@ -27,7 +27,7 @@ use crate::domain::order::{OrderStatus, PaymentMethod, ShippingAddress};
 use crate::error::ApiError;
 
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderLine {
     /// Goods id.
     pub goods_id: String,
@@ -40,7 +40,7 @@ pub struct OrderLine {
 }
 
 /// One entry of the status history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     /// The new status.
     pub status: OrderStatus,
@@ -49,7 +49,7 @@ pub struct StatusChange {
 }
 
 /// Carrier and tracking number of a shipped order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shipment {
     /// Carrier.
     pub carrier: String,
@@ -58,7 +58,7 @@ pub struct Shipment {
 }
 
 /// A stored order; also the API's view (index attributes are skipped).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
     /// Partition key (ULID).
     pub order_id: String,

@@ -18,7 +18,7 @@ use super::{s, StoreError};
 use crate::config::{self, ConfigError};
 
 /// A payment order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     /// Id handed to the provider.
     pub payment_id: String,
@@ -41,7 +41,7 @@ pub struct Payment {
 }
 
 /// A webhook event as the provider sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookEvent {
     /// The provider's event id: the deduplication key.
     pub event_id: String,

@@ -25,16 +25,16 @@ use crate::config::{self, ConfigError};
 use crate::error::ApiError;
 
 /// The merchant's reply to a review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reply {
-    /// As written.
+    /// As written: plain text, never HTML; clients must escape it when displaying.
     pub text: String,
     /// RFC 3339; replying again replaces the reply and this time.
     pub replied_at: String,
 }
 
 /// A review as stored and as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
     /// ULID.
     pub review_id: String,
@@ -45,8 +45,9 @@ pub struct Review {
     /// The reviewer's username.
     pub username: String,
     /// 1–5.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: u8,
-    /// As written.
+    /// As written: plain text, never HTML; clients must escape it when displaying.
     pub comment: String,
     /// RFC 3339.
     pub created_at: String,
@@ -90,11 +91,11 @@ impl From<CreateReviewError> for ApiError {
 }
 
 /// One page of reviews.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewPage {
     /// Newest first.
     pub items: Vec<Review>,
-    /// Where the next page starts.
+    /// Pass as `cursor` for the next page; null on the last.
     pub next_cursor: Option<String>,
 }
 
