@@ -26,7 +26,8 @@ export SHOP_API_URL="http://$LOCAL_API_ADDR"
 export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=2
 # The expiry job runs every minute in AWS; every 2 seconds here.
 export LOCAL_SCHEDULE_SECONDS=2
-"$root/target/debug/local-stack" >"$local_dir/logs/local-stack-test.log" 2>&1 &
+export SHOP_STACK_LOG="$local_dir/logs/local-stack-test.log"
+"$root/target/debug/local-stack" >"$SHOP_STACK_LOG" 2>&1 &
 emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 

@@ -1,0 +1,118 @@
+//! Secrets stay secret: a whole journey (register, activate, log in, order, pay through
+//! the signed webhook, log out) while every function's logs are captured, then no
+//! password, session token, activation token, webhook secret, signature or full email
+//! address may appear in them.
+
+use std::time::Duration;
+
+use e2e::{activation_link, token_of, unique, webhook_secret, Api};
+use reqwest::Method;
+use serde_json::json;
+
+/// The functions' lines of the local stack's log (the stack's own console lines, such as
+/// the emails it shows, are not function logs).
+fn function_logs() -> String {
+    let path = std::env::var("SHOP_STACK_LOG")
+        .expect("SHOP_STACK_LOG names the local stack's log (infra/test.sh sets it)");
+    std::fs::read_to_string(path)
+        .expect("the local stack's log is readable")
+        .lines()
+        .filter(|l| {
+            l.starts_with('[') && l.split(']').next().is_some_and(|p| p.ends_with("Function"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn no_secret_appears_in_any_function_log() {
+    let api = Api::new();
+    let suffix = unique();
+    let password = format!("pw-{suffix}-never-logged");
+    let email = format!("secret.{suffix}@example.com");
+    let username = format!("secret_{suffix}");
+    assert_eq!(
+        api.register(&username, &email, &password, "customer")
+            .await
+            .0,
+        201
+    );
+    let activation = token_of(&activation_link(&email).await);
+    assert_eq!(api.activate(&email).await.0, 200);
+    let wrong = api
+        .login(&username, "a wrong password, also never logged")
+        .await;
+    assert_eq!(wrong.0, 401);
+    let (status, session) = api.login(&username, &password).await;
+    assert_eq!(status, 200);
+    let token = session["token"].as_str().unwrap().to_owned();
+    let buyer = e2e::Account {
+        username,
+        email: email.clone(),
+        password: password.clone(),
+        token: token.clone(),
+        user_id: String::new(),
+    };
+
+    let merchant = api.signed_up("merchant").await;
+    let goods = api.create_goods(&merchant, 500, 10, "CNY").await;
+    let (_, order) = api.order(&buyer, &[(&goods, 1)]).await;
+    let event = api.payment_event(&buyer, &order).await;
+    let body = event.to_string();
+    let signature = shop::domain::signature::sign(
+        &webhook_secret(),
+        shop::clock::now().unix_timestamp(),
+        body.as_bytes(),
+    );
+    let response = api
+        .request(Method::POST, "/payments/webhook")
+        .header("payment-signature", &signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let forged = api
+        .request(Method::POST, "/payments/webhook")
+        .header("payment-signature", "t=1,v1=00")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    assert_eq!(
+        api.call(Method::POST, "/auth/logout", Some(&token), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        api.call(Method::GET, "/me", Some(&token), Some(json!({})))
+            .await
+            .0,
+        401
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let logs = function_logs();
+    assert!(
+        logs.contains("request done"),
+        "the functions' logs were captured"
+    );
+    let hex_signature = signature.split("v1=").nth(1).unwrap().to_owned();
+    for (what, secret) in [
+        ("password", password.as_str()),
+        ("wrong password", "a wrong password, also never logged"),
+        ("session token", token.as_str()),
+        ("merchant session token", merchant.token.as_str()),
+        ("activation token", activation.as_str()),
+        ("webhook secret", webhook_secret().as_str()),
+        ("webhook signature", hex_signature.as_str()),
+        ("email address", email.as_str()),
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "the {what} appears in a function's log"
+        );
+    }
+}
