@@ -180,10 +180,11 @@ pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
         .ok_or(ApiError::NotFound)
 }
 
-/// A query-string parameter, if present.
+/// A query-string parameter, if present and not empty (`?category=` is no filter).
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
         .and_then(|params| params.first(name))
+        .filter(|value| !value.is_empty())
         .map(str::to_owned)
 }
 

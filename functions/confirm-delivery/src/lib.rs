@@ -18,7 +18,7 @@ pub type Context = shop::contexts::Orders;
     path = "/orders/{order_id}/confirm-delivery",
     tag = "cart and orders",
     summary = "The buyer confirms a shipped order arrived",
-    params(("order_id" = String, Path)),
+    params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the delivered order", body = shop::repo::orders::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),

@@ -44,7 +44,7 @@ struct PayBody {
     path = "/orders/{order_id}/payments",
     tag = "cart and orders",
     summary = "Create the payment order number for the provider",
-    params(("order_id" = String, Path)),
+    params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = PayBody,
     responses(
         (status = 201, description = "the pending payment", body = shop::repo::payments::Payment),

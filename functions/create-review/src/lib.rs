@@ -77,7 +77,7 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
     path = "/goods/{goods_id}/reviews",
     tag = "reviews",
     summary = "Review goods you paid for (one review per buyer and goods)",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ReviewBody,
     responses(
         (status = 201, description = "the review", body = shop::repo::reviews::Review),

@@ -14,7 +14,7 @@ pub type Context = shop::contexts::Carts;
     path = "/cart/items/{goods_id}",
     tag = "cart and orders",
     summary = "Remove the goods from the cart",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the cart", body = shop::contexts::CartView),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),

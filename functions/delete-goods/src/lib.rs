@@ -19,7 +19,7 @@ pub type Context = shop::contexts::GoodsChanges;
     path = "/goods/{goods_id}",
     tag = "goods",
     summary = "Delete the owning merchant's goods (past orders keep their lines)",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 204, description = "deleted"),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),

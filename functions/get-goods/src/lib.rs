@@ -44,7 +44,7 @@ impl Context {
     path = "/goods/{goods_id}",
     tag = "goods",
     summary = "One goods item; a signed-in caller's view is recorded",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the goods", body = shop::domain::Goods),
         (status = 404, description = "not_found", body = shop::error::ErrorBody)

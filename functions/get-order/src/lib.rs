@@ -15,7 +15,7 @@ pub type Context = shop::contexts::Orders;
     path = "/orders/{order_id}",
     tag = "cart and orders",
     summary = "One of the caller's orders, with its status history",
-    params(("order_id" = String, Path)),
+    params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the order", body = shop::repo::orders::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),

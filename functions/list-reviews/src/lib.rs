@@ -37,7 +37,7 @@ impl Context {
     path = "/goods/{goods_id}/reviews",
     tag = "reviews",
     summary = "Reviews of goods, newest first, each with its reply",
-    params(("goods_id" = String, Path), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of reviews", body = shop::repo::reviews::ReviewPage),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

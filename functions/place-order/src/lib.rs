@@ -68,6 +68,7 @@ impl Context {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LineBody {
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")]
     goods_id: String,
     #[schema(minimum = 1, maximum = 99)]
     quantity: i64,
@@ -82,6 +83,7 @@ struct PlaceBody {
     items: Option<Vec<LineBody>>,
     /// Order only this merchant's cart lines (needed when the cart holds several shops' goods).
     #[serde(default)]
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")]
     merchant_id: Option<String>,
     shipping_address: ShippingAddress,
     payment_method: PaymentMethod,
@@ -165,7 +167,7 @@ fn replay(status: u16, body: String) -> Response<Body> {
     path = "/orders",
     tag = "cart and orders",
     summary = "Place an order: the given lines, or the cart's (stock reserved atomically; Idempotency-Key honoured)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "same key, same user, within 24 h: the first answer again")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "same key, same user, within 24 h: the first answer again")),
     request_body = PlaceBody,
     responses(
         (status = 201, description = "the order, pending payment", body = shop::repo::orders::Order),

@@ -28,7 +28,7 @@ struct PutBody {
     path = "/cart/items/{goods_id}",
     tag = "cart and orders",
     summary = "Set how many of the goods the cart holds",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = PutBody,
     responses(
         (status = 200, description = "the cart", body = shop::contexts::CartView),

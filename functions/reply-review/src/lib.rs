@@ -50,7 +50,7 @@ struct ReplyBody {
     path = "/reviews/{review_id}/reply",
     tag = "reviews",
     summary = "The goods' merchant replies (again replaces)",
-    params(("review_id" = String, Path)),
+    params(("review_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ReplyBody,
     responses(
         (status = 200, description = "the review with its reply", body = shop::repo::reviews::Review),

@@ -28,7 +28,7 @@ struct ShipBody {
     path = "/orders/{order_id}/ship",
     tag = "cart and orders",
     summary = "The order's merchant ships a paid order",
-    params(("order_id" = String, Path)),
+    params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ShipBody,
     responses(
         (status = 200, description = "the shipped order", body = shop::repo::orders::Order),

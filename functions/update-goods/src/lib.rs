@@ -20,7 +20,7 @@ pub type Context = shop::contexts::GoodsChanges;
     path = "/goods/{goods_id}",
     tag = "goods",
     summary = "Change any subset of the owning merchant's goods",
-    params(("goods_id" = String, Path)),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = shop::domain::GoodsInput,
     responses(
         (status = 200, description = "the goods", body = shop::domain::Goods),
