@@ -9,6 +9,7 @@ mkdir -p "$dest"
 DYNAMODB_SIMULATOR="amplify-dynamodb-simulator@2.9.30"
 MOTO="moto[server]==5.2.5"
 CFN_LINT="cfn-lint==1.58.0"
+SCHEMATHESIS="schemathesis==4.32.5"
 
 # DynamoDB Local: AWS's own jar, shipped inside an npm package.
 if [ ! -f "$dest/dynamodb/DynamoDBLocal.jar" ]; then
@@ -21,9 +22,9 @@ if [ ! -f "$dest/dynamodb/DynamoDBLocal.jar" ]; then
   rm -rf "$tmp"
 fi
 
-# moto (SQS, SES) and cfn-lint in a private virtualenv.
-if [ ! -x "$dest/venv/bin/moto_server" ] || [ ! -x "$dest/venv/bin/cfn-lint" ]; then
-  echo "installing $MOTO and $CFN_LINT" >&2
+# moto (SQS, SES), cfn-lint and schemathesis in a private virtualenv.
+if [ ! -x "$dest/venv/bin/moto_server" ] || [ ! -x "$dest/venv/bin/cfn-lint" ] || [ ! -x "$dest/venv/bin/schemathesis" ]; then
+  echo "installing $MOTO, $CFN_LINT and $SCHEMATHESIS" >&2
   python3 -m venv "$dest/venv"
-  "$dest/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO" "$CFN_LINT"
+  "$dest/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO" "$CFN_LINT" "$SCHEMATHESIS"
 fi

@@ -32,4 +32,11 @@ emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 
 echo "== tests"
-cargo test --locked -- --test-threads 8
+cargo test --locked -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
+
+echo "== schema-driven fuzzing (bounded, deterministic)"
+bash infra/fuzz.sh
+
+passed=$(grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk '{n += $4} END {print n + 0}')
+failed=$(grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk '{n += $6} END {print n + 0}')
+echo "tests: $passed passed, $failed failed"
