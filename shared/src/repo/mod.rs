@@ -58,6 +58,26 @@ pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// The error of a `TransactWriteItems` call, for [`cancellation`] to read.
+pub type TransactError =
+    SdkError<TransactWriteItemsError, aws_smithy_runtime_api::client::orchestrator::HttpResponse>;
+
+/// Runs the writes as one transaction.
+///
+/// # Errors
+/// The SDK's error, for [`cancellation`] to read.
+pub async fn transact(
+    client: &aws_sdk_dynamodb::Client,
+    writes: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+) -> Result<(), TransactError> {
+    client
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await
+        .map(|_| ())
+}
+
 /// How a transaction's items fared, when DynamoDB cancelled it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cancellation {

@@ -193,26 +193,15 @@ impl OrdersRepo {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Runs a transaction (the order placement's) on this table's client.
+    /// Runs a transaction on this table's client.
     ///
     /// # Errors
     /// The SDK's error, for [`super::cancellation`] to read.
     pub async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
-    ) -> Result<
-        (),
-        aws_sdk_dynamodb::error::SdkError<
-            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-        >,
-    > {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-            .map(|_| ())
+    ) -> Result<(), super::TransactError> {
+        super::transact(&self.client, writes).await
     }
 
     /// An order by id.

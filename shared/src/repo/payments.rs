@@ -217,18 +217,7 @@ impl PaymentsRepo {
     pub async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
-    ) -> Result<
-        (),
-        aws_sdk_dynamodb::error::SdkError<
-            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-        >,
-    > {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-            .map(|_| ())
+    ) -> Result<(), super::TransactError> {
+        super::transact(&self.client, writes).await
     }
 }
