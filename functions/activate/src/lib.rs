@@ -53,7 +53,12 @@ fn invalid_token() -> ApiError {
     params(("token" = String, Query, description = "the single-use token from the email")),
     responses(
         (status = 200, description = "{\"status\": \"active\"}", body = ActivateAnswer),
-        (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody)
+        (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     )
 )]
 /// Handles one request.

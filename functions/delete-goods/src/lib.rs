@@ -24,7 +24,12 @@ pub type Context = shop::contexts::GoodsChanges;
         (status = 204, description = "deleted"),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

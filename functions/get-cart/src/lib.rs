@@ -17,7 +17,12 @@ pub type Context = shop::contexts::Carts;
     responses(
         (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::contexts::CartView),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody)
+        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

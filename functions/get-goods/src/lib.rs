@@ -47,7 +47,12 @@ impl Context {
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the goods", body = shop::domain::Goods),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody)
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     )
 )]
 /// Handles one request.

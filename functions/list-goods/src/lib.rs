@@ -110,7 +110,12 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
     responses(
         (status = 200, description = "a page of goods", body = GoodsPage),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     )
 )]
 /// Handles one request.

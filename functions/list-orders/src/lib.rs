@@ -22,7 +22,12 @@ pub type Context = shop::contexts::Orders;
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

@@ -42,7 +42,12 @@ impl Context {
         (status = 200, description = "a page of reviews", body = shop::repo::reviews::ReviewPage),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody)
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     )
 )]
 /// Handles one request.

@@ -37,7 +37,12 @@ impl Context {
     summary = "The caller's account",
     responses(
         (status = 200, description = "the account", body = shop::domain::User),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody)
+        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
