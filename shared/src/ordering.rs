@@ -88,15 +88,7 @@ impl Ordering<'_> {
         idempotency_key: Option<&str>,
     ) -> Result<Order, ApiError> {
         for attempt in 0..ATTEMPTS {
-            let (wanted, from_cart) = self.wanted_lines(buyer_id, &request.lines).await?;
-            let ids: Vec<String> = wanted.iter().map(|(id, _)| id.clone()).collect();
-            let goods: HashMap<String, GoodsRecord> = self
-                .goods
-                .batch_get(&ids)
-                .await?
-                .into_iter()
-                .map(|g| (g.goods_id.clone(), g))
-                .collect();
+            let (wanted, from_cart, goods) = self.wanted_lines(buyer_id, &request.lines).await?;
             let unavailable: Vec<String> = wanted
                 .iter()
                 .filter(|(id, q)| goods.get(id).is_none_or(|g| g.stock < i64::from(q.get())))
@@ -135,26 +127,25 @@ impl Ordering<'_> {
         })
     }
 
+    /// The lines to order, whether they come from the cart, and their goods as read
+    /// now (one BatchGetItem, whichever way the lines are given).
     async fn wanted_lines(
         &self,
         buyer_id: &str,
         lines: &Lines,
-    ) -> Result<(Vec<(String, Quantity)>, bool), ApiError> {
+    ) -> Result<(Vec<(String, Quantity)>, bool, HashMap<String, GoodsRecord>), ApiError> {
         match lines {
-            Lines::Explicit(lines) => Ok((lines.clone(), false)),
+            Lines::Explicit(lines) => {
+                let ids: Vec<String> = lines.iter().map(|(id, _)| id.clone()).collect();
+                Ok((lines.clone(), false, self.goods_by_id(&ids).await?))
+            }
             Lines::FromCart { merchant_id } => {
                 let cart = self.carts.lines(buyer_id).await?;
                 let ids: Vec<String> = cart.iter().map(|l| l.goods_id.clone()).collect();
-                let merchants: HashMap<String, String> = self
-                    .goods
-                    .batch_get(&ids)
-                    .await?
-                    .into_iter()
-                    .map(|g| (g.goods_id, g.merchant_id))
-                    .collect();
+                let goods = self.goods_by_id(&ids).await?;
                 let cart: Vec<_> = cart
                     .into_iter()
-                    .filter_map(|l| Some((merchants.get(&l.goods_id)?.clone(), l)))
+                    .filter_map(|l| Some((goods.get(&l.goods_id)?.merchant_id.clone(), l)))
                     .collect();
                 let distinct: std::collections::BTreeSet<&String> =
                     cart.iter().map(|(m, _)| m).collect();
@@ -188,9 +179,19 @@ impl Ordering<'_> {
                         &format!("An order holds at most {MAX_LINES} lines."),
                     ));
                 }
-                Ok((selected, true))
+                Ok((selected, true, goods))
             }
         }
+    }
+
+    async fn goods_by_id(&self, ids: &[String]) -> Result<HashMap<String, GoodsRecord>, ApiError> {
+        Ok(self
+            .goods
+            .batch_get(ids)
+            .await?
+            .into_iter()
+            .map(|g| (g.goods_id.clone(), g))
+            .collect())
     }
 
     fn priced(
