@@ -4,12 +4,13 @@ Handler tests load these; `cargo lambda invoke <function> --data-file events/<fu
 accepts them. Edit here and re-run rather than editing the JSON by hand.
 """
 import json, os
+from urllib.parse import quote
 def event(method, path, body=None, headers=None, query=None, path_params=None, route=None):
     h = {"host": "127.0.0.1:3000", "user-agent": "curl/8.5.0"}
     if body is not None: h["content-type"] = "application/json"
     h.update(headers or {})
     route = route or f"{method} {path}"
-    qs = "&".join(f"{k}={v}" for k, v in (query or {}).items())
+    qs = "&".join(f"{k}={quote(v, safe='')}" for k, v in (query or {}).items())
     e = {
         "version": "2.0", "routeKey": route, "rawPath": path, "rawQueryString": qs,
         "headers": h,
@@ -84,3 +85,25 @@ REVIEW = "01JDQ9A1B2C3D4E5F6G7H8J9K0"
 write("create-review", "valid", event("POST", f"/goods/{GOODS}/reviews", {"rating": 5, "comment": "音质很好 Great sound"}, path_params={"goods_id": GOODS}, route="POST /goods/{goods_id}/reviews", headers={"authorization": TOKEN}))
 write("list-reviews", "valid", event("GET", f"/goods/{GOODS}/reviews", query={"limit": "10"}, path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}/reviews"))
 write("reply-review", "valid", event("POST", f"/reviews/{REVIEW}/reply", {"reply": "谢谢 Thank you"}, path_params={"review_id": REVIEW}, route="POST /reviews/{review_id}/reply", headers={"authorization": TOKEN}))
+def sqs(records):
+    return {"Records": [{
+        "messageId": mid, "receiptHandle": f"rh-{mid}", "body": body,
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795608000000"},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{queue}", "awsRegion": "us-east-1",
+    } for mid, queue, body in records]}
+def envelope(kind, goods, user=None, data=None, event_id="01JDQ9Z1B2C3D4E5F6G7H8J9K0"):
+    e = {"event_id": event_id, "type": kind, "occurred_at": "2026-11-25T12:00:00Z", "goods_id": goods, "data": data or {}}
+    if user: e["user_id"] = user
+    return json.dumps(e)
+def write_raw(fn, name, e):
+    os.makedirs(f"events/{fn}", exist_ok=True)
+    json.dump(e, open(f"events/{fn}/{name}.json", "w"), indent=2, ensure_ascii=False); open(f"events/{fn}/{name}.json","a").write("\n")
+write_raw("index-goods", "valid", sqs([("goods-created", "GoodsChangesQueue", envelope("goods.created", GOODS, data={"name": new["name"]}))]))
+write_raw("index-goods", "malformed", sqs([
+    ("not-json", "GoodsChangesQueue", "{not json"),
+    ("not-a-goods-change", "GoodsChangesQueue", envelope("view", GOODS)),
+    ("no-goods-id", "GoodsChangesQueue", json.dumps({"event_id": "01JDQ9Z1B2C3D4E5F6G7H8J9K1", "type": "goods.updated", "occurred_at": "2026-11-25T12:00:00Z", "data": {}})),
+]))
+write("search", "valid", event("GET", "/search", query={"q": "蓝牙耳机 headphones", "category": "Electronics", "max_price": "50000", "limit": "10"}))
+write("search", "empty-query", event("GET", "/search", query={"q": "   "}))

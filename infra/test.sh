@@ -22,10 +22,14 @@ source infra/emulators.sh
 export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3100}"
 export LOCAL_MAX_CONCURRENCY="${LOCAL_MAX_CONCURRENCY:-25}"
 export SHOP_API_URL="http://$LOCAL_API_ADDR"
-# Resending activation is limited to once a minute; the tests wait 2 seconds instead.
-export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=2
+# Resending activation is limited to once a minute; the tests wait 5 seconds instead
+# (long enough that a busy machine can't make "within the interval" flaky).
+export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=5
 # The expiry job runs every minute in AWS; every 2 seconds here.
 export LOCAL_SCHEDULE_SECONDS=2
+# Failed messages come back after 2 seconds instead of 60, so they reach the
+# dead-letter queue (5 receives) within the tests' patience.
+export LOCAL_VISIBILITY_TIMEOUT_SECONDS=2
 export SHOP_STACK_LOG="$local_dir/logs/local-stack-test.log"
 "$root/target/debug/local-stack" >"$SHOP_STACK_LOG" 2>&1 &
 emulator_pids+=($!)

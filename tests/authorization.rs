@@ -56,6 +56,7 @@ fn matrix() -> BTreeMap<&'static str, Access> {
         ("GET /goods/{goods_id}/reviews", Public),
         ("POST /goods/{goods_id}/reviews", OwnCustomer(403)),
         ("POST /reviews/{review_id}/reply", OwnMerchant(403)),
+        ("GET /search", Public),
     ])
 }
 

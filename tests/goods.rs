@@ -518,7 +518,7 @@ async fn await_message(queue: &str, matches: impl Fn(&Value) -> bool) -> Value {
 }
 
 #[tokio::test]
-async fn a_signed_in_view_and_every_goods_change_arrive_as_events() {
+async fn a_signed_in_view_arrives_as_an_event() {
     let api = Api::new();
     let (merchant, customer) = (
         api.signed_up("merchant").await,
@@ -545,34 +545,4 @@ async fn a_signed_in_view_and_every_goods_change_arrive_as_events() {
     assert_eq!(view["user_id"], customer.user_id.as_str());
     assert_eq!(view["event_id"].as_str().unwrap().len(), 26);
     assert!(view["occurred_at"].as_str().unwrap().ends_with('Z'));
-
-    let created = await_message("GoodsChangesQueue", |e| {
-        e["goods_id"] == id.as_str() && e["type"] == "goods.created"
-    })
-    .await;
-    assert_eq!(created["data"], item);
-    api.call(
-        Method::PATCH,
-        &format!("/goods/{id}"),
-        Some(&merchant.token),
-        Some(json!({"stock": 3})),
-    )
-    .await;
-    let updated = await_message("GoodsChangesQueue", |e| {
-        e["goods_id"] == id.as_str() && e["type"] == "goods.updated"
-    })
-    .await;
-    assert_eq!(updated["data"]["stock"], 3);
-    api.call(
-        Method::DELETE,
-        &format!("/goods/{id}"),
-        Some(&merchant.token),
-        None,
-    )
-    .await;
-    let deleted = await_message("GoodsChangesQueue", |e| {
-        e["goods_id"] == id.as_str() && e["type"] == "goods.deleted"
-    })
-    .await;
-    assert_eq!(deleted["user_id"], merchant.user_id.as_str());
 }

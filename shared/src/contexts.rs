@@ -174,13 +174,7 @@ impl Carts {
         lines: Vec<crate::repo::carts::CartLine>,
     ) -> Result<CartView, ApiError> {
         let ids: Vec<String> = lines.iter().map(|l| l.goods_id.clone()).collect();
-        let goods: std::collections::HashMap<String, Goods> = self
-            .goods
-            .batch_get(&ids)
-            .await?
-            .into_iter()
-            .map(|g| (g.goods_id.clone(), g.public()))
-            .collect();
+        let goods = self.goods.public_by_id(&ids).await?;
         let items: Vec<CartItem> = lines
             .into_iter()
             .filter_map(|line| {

@@ -188,6 +188,57 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// `?limit=`: 1 to 100, `default` when absent; an error is recorded in `errors`.
+pub fn limit_param(req: &Request, errors: &mut FieldErrors, default: usize) -> usize {
+    match query_param(req, "limit") {
+        None => default,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .unwrap_or_else(|| {
+                errors.add("limit", "must be an integer from 1 to 100");
+                default
+            }),
+    }
+}
+
+/// `?min_price=&max_price=`: inclusive bounds in minor units; errors go to `errors`.
+pub fn price_params(req: &Request, errors: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
+    let max_price = crate::domain::money::MAX_PRICE;
+    let mut price = |name: &str| {
+        query_param(req, name).and_then(|raw| {
+            let parsed = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|p| (0..=max_price).contains(p));
+            if parsed.is_none() {
+                errors.add(name, format!("must be an integer from 0 to {max_price}"));
+            }
+            parsed
+        })
+    };
+    let (min, max) = (price("min_price"), price("max_price"));
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            errors.add("min_price", "must not exceed max_price");
+        }
+    }
+    (min, max)
+}
+
+/// `?category=`: 1 to 50 characters; errors go to `errors`.
+pub fn category_param(req: &Request, errors: &mut FieldErrors) -> Option<String> {
+    let category = query_param(req, "category");
+    if category
+        .as_ref()
+        .is_some_and(|c| c.trim().is_empty() || c.chars().count() > 50)
+    {
+        errors.add("category", "must be 1 to 50 characters");
+    }
+    category
+}
+
 /// A JSON response with the given status.
 ///
 /// # Errors

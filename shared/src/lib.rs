@@ -12,7 +12,9 @@
 //! - [`domain`]: parsed domain types and business rules, free of AWS.
 //! - [`repo`]: DynamoDB repositories, one per table, and their item mapping.
 //! - [`mail`]: outgoing email through SES.
+//! - [`consumer`]: SQS batches in, partial batch failures out.
 //! - [`events`]: the event envelope and its SQS publisher.
+//! - [`search`]: the keyword search index: text analysis, indexing and top-k retrieval.
 //! - [`ordering`]: placing an order, atomically across goods, orders, cart and idempotency.
 //! - [`clock`]: time as the API speaks it (RFC 3339, UTC).
 
@@ -20,6 +22,7 @@ pub mod auth;
 pub mod aws;
 pub mod clock;
 pub mod config;
+pub mod consumer;
 pub mod contexts;
 pub mod domain;
 pub mod error;
@@ -29,6 +32,7 @@ pub mod mail;
 pub mod metrics;
 pub mod ordering;
 pub mod repo;
+pub mod search;
 pub mod telemetry;
 
 pub use error::ApiError;

@@ -26,6 +26,8 @@ pub fn offline_env() {
             ("IDEMPOTENCY_TABLE", "idempotency"),
             ("PAYMENTS_TABLE", "payments"),
             ("REVIEWS_TABLE", "reviews"),
+            ("SEARCH_TABLE", "search"),
+            ("RECOMMENDATIONS_TABLE", "recommendations"),
             ("PAYMENT_WEBHOOK_SECRETS", "whsec_test"),
             ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
             (

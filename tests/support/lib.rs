@@ -24,6 +24,41 @@ pub fn unique() -> String {
     ulid::Ulid::new().to_string().to_lowercase()[10..].to_owned()
 }
 
+/// A fresh lowercase word of letters only, unique across tests and runs: a search term
+/// no other goods contain.
+pub fn unique_word() -> String {
+    unique()
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from(b'q' + (c as u8 - b'0') % 10),
+            c => c,
+        })
+        .collect::<String>()
+        .replace(|c: char| !c.is_ascii_lowercase(), "x")
+}
+
+/// Polls `check` every 200 ms until it returns `Some`, for up to `seconds`.
+///
+/// # Panics
+/// With `what` when time runs out.
+pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// A test's view of the API.
 #[derive(Clone)]
 pub struct Api {

@@ -8,7 +8,6 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shop::aws::Aws;
 use shop::config::ConfigError;
-use shop::domain::money::MAX_PRICE;
 use shop::domain::{is_id, Goods};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
@@ -46,43 +45,9 @@ struct Query {
 
 fn parse_query(req: &Request) -> Result<Query, ApiError> {
     let mut errors = FieldErrors::new();
-    let price = |errors: &mut FieldErrors, name: &str| {
-        http::query_param(req, name).and_then(|raw| {
-            let parsed = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|p| (0..=MAX_PRICE).contains(p));
-            if parsed.is_none() {
-                errors.add(name, format!("must be an integer from 0 to {MAX_PRICE}"));
-            }
-            parsed
-        })
-    };
-    let min_price = price(&mut errors, "min_price");
-    let max_price = price(&mut errors, "max_price");
-    if let (Some(min), Some(max)) = (min_price, max_price) {
-        if min > max {
-            errors.add("min_price", "must not exceed max_price");
-        }
-    }
-    let limit = match http::query_param(req, "limit") {
-        None => 20,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .unwrap_or_else(|| {
-                errors.add("limit", "must be an integer from 1 to 100");
-                20
-            }),
-    };
-    let category = http::query_param(req, "category");
-    if category
-        .as_ref()
-        .is_some_and(|c| c.trim().is_empty() || c.chars().count() > 50)
-    {
-        errors.add("category", "must be 1 to 50 characters");
-    }
+    let (min_price, max_price) = http::price_params(req, &mut errors);
+    let limit = http::limit_param(req, &mut errors, 20);
+    let category = http::category_param(req, &mut errors);
     let merchant_id = http::query_param(req, "merchant_id");
     if merchant_id.as_ref().is_some_and(|m| !is_id(m)) {
         errors.add("merchant_id", "is not a merchant id");

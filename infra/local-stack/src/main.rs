@@ -6,6 +6,8 @@
 //! - `LOCAL_API_ADDR` (default `127.0.0.1:3000`), `LOCAL_TEMPLATE` (`template.yaml`),
 //!   `LOCAL_BIN_DIR` (`target/debug`), `LOCAL_MAX_CONCURRENCY` per function (10),
 //!   `LOCAL_SCHEDULE_SECONDS` (run every schedule this often instead),
+//!   `LOCAL_VISIBILITY_TIMEOUT_SECONDS` (every queue's visibility timeout, for tests),
+//!   `LOCAL_SQS_POLLERS` (concurrent batches per SQS event source, default 5 as in AWS),
 //!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
 //!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit),
 //!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`).
@@ -115,14 +117,17 @@ async fn run() -> Result<(), String> {
     let schedule_override: Option<u64> = std::env::var("LOCAL_SCHEDULE_SECONDS")
         .ok()
         .and_then(|v| v.parse().ok());
+    let pollers: usize = env_or("LOCAL_SQS_POLLERS", "5").parse().unwrap_or(5).max(1);
     for pool in &pools {
         for source in &pool.function.sqs {
-            tokio::spawn(triggers::poll_queue(
-                pool.clone(),
-                source.clone(),
-                aws.sqs(),
-                region.clone(),
-            ));
+            for _ in 0..pollers {
+                tokio::spawn(triggers::poll_queue(
+                    pool.clone(),
+                    source.clone(),
+                    aws.sqs(),
+                    region.clone(),
+                ));
+            }
             println!("SQS    {:40} → {}", source.queue, pool.function.name);
         }
         for schedule in &pool.function.schedules {

@@ -29,6 +29,11 @@ pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(),
     for table in &template.tables {
         create_table(&http, emulators, &table.name, &table.properties).await?;
     }
+    // Tests shorten the wait before a failed message comes back (and so its trip to the
+    // dead-letter queue); everything else stays as the template declares.
+    let visibility_override = std::env::var("LOCAL_VISIBILITY_TIMEOUT_SECONDS")
+        .ok()
+        .filter(|v| v.parse::<u32>().is_ok());
     for queue in &template.queues {
         let mut request = emulators.sqs.create_queue().queue_name(&queue.name);
         if let Some(props) = queue.properties.as_object() {
@@ -38,6 +43,10 @@ pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(),
                     Value::Object(_) => value.to_string(),
                     Value::Null => continue,
                     other => other.to_string(),
+                };
+                let text = match (name.as_str(), &visibility_override) {
+                    ("VisibilityTimeout", Some(seconds)) => seconds.clone(),
+                    _ => text,
                 };
                 if name != "QueueName" && name != "Tags" {
                     request = request.attributes(QueueAttributeName::from(name.as_str()), text);

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "shop",
         version = "0.1.0",
-        description = "A shop's serverless backend: accounts, goods, cart and orders with a signed payment webhook, and reviews. \
+        description = "A shop's serverless backend: accounts, goods, cart and orders with a signed payment webhook, reviews, and keyword search. \
 Money is an integer count of minor units with an ISO 4217 currency; timestamps are RFC 3339 in UTC; ids are ULIDs. \
 Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Text (names, descriptions, reviews, replies) is returned \
 exactly as written and is never HTML: clients must escape it when displaying it."
@@ -44,6 +44,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         register::handler,
         reply_review::handler,
         resend_activation::handler,
+        search::handler,
         ship_order::handler,
         update_goods::handler
     ),
@@ -54,6 +55,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         (name = "goods", description = "Merchants' catalogue; anyone browses"),
         (name = "cart and orders", description = "Cart, orders, payments and the payment provider's webhook"),
         (name = "reviews", description = "Verified buyers' reviews and merchants' replies"),
+        (name = "search", description = "Keyword search ranked by relevance, Chinese and English"),
     )
 )]
 pub struct ApiDoc;

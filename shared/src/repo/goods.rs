@@ -363,6 +363,19 @@ impl GoodsRepo {
         Ok(found)
     }
 
+    /// The API's view of the live goods among `ids`, by id, in one BatchGetItem per 100.
+    ///
+    /// # Errors
+    /// As [`Self::batch_get`].
+    pub async fn public_by_id(&self, ids: &[String]) -> Result<HashMap<String, Goods>, StoreError> {
+        Ok(self
+            .batch_get(ids)
+            .await?
+            .into_iter()
+            .map(|g| (g.goods_id.clone(), g.public()))
+            .collect())
+    }
+
     /// Applies the present fields to the caller's live goods.
     ///
     /// # Errors

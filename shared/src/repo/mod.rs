@@ -164,3 +164,98 @@ pub(crate) mod id_cursor {
             })
     }
 }
+
+/// Reads items by key with BatchGetItem, 100 keys a request, retrying unprocessed keys.
+/// `projection` (with its `#names`) narrows what each item returns.
+///
+/// # Errors
+/// [`StoreError`] when DynamoDB fails or keeps leaving keys unprocessed.
+pub async fn batch_get(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    keys: Vec<Item>,
+    projection: Option<(&str, HashMap<String, String>)>,
+    consistent: bool,
+) -> Result<Vec<Item>, StoreError> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        let mut request = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .set_projection_expression(projection.as_ref().map(|(p, _)| (*p).to_owned()))
+                .set_expression_attribute_names(
+                    projection
+                        .as_ref()
+                        .map(|(_, names)| names.clone())
+                        .filter(|names| !names.is_empty()),
+                )
+                .consistent_read(consistent)
+                .build()
+                .map_err(StoreError::new)?,
+        );
+        for attempt in 0..6u32 {
+            let Some(keys) = request.take() else { break };
+            let out = client
+                .batch_get_item()
+                .request_items(table, keys)
+                .send()
+                .await
+                .map_err(StoreError::new)?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(table))
+                    .unwrap_or_default(),
+            );
+            request = out.unprocessed_keys.and_then(|mut u| u.remove(table));
+            if request.is_some() {
+                backoff(attempt).await;
+            }
+        }
+        if request.is_some() {
+            return Err(StoreError::new(
+                "BatchGetItem kept leaving keys unprocessed",
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// Applies puts and deletes with BatchWriteItem, 25 a request, retrying unprocessed ones.
+/// Not atomic: each write stands alone, so use it for writes that are idempotent.
+///
+/// # Errors
+/// [`StoreError`] when DynamoDB fails or keeps leaving writes unprocessed.
+pub async fn batch_write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    writes: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+) -> Result<(), StoreError> {
+    for chunk in writes.chunks(25) {
+        let mut pending = chunk.to_vec();
+        for attempt in 0..8u32 {
+            if pending.is_empty() {
+                break;
+            }
+            let out = client
+                .batch_write_item()
+                .request_items(table, std::mem::take(&mut pending))
+                .send()
+                .await
+                .map_err(StoreError::new)?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(table))
+                .unwrap_or_default();
+            if !pending.is_empty() {
+                backoff(attempt).await;
+            }
+        }
+        if !pending.is_empty() {
+            return Err(StoreError::new(
+                "BatchWriteItem kept leaving writes unprocessed",
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! `GET /search`: goods ranked by relevance to `q` (BM25F over name, category and
+//! description; see `shop::search`), with the listing's filters (`category`,
+//! `min_price`, `max_price`) and cursor pagination.
+//!
+//! A query costs a few DynamoDB requests whatever the size of the catalogue: the counters,
+//! a page or a few of each term's postings (best first), the candidates' documents, and
+//! one BatchGetItem for the goods themselves, so each result carries current price, stock
+//! and rating. Results page to a depth of 200.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use shop::aws::Aws;
+use shop::config::ConfigError;
+use shop::domain::Goods;
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+use shop::repo::goods::GoodsRepo;
+use shop::search::analysis::{Analyzer, Mode};
+use shop::search::index::SearchTable;
+use shop::search::query::SearchQuery;
+use shop::search::{Bm25, IMPACT_SCALE};
+
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    index: SearchTable,
+    goods: GoodsRepo,
+    analyzer: Analyzer,
+    max_impact: u64,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing or invalid variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        let bm25 = Bm25::from_env()?;
+        Ok(Self {
+            index: SearchTable::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+            analyzer: Analyzer::new(),
+            max_impact: (bm25.max_impact() * IMPACT_SCALE).ceil() as u64,
+        })
+    }
+}
+
+/// One result.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SearchHit {
+    goods: Goods,
+    /// Relevance (BM25F); higher is better. Comparable within one query only.
+    score: f64,
+}
+
+/// A page of results, best first.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SearchPage {
+    items: Vec<SearchHit>,
+    next_cursor: Option<String>,
+}
+
+fn invalid_query(message: &str) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        message: message.to_owned(),
+    }
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_cursor",
+        message: "The cursor is not valid for this search.".into(),
+    }
+}
+
+/// What identifies a search across its pages.
+fn fingerprint(q: &str, query: &SearchQuery) -> String {
+    let key = format!(
+        "{q}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        query.category, query.min_price, query.max_price
+    );
+    hex(&Sha256::digest(key.as_bytes())[..6])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError> {
+    let q = http::query_param(req, "q").unwrap_or_default();
+    let q = q.trim();
+    if q.is_empty() {
+        return Err(invalid_query("q is required: the words to search for."));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(invalid_query("q is longer than 200 characters."));
+    }
+    let mut errors = FieldErrors::new();
+    let (min_price, max_price) = http::price_params(req, &mut errors);
+    let limit = http::limit_param(req, &mut errors, 20);
+    let category = http::category_param(req, &mut errors);
+    errors.into_result()?;
+    let mut terms: Vec<String> = Vec::new();
+    for term in ctx.analyzer.terms(q, Mode::Query) {
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
+    }
+    let mut query = SearchQuery {
+        terms,
+        category,
+        min_price,
+        max_price,
+        offset: 0,
+        limit,
+    };
+    let print = fingerprint(q, &query);
+    if let Some(cursor) = http::query_param(req, "cursor") {
+        let decoded = URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(invalid_cursor)?;
+        let (offset, of) = decoded.split_once('.').ok_or_else(invalid_cursor)?;
+        if of != print {
+            return Err(invalid_cursor());
+        }
+        query.offset = offset.parse().map_err(|_| invalid_cursor())?;
+    }
+    Ok((query, print))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "search_goods",
+    path = "/search",
+    tag = "search",
+    summary = "Goods ranked by relevance to q, Chinese or English, with the listing's filters",
+    params(
+        ("q" = String, Query, min_length = 1, max_length = 200, description = "the words to search for"),
+        ("category" = Option<String>, Query),
+        ("min_price" = Option<i64>, Query, minimum = 0),
+        ("max_price" = Option<i64>, Query, minimum = 0),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query)
+    ),
+    responses(
+        (status = 200, description = "results, best match first", body = SearchPage),
+        (status = 400, description = "invalid_query (q empty or over 200 characters) or invalid_cursor", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
+    )
+)]
+/// Handles one request.
+///
+/// # Errors
+/// 400 for an empty or overlong `q` or a foreign cursor, 422 for invalid filters; 500
+/// when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let (query, print) = parse(ctx, &req)?;
+    let found = ctx.index.search(&query, ctx.max_impact).await?;
+    let ids: Vec<String> = found.hits.iter().map(|h| h.goods_id.clone()).collect();
+    let mut goods = ctx.goods.public_by_id(&ids).await?;
+    let items: Vec<SearchHit> = found
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            goods.remove(&hit.goods_id).map(|goods| SearchHit {
+                goods,
+                score: (hit.score * 1e4).round() / 1e4,
+            })
+        })
+        .collect();
+    let next_cursor = found
+        .more
+        .then(|| URL_SAFE_NO_PAD.encode(format!("{}.{print}", query.offset + query.limit)));
+    tracing::info!(
+        terms = query.terms.len(),
+        results = items.len(),
+        dynamodb_requests = found.requests + 1,
+        items_read = found.items_read,
+        "searched"
+    );
+    http::ok(&SearchPage { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    async fn answer(file: &str) -> (u16, serde_json::Value) {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        status_and_body(
+            handler(&ctx, event(file))
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_blank_query_is_refused_before_any_read() {
+        let (status, body) = answer(include_str!("../../../events/search/empty-query.json")).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "invalid_query");
+    }
+}

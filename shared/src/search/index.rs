@@ -1,0 +1,463 @@
+//! Writing the index: [`Indexer::sync`] brings one goods item's postings, document item
+//! and counters in line with the goods' current state.
+//!
+//! # Exactly-once counters without one big transaction
+//! A change can touch hundreds of items (two postings per term, one `df` counter per
+//! term), more than a transaction holds, and postings are written with BatchWriteItem.
+//! So a change is applied as a **plan** stored on the document item:
+//! 1. One transaction records the plan (the target version and the new document) on the
+//!    document item, on condition that its version is still the one read and no plan is
+//!    pending, and moves the corpus statistics (`n`, field lengths) by the difference.
+//! 2. Postings are put and deleted. These writes are idempotent, so repeating them is
+//!    harmless.
+//! 3. The `df` counters move in transactions of up to 99 counters, each also advancing
+//!    the plan's `step` on condition that it is still the step this transaction follows,
+//!    so each batch of counters moves once. The last transaction makes the plan the
+//!    document's committed state and removes it.
+//!
+//! Anyone who finds a plan pending (an invocation that died, or one racing this one)
+//! finishes it first: everything it needs is on the document item. A failed condition
+//! means someone else moved on, so the loop reads again. Queries trust only the committed
+//! state, so postings written ahead of it are ignored until the last step.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, PutRequest, TransactWriteItem, Update, WriteRequest,
+};
+use aws_sdk_dynamodb::Client;
+use serde::{Deserialize, Serialize};
+
+use super::analysis::{Analyzer, Mode};
+use super::{category_key, posting_pk, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+use crate::config::{self, ConfigError};
+use crate::repo::goods::{GoodsRecord, GoodsRepo};
+use crate::repo::{
+    backoff, batch_get, batch_write, cancellation, n, s, transact, Item, StoreError,
+};
+
+/// Distinct terms indexed per goods item: the highest-impact ones (a name and category
+/// always fit; a 5,000-character description is cut).
+pub const MAX_DOC_TERMS: usize = 256;
+/// Counter updates per transaction (one more item is the document's).
+const DF_PER_TRANSACTION: usize = 99;
+/// Attempts before an invocation gives up and lets SQS redeliver.
+const MAX_ATTEMPTS: u32 = 10;
+
+/// The index table, for readers and writers.
+#[derive(Debug, Clone)]
+pub struct SearchTable {
+    pub(crate) client: Client,
+    pub(crate) table: String,
+}
+
+impl SearchTable {
+    /// The table named by `SEARCH_TABLE`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] when it is unset.
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self {
+            client,
+            table: config::required("SEARCH_TABLE")?,
+        })
+    }
+}
+
+/// What the index knows of one goods item: its terms with their impacts, and what the
+/// filters need.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    /// Term → impact (scaled by [`IMPACT_SCALE`]).
+    #[serde(default)]
+    pub terms: BTreeMap<String, u64>,
+    /// Category, as [`category_key`] folds it.
+    #[serde(default)]
+    pub cat: String,
+    /// Price in minor units.
+    #[serde(default)]
+    pub price: i64,
+    /// Field lengths in terms (name, description, category).
+    #[serde(default)]
+    pub lens: [u64; 3],
+    /// Whether the goods are live (deleted goods have no terms).
+    #[serde(default)]
+    pub live: bool,
+}
+
+impl Doc {
+    /// The posting keys this document owns.
+    fn postings(&self) -> BTreeSet<(String, u64)> {
+        let mut keys = BTreeSet::new();
+        for (term, impact) in &self.terms {
+            keys.insert((posting_pk(term, None), *impact));
+            keys.insert((posting_pk(term, Some(&self.cat)), *impact));
+        }
+        keys
+    }
+}
+
+/// A change being applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Plan {
+    ver: String,
+    doc: Doc,
+    step: u32,
+}
+
+/// The document item.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct DocItem {
+    #[serde(default)]
+    ver: Option<String>,
+    #[serde(default)]
+    doc: Doc,
+    #[serde(default)]
+    plan: Option<Plan>,
+}
+
+/// Corpus statistics.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct Stats {
+    /// Live documents.
+    #[serde(default)]
+    pub n: i64,
+    #[serde(default)]
+    len0: i64,
+    #[serde(default)]
+    len1: i64,
+    #[serde(default)]
+    len2: i64,
+}
+
+impl Stats {
+    fn average(&self, field: usize) -> Option<f64> {
+        let sum = [self.len0, self.len1, self.len2][field];
+        (self.n > 0 && sum > 0).then(|| sum as f64 / self.n as f64)
+    }
+}
+
+/// The document item's key.
+pub(crate) fn doc_key(goods_id: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("D#{goods_id}"))),
+        ("sk".to_owned(), s("D")),
+    ])
+}
+
+/// A counter item's key.
+pub(crate) fn df_key(term: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("F#{term}"))),
+        ("sk".to_owned(), s("F")),
+    ])
+}
+
+/// The statistics item's key.
+pub(crate) fn stats_key() -> Item {
+    HashMap::from([("pk".to_owned(), s("STATS")), ("sk".to_owned(), s("STATS"))])
+}
+
+/// What [`Indexer::sync`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The index already reflected the goods' current state.
+    UpToDate,
+    /// The index changed.
+    Applied,
+}
+
+/// Keeps the index in line with the goods table.
+pub struct Indexer {
+    table: SearchTable,
+    goods: GoodsRepo,
+    analyzer: Analyzer,
+    bm25: Bm25,
+}
+
+impl Indexer {
+    /// Reads `SEARCH_TABLE`, `GOODS_TABLE` and the BM25 parameters.
+    ///
+    /// # Errors
+    /// A missing or invalid variable, named.
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: SearchTable::from_env(client.clone())?,
+            goods: GoodsRepo::from_env(client)?,
+            analyzer: Analyzer::new(),
+            bm25: Bm25::from_env()?,
+        })
+    }
+
+    /// The document of live goods, with impacts against the corpus's average lengths.
+    pub fn document(&self, goods: &GoodsRecord, stats: &Stats) -> Doc {
+        let fields = [&goods.name, &goods.description, &goods.category]
+            .map(|text| self.analyzer.terms(text, Mode::Document));
+        // Lengths count what a query can use: the extra single characters a document
+        // indexes for one-character queries don't make its text longer.
+        let lens = [&goods.name, &goods.description, &goods.category]
+            .map(|text| self.analyzer.terms(text, Mode::Query).len() as u64);
+        let mut weighted: HashMap<&str, f64> = HashMap::new();
+        for (field, terms) in fields.iter().enumerate() {
+            let len = lens[field] as f64;
+            let average = stats.average(field).unwrap_or(len).max(1.0);
+            let norm = 1.0 - self.bm25.b + self.bm25.b * len / average;
+            for term in terms {
+                *weighted.entry(term).or_default() += FIELD_WEIGHTS[field] / norm;
+            }
+        }
+        let k1 = self.bm25.k1;
+        let mut impacts: Vec<(String, u64)> = weighted
+            .into_iter()
+            .map(|(term, tf)| {
+                let impact = tf * (k1 + 1.0) / (tf + k1);
+                (
+                    term.to_owned(),
+                    (impact * IMPACT_SCALE).round().max(1.0) as u64,
+                )
+            })
+            .collect();
+        if impacts.len() > MAX_DOC_TERMS {
+            impacts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            impacts.truncate(MAX_DOC_TERMS);
+        }
+        Doc {
+            terms: impacts.into_iter().collect(),
+            cat: category_key(&goods.category),
+            price: goods.price,
+            lens,
+            live: true,
+        }
+    }
+
+    /// Brings the index in line with the current state of `goods_id` (live, deleted or
+    /// unknown). Idempotent; safe to run concurrently for the same goods.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails, or when racing writers kept it from finishing
+    /// (SQS delivers the message again).
+    pub async fn sync(&self, goods_id: &str) -> Result<Outcome, StoreError> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let (current, goods) = tokio::join!(self.read(goods_id), self.goods.get_any(goods_id));
+            let (item, stats) = current?;
+            let goods = goods?;
+            if let Some(plan) = item.plan.clone() {
+                if !self.finish(goods_id, &item.doc, &plan).await? {
+                    backoff(attempt).await;
+                }
+                continue;
+            }
+            let (ver, doc) = match &goods {
+                Some(g) if g.deleted_at.is_none() => {
+                    (g.updated_at.clone(), self.document(g, &stats))
+                }
+                Some(g) => (format!("deleted {}", g.updated_at), Doc::default()),
+                None => ("absent".to_owned(), Doc::default()),
+            };
+            if item.ver.as_deref() == Some(ver.as_str()) || (item.ver.is_none() && !doc.live) {
+                return Ok(Outcome::UpToDate);
+            }
+            let plan = Plan { ver, doc, step: 0 };
+            if self.record(goods_id, &item, &plan).await?
+                && self.finish(goods_id, &item.doc, &plan).await?
+            {
+                return Ok(Outcome::Applied);
+            }
+            backoff(attempt).await;
+        }
+        Err(StoreError::new(
+            "the search index kept changing under this update",
+        ))
+    }
+
+    /// The document item and the statistics, in one consistent BatchGetItem.
+    async fn read(&self, goods_id: &str) -> Result<(DocItem, Stats), StoreError> {
+        let items = batch_get(
+            &self.table.client,
+            &self.table.table,
+            vec![doc_key(goods_id), stats_key()],
+            None,
+            true,
+        )
+        .await?;
+        let mut doc = DocItem::default();
+        let mut stats = Stats::default();
+        for item in items {
+            if matches!(item.get("pk"), Some(AttributeValue::S(pk)) if pk == "STATS") {
+                stats = serde_dynamo::from_item(item)?;
+            } else {
+                doc = serde_dynamo::from_item(item)?;
+            }
+        }
+        Ok((doc, stats))
+    }
+
+    /// Step 1: records the plan and moves the statistics. False when the document
+    /// changed since it was read.
+    async fn record(
+        &self,
+        goods_id: &str,
+        item: &DocItem,
+        plan: &Plan,
+    ) -> Result<bool, StoreError> {
+        let old = &item.doc;
+        let mut values =
+            HashMap::from([(":plan".to_owned(), serde_dynamo::to_attribute_value(plan)?)]);
+        let condition = match &item.ver {
+            Some(ver) => {
+                values.insert(":ver".to_owned(), s(ver));
+                "ver = :ver AND attribute_not_exists(#plan)"
+            }
+            None => "attribute_not_exists(ver) AND attribute_not_exists(#plan)",
+        };
+        let mut writes = vec![TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table.table)
+                    .set_key(Some(doc_key(goods_id)))
+                    .update_expression("SET #plan = :plan")
+                    .condition_expression(condition)
+                    .expression_attribute_names("#plan", "plan")
+                    .set_expression_attribute_values(Some(values))
+                    .build()
+                    .map_err(StoreError::new)?,
+            )
+            .build()];
+        let live = |d: &Doc| i64::from(d.live);
+        let delta = |f: usize| plan.doc.lens[f] as i64 - old.lens[f] as i64;
+        if live(&plan.doc) != live(old) || (0..3).any(|f| delta(f) != 0) {
+            writes.push(
+                TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name(&self.table.table)
+                            .set_key(Some(stats_key()))
+                            .update_expression("ADD n :n, len0 :l0, len1 :l1, len2 :l2")
+                            .expression_attribute_values(":n", n(live(&plan.doc) - live(old)))
+                            .expression_attribute_values(":l0", n(delta(0)))
+                            .expression_attribute_values(":l1", n(delta(1)))
+                            .expression_attribute_values(":l2", n(delta(2)))
+                            .build()
+                            .map_err(StoreError::new)?,
+                    )
+                    .build(),
+            );
+        }
+        self.conditional(writes).await
+    }
+
+    /// Steps 2 and 3: postings, then counters and the commit. False when another
+    /// invocation moved the plan on first.
+    async fn finish(&self, goods_id: &str, old: &Doc, plan: &Plan) -> Result<bool, StoreError> {
+        let new = &plan.doc;
+        let (before, after) = (old.postings(), new.postings());
+        let mut writes: Vec<WriteRequest> = Vec::new();
+        for (pk, impact) in before.difference(&after) {
+            let key = HashMap::from([
+                ("pk".to_owned(), s(pk)),
+                ("sk".to_owned(), s(posting_sk(*impact, goods_id))),
+            ]);
+            writes.push(
+                WriteRequest::builder()
+                    .delete_request(
+                        DeleteRequest::builder()
+                            .set_key(Some(key))
+                            .build()
+                            .map_err(StoreError::new)?,
+                    )
+                    .build(),
+            );
+        }
+        let price_changed = old.price != new.price;
+        for (pk, impact) in &after {
+            if !price_changed && before.contains(&(pk.clone(), *impact)) {
+                continue;
+            }
+            let item = HashMap::from([
+                ("pk".to_owned(), s(pk)),
+                ("sk".to_owned(), s(posting_sk(*impact, goods_id))),
+                ("p".to_owned(), n(new.price)),
+            ]);
+            writes.push(
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item))
+                            .build()
+                            .map_err(StoreError::new)?,
+                    )
+                    .build(),
+            );
+        }
+        batch_write(&self.table.client, &self.table.table, writes).await?;
+
+        let old_terms: BTreeSet<&String> = old.terms.keys().collect();
+        let new_terms: BTreeSet<&String> = new.terms.keys().collect();
+        let counters: Vec<(&String, i64)> = new_terms
+            .difference(&old_terms)
+            .map(|t| (*t, 1))
+            .chain(old_terms.difference(&new_terms).map(|t| (*t, -1)))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let chunks: Vec<&[(&String, i64)]> = if counters.is_empty() {
+            vec![&[]]
+        } else {
+            counters.chunks(DF_PER_TRANSACTION).collect()
+        };
+        let last = chunks.len() as u32 - 1;
+        for (step, chunk) in chunks.into_iter().enumerate().skip(plan.step as usize) {
+            let step = step as u32;
+            let doc_update = Update::builder()
+                .table_name(&self.table.table)
+                .set_key(Some(doc_key(goods_id)))
+                .condition_expression("#plan.ver = :pver AND #plan.step = :step")
+                .expression_attribute_names("#plan", "plan")
+                .expression_attribute_values(":pver", s(&plan.ver))
+                .expression_attribute_values(":step", n(step));
+            let doc_update = if step == last {
+                doc_update
+                    .update_expression("SET ver = :pver, doc = :doc REMOVE #plan")
+                    .expression_attribute_values(":doc", serde_dynamo::to_attribute_value(new)?)
+            } else {
+                doc_update
+                    .update_expression("SET #plan.step = :next")
+                    .expression_attribute_values(":next", n(step + 1))
+            };
+            let mut writes = vec![TransactWriteItem::builder()
+                .update(doc_update.build().map_err(StoreError::new)?)
+                .build()];
+            for (term, delta) in chunk {
+                writes.push(
+                    TransactWriteItem::builder()
+                        .update(
+                            Update::builder()
+                                .table_name(&self.table.table)
+                                .set_key(Some(df_key(term)))
+                                .update_expression("ADD df :d")
+                                .expression_attribute_values(":d", n(delta))
+                                .build()
+                                .map_err(StoreError::new)?,
+                        )
+                        .build(),
+                );
+            }
+            if !self.conditional(writes).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Runs a transaction whose first item carries the condition: false when that
+    /// condition failed or another transaction collided with it.
+    async fn conditional(&self, writes: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        match transact(&self.table.client, writes).await {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                cancellation(e)?;
+                Ok(false)
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Keyword search: an inverted index kept in DynamoDB (`SEARCH_TABLE`), written by the
+//! `index-goods` function from the goods-changes queue and read by `search`.
+//!
+//! # Ranking
+//! BM25F over three fields, name (weight 3), category (2) and description (1): a term's
+//! weighted, length-normalised frequency `tf = Σ w_f·tf_f / (1 − b + b·len_f/avg_f)`
+//! saturates as `impact = tf·(k1+1) / (tf + k1)`, and a document scores
+//! `Σ_terms idf(t) · impact(t, d)` with `idf = ln(1 + (N − df + 0.5)/(df + 0.5))`.
+//! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
+//! bakes them into impacts). The impact depends only on the document (and the average
+//! field lengths when it was indexed), so it is computed once, at indexing time; only
+//! `idf` is computed per query, from counters.
+//!
+//! # Layout (one table, `pk`/`sk` strings)
+//! | item | pk | sk | attributes |
+//! |---|---|---|---|
+//! | posting | `T#{term}` | `{rank}#{goods_id}` | `p` price |
+//! | posting, per category | `T#{term}#C#{category}` | `{rank}#{goods_id}` | `p` price |
+//! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
+//! | document frequency | `F#{term}` | `F` | `df` |
+//! | corpus statistics | `STATS` | `STATS` | `n`, `len0..2` (summed field lengths) |
+//!
+//! `rank` is `99999999 − impact·10⁶`, zero-padded: a Query on a term's partition returns
+//! its postings **best first**. That is what bounds the cost of a query: top-k retrieval
+//! reads each query term's postings a page at a time, highest impact first, and stops once
+//! no document it hasn't seen can enter the top k (the threshold algorithm: the k-th best
+//! score seen beats `Σ idf·impact-at-the-frontier`). A common term costs no more than a
+//! rare one, and a catalogue of 100,000 goods no more than one of 1,000; a hard cap on
+//! pages per term bounds the worst case. The candidates are then scored exactly from their
+//! document items (one BatchGetItem, projecting only the query's terms), which also
+//! discards postings left behind by an unfinished update. A category filter reads the
+//! per-category posting lists, so it costs no more than no filter; a price range is
+//! filtered on the postings as they are read, within the same page budget.
+//!
+//! # Keeping it in step
+//! The indexer reads the goods' **current** state (not the event's copy), so redelivered
+//! and out-of-order events converge on the same index. A change is applied as a plan
+//! recorded on the document item, so counters (`df`, `n`, lengths) move exactly once even
+//! when an invocation dies half way or two invocations race: see [`index`].
+
+pub mod analysis;
+pub mod index;
+pub mod query;
+
+use crate::config::{self, ConfigError};
+
+/// Fields, in the order of the `lens` lists, with their BM25F weights.
+pub const FIELD_WEIGHTS: [f64; 3] = [3.0, 1.0, 2.0];
+
+/// Scale of the stored (integer) impacts.
+pub const IMPACT_SCALE: f64 = 1_000_000.0;
+
+/// Ranks are `RANK_TOP − impact`, so that ascending order is best first.
+const RANK_TOP: u64 = 99_999_999;
+
+/// BM25 parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bm25 {
+    /// Term-frequency saturation.
+    pub k1: f64,
+    /// Length normalisation.
+    pub b: f64,
+}
+
+impl Default for Bm25 {
+    fn default() -> Self {
+        Self { k1: 1.2, b: 0.75 }
+    }
+}
+
+impl Bm25 {
+    /// `SEARCH_BM25_K1` and `SEARCH_BM25_B`, defaulting to 1.2 and 0.75.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for a value that isn't a sensible number.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let default = Self::default();
+        let bm25 = Self {
+            k1: config::parsed_or("SEARCH_BM25_K1", default.k1)?,
+            b: config::parsed_or("SEARCH_BM25_B", default.b)?,
+        };
+        if !(0.0..=10.0).contains(&bm25.k1) || !(0.0..=1.0).contains(&bm25.b) {
+            return Err(ConfigError::Invalid {
+                name: "SEARCH_BM25_K1",
+                reason: "k1 must be in 0..=10 and b (SEARCH_BM25_B) in 0..=1".into(),
+            });
+        }
+        Ok(bm25)
+    }
+
+    /// The highest impact any posting can have.
+    pub fn max_impact(&self) -> f64 {
+        self.k1 + 1.0
+    }
+}
+
+/// `idf` of a term found in `df` of `n` documents (never negative).
+pub fn idf(n: u64, df: u64) -> f64 {
+    let (n, df) = (n as f64, df.min(n) as f64);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A term's posting partition, optionally restricted to a category.
+pub fn posting_pk(term: &str, category: Option<&str>) -> String {
+    match category {
+        None => format!("T#{term}"),
+        Some(category) => format!("T#{term}#C#{category}"),
+    }
+}
+
+/// A posting's sort key: best first.
+pub fn posting_sk(impact: u64, goods_id: &str) -> String {
+    format!("{:08}#{goods_id}", RANK_TOP.saturating_sub(impact))
+}
+
+/// The impact and goods of a posting's sort key.
+pub fn parse_posting_sk(sk: &str) -> Option<(u64, &str)> {
+    let (rank, goods_id) = sk.split_once('#')?;
+    Some((RANK_TOP.checked_sub(rank.parse().ok()?)?, goods_id))
+}
+
+/// How categories are compared: as the goods listing does, case-insensitively.
+pub fn category_key(category: &str) -> String {
+    category.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posting_keys_sort_best_first_and_parse_back() {
+        let high = posting_sk(2_000_000, "A");
+        let low = posting_sk(15, "B");
+        assert!(high < low);
+        assert_eq!(parse_posting_sk(&high), Some((2_000_000, "A")));
+        assert_eq!(parse_posting_sk(&low), Some((15, "B")));
+        assert_eq!(parse_posting_sk("garbage"), None);
+    }
+
+    #[test]
+    fn idf_falls_as_a_term_gets_common_and_stays_positive() {
+        assert!(idf(1000, 1) > idf(1000, 10));
+        assert!(idf(1000, 10) > idf(1000, 1000));
+        assert!(idf(1000, 1000) > 0.0);
+        assert!(idf(0, 5) > 0.0);
+    }
+}

@@ -1,0 +1,389 @@
+//! Search, end to end: goods created, edited and deleted through the API reach the
+//! index through the goods-changes queue and the `index-goods` consumer within seconds;
+//! `GET /search` ranks, filters and pages them; bad queries get a 4xx.
+
+use std::collections::BTreeSet;
+
+use e2e::{eventually, unique_word, Account, Api};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Seconds a change may take to become searchable.
+const FRESH: u64 = 15;
+
+async fn create(api: &Api, merchant: &Account, body: Value) -> String {
+    let (status, item) = api
+        .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
+        .await;
+    assert_eq!(status, 201, "{item}");
+    item["goods_id"].as_str().unwrap().to_owned()
+}
+
+fn goods(name: &str, description: &str, category: &str, price: i64) -> Value {
+    json!({"name": name, "description": description, "category": category, "price": price, "stock": 10})
+}
+
+async fn search(api: &Api, query: &str) -> Value {
+    let (status, body) = api
+        .call(Method::GET, &format!("/search?{query}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["goods"]["goods_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn q(text: &str) -> String {
+    format!("q={}", urlencode(text))
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Waits until `query` answers exactly `expected` (as a set).
+async fn await_results(api: &Api, query: &str, expected: &[&str]) -> Value {
+    let want: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+    eventually(FRESH, query, || async {
+        let page = search(api, query).await;
+        (ids(&page).into_iter().collect::<BTreeSet<_>>() == want).then_some(page)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn chinese_and_english_goods_are_found_best_match_first() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let w = unique_word();
+    let earphones = create(
+        &api,
+        &merchant,
+        goods(
+            &format!("无线蓝牙耳机 {w}"),
+            "降噪，续航30小时",
+            "数码",
+            19900,
+        ),
+    )
+    .await;
+    let headphone = create(
+        &api,
+        &merchant,
+        goods(
+            &format!("Bluetooth Headphone {w}"),
+            "Over-ear, 30 hours of battery",
+            "Electronics",
+            29900,
+        ),
+    )
+    .await;
+    let mention = create(
+        &api,
+        &merchant,
+        goods(
+            "Phone case",
+            &format!("Fits the {w} range"),
+            "Accessories",
+            990,
+        ),
+    )
+    .await;
+
+    let page = await_results(&api, &q(&w), &[&earphones, &headphone, &mention]).await;
+    assert_eq!(
+        ids(&page)[2],
+        mention,
+        "a name match outranks a description match: {page}"
+    );
+    let scores: Vec<f64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|p| p[0] >= p[1]) && scores[2] > 0.0,
+        "{scores:?}"
+    );
+
+    let page = search(&api, &q(&format!("蓝牙耳机 {w}"))).await;
+    assert_eq!(ids(&page)[0], earphones, "{page}");
+    let page = search(&api, &format!("{}&limit=100", q("蓝牙耳机"))).await;
+    assert!(
+        ids(&page).contains(&earphones),
+        "蓝牙耳机 finds 无线蓝牙耳机: {page}"
+    );
+    let page = search(&api, &q(&format!("bluetooth headphones {w}"))).await;
+    assert_eq!(ids(&page)[0], headphone, "{page}");
+    assert_eq!(page["items"][0]["goods"]["price"], 29900);
+    assert_eq!(
+        page["items"][0]["goods"]["rating"],
+        json!({"average": 0.0, "count": 0})
+    );
+}
+
+#[tokio::test]
+async fn an_edit_changes_what_matches_and_a_delete_removes_it() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (old, new) = (unique_word(), unique_word());
+    let id = create(
+        &api,
+        &merchant,
+        goods(&format!("{old} desk lamp"), "warm light", "Home", 4500),
+    )
+    .await;
+    await_results(&api, &q(&old), &[&id]).await;
+
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            Some(json!({"name": format!("{new} desk lamp"), "price": 3900})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    await_results(&api, &q(&old), &[]).await;
+    let page = await_results(&api, &q(&new), &[&id]).await;
+    assert_eq!(
+        page["items"][0]["goods"]["price"], 3900,
+        "results carry current data"
+    );
+    await_results(&api, &format!("{}&max_price=4000", q(&new)), &[&id]).await;
+
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    await_results(&api, &q(&new), &[]).await;
+    await_results(&api, &q("desk lamp warm"), &[]).await;
+}
+
+#[tokio::test]
+async fn filters_and_pages_cover_every_match_once() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let w = unique_word();
+    let mut all = Vec::new();
+    for i in 0..7i64 {
+        let category = if i % 2 == 0 { "Kitchen" } else { "Garden" };
+        // More mentions of the word rank higher.
+        let name = format!(
+            "{} item {i}",
+            vec![w.as_str(); 1 + (i as usize % 3)].join(" ")
+        );
+        all.push(
+            create(
+                &api,
+                &merchant,
+                goods(&name, "plain", category, 100 * (i + 1)),
+            )
+            .await,
+        );
+    }
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    await_results(&api, &q(&w), &refs).await;
+
+    let kitchen: Vec<&str> = refs.iter().step_by(2).copied().collect();
+    await_results(&api, &format!("{}&category=kitchen", q(&w)), &kitchen).await;
+    await_results(
+        &api,
+        &format!("{}&min_price=200&max_price=400", q(&w)),
+        &refs[1..4],
+    )
+    .await;
+    await_results(
+        &api,
+        &format!("{}&category=Garden&min_price=400", q(&w)),
+        &[refs[3], refs[5]],
+    )
+    .await;
+
+    let mut seen = Vec::new();
+    let mut scores = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let mut query = format!("{}&limit=3", q(&w));
+        if let Some(c) = &cursor {
+            query.push_str(&format!("&cursor={c}"));
+        }
+        let page = search(&api, &query).await;
+        assert!(page["items"].as_array().unwrap().len() <= 3);
+        seen.extend(ids(&page));
+        scores.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["score"].as_f64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7, "{seen:?}");
+    assert_eq!(seen.iter().collect::<BTreeSet<_>>().len(), 7);
+    assert!(
+        scores.windows(2).all(|p| p[0] >= p[1]),
+        "best first across pages: {scores:?}"
+    );
+
+    let first = search(&api, &format!("{}&limit=3", q(&w))).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (status, body) = api
+        .call(
+            Method::GET,
+            &format!("/search?q=other&cursor={cursor}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_cursor"))
+    );
+}
+
+#[tokio::test]
+async fn bad_queries_get_a_clear_4xx_and_punctuation_finds_nothing() {
+    let api = Api::new();
+    let long = "a".repeat(1000);
+    for (query, status, code) in [
+        ("", 400, "invalid_query"),
+        ("q=", 400, "invalid_query"),
+        ("q=%20%20%20", 400, "invalid_query"),
+        (&format!("q={long}") as &str, 400, "invalid_query"),
+        ("q=lamp&limit=0", 422, "validation_failed"),
+        ("q=lamp&min_price=9&max_price=1", 422, "validation_failed"),
+        ("q=lamp&max_price=-1", 422, "validation_failed"),
+        ("q=lamp&cursor=garbage", 400, "invalid_cursor"),
+    ] {
+        let (got, body) = api
+            .call(Method::GET, &format!("/search?{query}"), None, None)
+            .await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{query}: {body}"
+        );
+    }
+    let page = search(&api, &q("!!! ??? ... ，。")).await;
+    assert_eq!(page, json!({"items": [], "next_cursor": null}));
+    let page = search(&api, &q(&"lamp ".repeat(39))).await;
+    assert!(page["items"].is_array());
+}
+
+/// The queue's URL on the local SQS.
+async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    sqs.get_queue_url()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batch_applies() {
+    let api = Api::new();
+    let aws = shop::aws::Aws::from_env().unwrap();
+    let sqs = aws.sqs();
+    let w = unique_word();
+    // Goods written straight to the table: only the event below can index them.
+    let id = shop::domain::new_id();
+    let fields = shop::domain::GoodsInput {
+        name: Some(format!("{w} teapot")),
+        description: Some("cast iron".into()),
+        price: Some(2500),
+        category: Some("Kitchen".into()),
+        stock: Some(3),
+        ..Default::default()
+    }
+    .validate(&[])
+    .unwrap();
+    let record = shop::repo::goods::GoodsRecord::new(
+        id.clone(),
+        shop::domain::new_id(),
+        fields,
+        "2026-11-25T12:00:00Z",
+    );
+    aws.dynamodb()
+        .put_item()
+        .table_name("GoodsTable")
+        .set_item(Some(serde_dynamo::to_item(&record).unwrap()))
+        .send()
+        .await
+        .unwrap();
+
+    let poison = format!("{{\"poison\": \"{w}\"}}");
+    let change = shop::events::Envelope::new(
+        shop::events::EventType::GoodsCreated,
+        None,
+        Some(&id),
+        json!({}),
+    );
+    let url = queue_url(&sqs, "GoodsChangesQueue").await;
+    let entries = [
+        ("poison", poison.clone()),
+        ("change", serde_json::to_string(&change).unwrap()),
+    ]
+    .into_iter()
+    .map(|(id, body)| {
+        aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+            .id(id)
+            .message_body(body)
+            .build()
+            .unwrap()
+    })
+    .collect();
+    sqs.send_message_batch()
+        .queue_url(&url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .unwrap();
+
+    await_results(&api, &q(&w), &[&id]).await;
+    let dlq = queue_url(&sqs, "GoodsChangesDeadLetterQueue").await;
+    eventually(
+        60,
+        "the poison message in the dead-letter queue",
+        || async {
+            let out = sqs
+                .receive_message()
+                .queue_url(&dlq)
+                .max_number_of_messages(10)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .unwrap();
+            out.messages
+                .unwrap_or_default()
+                .iter()
+                .any(|m| m.body() == Some(poison.as_str()))
+                .then_some(())
+        },
+    )
+    .await;
+}
