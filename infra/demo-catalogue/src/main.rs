@@ -9,7 +9,7 @@
 //! `SHOP_API_URL` or http://127.0.0.1:3000, `../shared/data/online_retail/online_retail.csv.gz`,
 //! 8). The activation email is read from moto at `AWS_ENDPOINT_URL`.
 
-mod products;
+use demo_catalogue::products;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -175,7 +175,7 @@ async fn main() -> Result<(), String> {
         async move {
             let body = json!({
                 "name": product.name,
-                "description": format!("{} (stock code {}), from the UCI Online Retail data set.", product.name, product.stock_code),
+                "description": product.description(),
                 "price": product.price_pence,
                 "currency": "GBP",
                 "category": product.category,

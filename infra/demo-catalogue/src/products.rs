@@ -30,6 +30,16 @@ struct Seen {
     units_sold: i64,
 }
 
+impl Product {
+    /// The goods' description, as the demo catalogue writes it.
+    pub fn description(&self) -> String {
+        format!(
+            "{} (stock code {}), from the UCI Online Retail data set.",
+            self.name, self.stock_code
+        )
+    }
+}
+
 /// Reads the gzipped CSV and returns its products, in stock-code order, one per name.
 ///
 /// # Errors

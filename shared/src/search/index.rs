@@ -131,6 +131,14 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Adds a shard.
+    pub fn add(&mut self, shard: &Stats) {
+        self.n += shard.n;
+        self.len0 += shard.len0;
+        self.len1 += shard.len1;
+        self.len2 += shard.len2;
+    }
+
     fn average(&self, field: usize) -> Option<f64> {
         let sum = [self.len0, self.len1, self.len2][field];
         (self.n > 0 && sum > 0).then(|| sum as f64 / self.n as f64)
@@ -153,9 +161,29 @@ pub(crate) fn df_key(term: &str) -> Item {
     ])
 }
 
-/// The statistics item's key.
-pub(crate) fn stats_key() -> Item {
-    HashMap::from([("pk".to_owned(), s("STATS")), ("sk".to_owned(), s("STATS"))])
+/// Statistics are spread over this many items, so that indexing many goods at once
+/// doesn't make one item every transaction's point of conflict; readers add them up.
+pub const STATS_SHARDS: u32 = 16;
+
+/// A statistics shard's key.
+pub(crate) fn stats_key(shard: u32) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("STATS#{shard:02}"))),
+        ("sk".to_owned(), s("STATS")),
+    ])
+}
+
+/// Every statistics shard's key.
+pub(crate) fn stats_keys() -> impl Iterator<Item = Item> {
+    (0..STATS_SHARDS).map(stats_key)
+}
+
+/// The shard a goods item's statistics go to.
+fn stats_shard(goods_id: &str) -> u32 {
+    goods_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % STATS_SHARDS
 }
 
 /// What [`Indexer::sync`] did.
@@ -275,7 +303,9 @@ impl Indexer {
         let items = batch_get(
             &self.table.client,
             &self.table.table,
-            vec![doc_key(goods_id), stats_key()],
+            std::iter::once(doc_key(goods_id))
+                .chain(stats_keys())
+                .collect(),
             None,
             true,
         )
@@ -283,8 +313,8 @@ impl Indexer {
         let mut doc = DocItem::default();
         let mut stats = Stats::default();
         for item in items {
-            if matches!(item.get("pk"), Some(AttributeValue::S(pk)) if pk == "STATS") {
-                stats = serde_dynamo::from_item(item)?;
+            if matches!(item.get("pk"), Some(AttributeValue::S(pk)) if pk.starts_with("STATS#")) {
+                stats.add(&serde_dynamo::from_item(item)?);
             } else {
                 doc = serde_dynamo::from_item(item)?;
             }
@@ -331,7 +361,7 @@ impl Indexer {
                     .update(
                         Update::builder()
                             .table_name(&self.table.table)
-                            .set_key(Some(stats_key()))
+                            .set_key(Some(stats_key(stats_shard(goods_id))))
                             .update_expression("ADD n :n, len0 :l0, len1 :l1, len2 :l2")
                             .expression_attribute_values(":n", n(live(&plan.doc) - live(old)))
                             .expression_attribute_values(":l0", n(delta(0)))

@@ -18,7 +18,7 @@
 //! | posting, per category | `T#{term}#C#{category}` | `{rank}#{goods_id}` | `p` price |
 //! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
 //! | document frequency | `F#{term}` | `F` | `df` |
-//! | corpus statistics | `STATS` | `STATS` | `n`, `len0..2` (summed field lengths) |
+//! | corpus statistics, 16 shards | `STATS#{00..15}` | `STATS` | `n`, `len0..2` (summed field lengths) |
 //!
 //! `rank` is `99999999 − impact·10⁶`, zero-padded: a Query on a term's partition returns
 //! its postings **best first**. That is what bounds the cost of a query: top-k retrieval

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 
-use super::index::{df_key, doc_key, stats_key, Doc, SearchTable};
+use super::index::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
 use crate::repo::{batch_get, n, s, Item, StoreError};
 
@@ -113,7 +113,7 @@ impl SearchTable {
 
         // 1. idf of each term.
         let mut keys: Vec<Item> = terms.iter().map(|t| df_key(t)).collect();
-        keys.push(stats_key());
+        keys.extend(stats_keys());
         let counters = batch_get(&self.client, &self.table, keys, None, false).await?;
         outcome.requests += 1;
         outcome.items_read += counters.len();
@@ -121,8 +121,8 @@ impl SearchTable {
         let mut df: HashMap<String, u64> = HashMap::new();
         for item in &counters {
             let pk = string(item, "pk");
-            if pk == "STATS" {
-                corpus = number(item, "n").max(0) as u64;
+            if pk.starts_with("STATS#") {
+                corpus += number(item, "n").max(0) as u64;
             } else if let Some(term) = pk.strip_prefix("F#") {
                 df.insert(term.to_owned(), number(item, "df").max(0) as u64);
             }

@@ -1,0 +1,517 @@
+//! Search quality and cost, measured in one run (`cargo bench -p bench --bench search`;
+//! `infra/bench.sh` runs it against its local stack).
+//!
+//! Goods are written straight to the goods table and indexed by the indexer's own code
+//! (`shop::search::index::Indexer::sync`, what the `index-goods` function runs), so that
+//! 100,000 goods load in minutes rather than through 100,000 API calls; queries go both
+//! through the search code in-process (to count requests and items read) and through
+//! `GET /search` on the local stack (for latency).
+//!
+//! - **Quality**, on the demo catalogue (the UCI Online Retail products, as
+//!   `demo-catalogue` writes them): known-item queries, two words drawn from a product's
+//!   name; MRR and hit@10 of the product among the results; and the top-10 overlap with
+//!   tantivy's BM25 over the same documents (fields name, description, category with the
+//!   same weights 3, 1, 2; English stemming), computed in the same run.
+//! - **Cost**, at 1k, 10k and 100k goods (the products, then perturbed copies: an extra
+//!   variant word, another stock code, a price moved by up to ±10 %): DynamoDB requests
+//!   and items read per query, and p50/p99 latency, next to the naive Scan of the goods
+//!   table with a `contains` filter.
+//!
+//! Environment: the local stack's (`AWS_ENDPOINT_URL_DYNAMODB` …, `SHOP_API_URL`), with
+//! `GOODS_TABLE`/`SEARCH_TABLE` defaulting to the local stack's table names. Options:
+//! `--sizes 1000,10000,100000`, `--queries N` (per size), `--scan-queries N`,
+//! `--csv PATH` (the cost rows, for the report's chart). Prints Markdown.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use bench::{ms, quantile};
+use demo_catalogue::products::{self, Product};
+use futures::stream::{self, StreamExt};
+use shop::domain::GoodsInput;
+use shop::repo::goods::GoodsRecord;
+use shop::search::analysis::{Analyzer, Mode};
+use shop::search::index::{Indexer, SearchTable};
+use shop::search::query::SearchQuery;
+use shop::search::{Bm25, IMPACT_SCALE};
+
+const MERCHANT: &str = "01JDQ0000000000000BENCHSHP";
+const VARIANTS: [&str; 24] = [
+    "Large", "Small", "Mini", "Jumbo", "Vintage", "Retro", "Deluxe", "Classic", "Blue", "Red",
+    "Green", "Pink", "Ivory", "Black", "Gold", "Silver", "Striped", "Spotty", "Floral", "Nordic",
+    "Rustic", "Pastel", "Glitter", "Wooden",
+];
+
+/// A small deterministic generator (xorshift), so every run asks the same queries.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A goods document: id, name, description, category, price.
+#[derive(Clone)]
+struct Doc {
+    id: String,
+    name: String,
+    description: String,
+    category: String,
+    price: i64,
+}
+
+/// The `i`-th document of the benchmark catalogue: the products first, then copies.
+fn doc(products: &[Product], i: usize) -> Doc {
+    let p = &products[i % products.len()];
+    let copy = i / products.len();
+    let id = format!("01JDQ{:021}", i);
+    if copy == 0 {
+        return Doc {
+            id,
+            name: p.name.clone(),
+            description: p.description(),
+            category: p.category.to_owned(),
+            price: p.price_pence,
+        };
+    }
+    let variant = VARIANTS[(copy + i) % VARIANTS.len()];
+    let name = format!("{} {variant}", p.name);
+    let price = p.price_pence * (90 + ((copy * 7 + i) % 21) as i64) / 100;
+    Doc {
+        id,
+        description: format!(
+            "{name} (stock code {}-{copy}), from the UCI Online Retail data set.",
+            p.stock_code
+        ),
+        name,
+        category: p.category.to_owned(),
+        price,
+    }
+}
+
+fn record(d: &Doc) -> GoodsRecord {
+    let fields = GoodsInput {
+        name: Some(d.name.clone()),
+        description: Some(d.description.clone()),
+        price: Some(d.price),
+        currency: Some("GBP".into()),
+        category: Some(d.category.clone()),
+        stock: Some(100),
+        images: None,
+    }
+    .validate(&[])
+    .expect("valid goods");
+    GoodsRecord::new(
+        d.id.clone(),
+        MERCHANT.to_owned(),
+        fields,
+        "2026-11-25T12:00:00Z",
+    )
+}
+
+/// Writes docs `from..to` to the goods table and indexes them, 8 at a time.
+async fn load(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    indexer: &Indexer,
+    goods_table: &str,
+    docs: &[Doc],
+) {
+    for chunk in docs.chunks(25) {
+        let writes = chunk
+            .iter()
+            .map(|d| {
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(serde_dynamo::to_item(record(d)).unwrap()))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            })
+            .collect();
+        shop::repo::batch_write(dynamodb, goods_table, writes)
+            .await
+            .expect("goods written");
+    }
+    stream::iter(docs)
+        .for_each_concurrent(8, |d| async move {
+            for attempt in 0.. {
+                match indexer.sync(&d.id).await {
+                    Ok(_) => break,
+                    Err(e) if attempt < 20 => {
+                        eprintln!("retrying {}: {e}", d.id);
+                    }
+                    Err(e) => panic!("indexing {} failed: {e}", d.id),
+                }
+            }
+        })
+        .await;
+}
+
+/// Known-item queries: two distinct words (of 3+ letters) of a product's name.
+fn known_items(products: &[Product], count: usize, seed: u64) -> Vec<(String, usize)> {
+    let mut rng = Rng(seed);
+    let mut queries = Vec::with_capacity(count);
+    while queries.len() < count {
+        let i = rng.below(products.len());
+        let words: Vec<&str> = products[i]
+            .name
+            .split_whitespace()
+            .filter(|w| w.len() >= 3 && w.chars().all(char::is_alphabetic))
+            .collect();
+        if words.len() < 2 {
+            continue;
+        }
+        let a = rng.below(words.len());
+        let mut b = rng.below(words.len());
+        while b == a {
+            b = rng.below(words.len());
+        }
+        queries.push((format!("{} {}", words[a], words[b]), i));
+    }
+    queries
+}
+
+fn query_of(analyzer: &Analyzer, text: &str, limit: usize) -> SearchQuery {
+    let mut terms: Vec<String> = Vec::new();
+    for t in analyzer.terms(text, Mode::Query) {
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+    }
+    SearchQuery {
+        terms,
+        limit,
+        ..Default::default()
+    }
+}
+
+/// Tantivy's BM25 over the same documents, as a reference ranking.
+struct Reference {
+    searcher: tantivy::Searcher,
+    parser: tantivy::query::QueryParser,
+    id: tantivy::schema::Field,
+}
+
+impl Reference {
+    fn build(docs: &[Doc]) -> Self {
+        use tantivy::schema::{
+            IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+        };
+        use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+        let mut schema = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem_simple")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let id = schema.add_text_field("id", STRING | STORED);
+        let name = schema.add_text_field("name", text.clone());
+        let description = schema.add_text_field("description", text.clone());
+        let category = schema.add_text_field("category", text);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        index.tokenizers().register(
+            "en_stem_simple",
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(Stemmer::new(tantivy::tokenizer::Language::English))
+                .build(),
+        );
+        let mut writer: tantivy::IndexWriter = index.writer(50_000_000).expect("writer");
+        for d in docs {
+            let mut document = tantivy::TantivyDocument::default();
+            document.add_text(id, &d.id);
+            document.add_text(name, &d.name);
+            document.add_text(description, &d.description);
+            document.add_text(category, &d.category);
+            writer.add_document(document).expect("added");
+        }
+        writer.commit().expect("committed");
+        let reader = index.reader().expect("reader");
+        let mut parser =
+            tantivy::query::QueryParser::for_index(&index, vec![name, description, category]);
+        parser.set_field_boost(name, 3.0);
+        parser.set_field_boost(category, 2.0);
+        Self {
+            searcher: reader.searcher(),
+            parser,
+            id,
+        }
+    }
+
+    fn top10(&self, text: &str) -> Vec<String> {
+        use tantivy::schema::Value;
+        let (query, _) = self.parser.parse_query_lenient(text);
+        let top = self
+            .searcher
+            .search(&query, &tantivy::collector::TopDocs::with_limit(10))
+            .expect("searched");
+        top.into_iter()
+            .filter_map(|(_, address)| {
+                let doc: tantivy::TantivyDocument = self.searcher.doc(address).ok()?;
+                doc.get_first(self.id)?.as_str().map(str::to_owned)
+            })
+            .collect()
+    }
+}
+
+fn reciprocal_rank(results: &[String], target: &str) -> f64 {
+    results
+        .iter()
+        .position(|id| id == target)
+        .map_or(0.0, |r| 1.0 / (r + 1) as f64)
+}
+
+/// One catalogue size's costs.
+struct Cost {
+    size: usize,
+    requests: f64,
+    items: f64,
+    max_requests: usize,
+    max_items: usize,
+    inproc: (Duration, Duration),
+    http: (Duration, Duration),
+    scan_requests: f64,
+    scan_items: f64,
+    scan: (Duration, Duration),
+}
+
+async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (usize, usize) {
+    let (mut requests, mut items) = (0, 0);
+    let mut start = None;
+    loop {
+        let out = dynamodb
+            .scan()
+            .table_name(table)
+            .filter_expression("contains(#n, :w) OR contains(description, :w)")
+            .expression_attribute_names("#n", "name")
+            .expression_attribute_values(":w", AttributeValue::S(word.to_owned()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        requests += 1;
+        items += out.scanned_count.max(0) as usize;
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return (requests, items);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure_cost(
+    size: usize,
+    table: &SearchTable,
+    analyzer: &Analyzer,
+    max_impact: u64,
+    queries: &[(String, usize)],
+    scan_queries: usize,
+    dynamodb: &aws_sdk_dynamodb::Client,
+    goods_table: &str,
+) -> Cost {
+    let http = reqwest::Client::new();
+    let api = std::env::var("SHOP_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
+    let (mut requests, mut items, mut times, mut http_times) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (text, _) in queries {
+        let started = Instant::now();
+        let found = table
+            .search(&query_of(analyzer, text, 20), max_impact)
+            .await
+            .expect("search");
+        times.push(started.elapsed());
+        // The function also reads the goods of the page: one BatchGetItem.
+        requests.push(found.requests + 1);
+        items.push(found.items_read + found.hits.len());
+        let started = Instant::now();
+        let response = http
+            .get(format!("{api}/search"))
+            .query(&[("q", text.as_str())])
+            .send()
+            .await
+            .expect("the local stack answers");
+        assert_eq!(response.status(), 200, "GET /search?q={text}");
+        response.bytes().await.expect("body");
+        http_times.push(started.elapsed());
+    }
+    let (mut scan_requests, mut scan_items, mut scan_times) = (Vec::new(), Vec::new(), Vec::new());
+    for (text, _) in queries.iter().take(scan_queries) {
+        let word = text.split_whitespace().next().unwrap_or_default();
+        let started = Instant::now();
+        let (r, i) = scan(dynamodb, goods_table, word).await;
+        scan_times.push(started.elapsed());
+        scan_requests.push(r);
+        scan_items.push(i);
+    }
+    let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
+    Cost {
+        size,
+        requests: mean(&requests),
+        items: mean(&items),
+        max_requests: requests.iter().copied().max().unwrap_or(0),
+        max_items: items.iter().copied().max().unwrap_or(0),
+        inproc: (quantile(&times, 0.5), quantile(&times, 0.99)),
+        http: (quantile(&http_times, 0.5), quantile(&http_times, 0.99)),
+        scan_requests: mean(&scan_requests),
+        scan_items: mean(&scan_items),
+        scan: (quantile(&scan_times, 0.5), quantile(&scan_times, 0.99)),
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() {
+    for (name, value) in [
+        ("GOODS_TABLE", "GoodsTable"),
+        ("SEARCH_TABLE", "SearchTable"),
+    ] {
+        if std::env::var(name).is_err() {
+            std::env::set_var(name, value);
+        }
+    }
+    let sizes: Vec<usize> = arg("--sizes")
+        .unwrap_or_else(|| "1000,10000,100000".into())
+        .split(',')
+        .map(|s| s.parse().expect("--sizes: numbers"))
+        .collect();
+    let per_size: usize = arg("--queries").map_or(200, |q| q.parse().expect("--queries"));
+    let scan_queries: usize =
+        arg("--scan-queries").map_or(10, |q| q.parse().expect("--scan-queries"));
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/online_retail/online_retail.csv.gz");
+    let products = products::load(&data).expect("the data set");
+    let aws = shop::aws::Aws::from_env().expect("AWS configuration");
+    let dynamodb = aws.dynamodb();
+    let indexer = Indexer::from_env(dynamodb.clone()).expect("indexer");
+    let table = SearchTable::from_env(dynamodb.clone()).expect("search table");
+    let goods_table = std::env::var("GOODS_TABLE").unwrap();
+    let analyzer = Analyzer::new();
+    let max_impact = (Bm25::from_env().unwrap().max_impact() * IMPACT_SCALE).ceil() as u64;
+
+    let mut loaded = 0usize;
+    let mut costs = Vec::new();
+    let mut quality = None;
+    let mut stages: Vec<usize> = sizes.clone();
+    stages.push(products.len());
+    stages.sort();
+    stages.dedup();
+    let queries = known_items(&products, per_size, 0x5eed);
+    for stage in stages {
+        let docs: Vec<Doc> = (loaded..stage).map(|i| doc(&products, i)).collect();
+        let started = Instant::now();
+        load(&dynamodb, &indexer, &goods_table, &docs).await;
+        eprintln!(
+            "loaded {} goods in {:.1} s",
+            stage,
+            started.elapsed().as_secs_f64()
+        );
+        loaded = stage;
+        if stage == products.len() {
+            quality = Some(measure_quality(&products, &table, &analyzer, max_impact).await);
+        }
+        if sizes.contains(&stage) {
+            let cost = measure_cost(
+                stage,
+                &table,
+                &analyzer,
+                max_impact,
+                &queries,
+                scan_queries,
+                &dynamodb,
+                &goods_table,
+            )
+            .await;
+            eprintln!(
+                "{} goods: {:.1} requests, {:.0} items a query",
+                stage, cost.requests, cost.items
+            );
+            costs.push(cost);
+        }
+    }
+
+    if let Some(q) = quality {
+        println!("{q}");
+    }
+    println!("| goods | requests / query, mean (max) | items read / query, mean (max) | p50 / p99 in-process | p50 / p99 `GET /search` | Scan + filter: requests | items read | p50 / p99 |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in &costs {
+        println!(
+            "| {} | {:.1} ({}) | {:.0} ({}) | {} / {} ms | {} / {} ms | {:.1} | {:.0} | {} / {} ms |",
+            c.size, c.requests, c.max_requests, c.items, c.max_items,
+            ms(c.inproc.0), ms(c.inproc.1), ms(c.http.0), ms(c.http.1),
+            c.scan_requests, c.scan_items, ms(c.scan.0), ms(c.scan.1),
+        );
+    }
+    if let Some(path) = arg("--csv") {
+        let mut csv = String::from("goods,requests,items,scan_requests,scan_items\n");
+        for c in &costs {
+            csv.push_str(&format!(
+                "{},{:.2},{:.1},{:.2},{:.1}\n",
+                c.size, c.requests, c.items, c.scan_requests, c.scan_items
+            ));
+        }
+        std::fs::write(path, csv).expect("csv written");
+    }
+}
+
+/// MRR, hit@10 and top-10 overlap with tantivy on the demo catalogue.
+async fn measure_quality(
+    products: &[Product],
+    table: &SearchTable,
+    analyzer: &Analyzer,
+    max_impact: u64,
+) -> String {
+    let docs: Vec<Doc> = (0..products.len()).map(|i| doc(products, i)).collect();
+    let reference = Reference::build(&docs);
+    let queries = known_items(products, 1000, 0xc0ffee);
+    let (mut rr, mut hits, mut rr_ref, mut hits_ref, mut overlap) = (0.0, 0, 0.0, 0, 0.0);
+    let mut compared = 0;
+    for (text, target) in &queries {
+        let target = &docs[*target].id;
+        let found = table
+            .search(&query_of(analyzer, text, 10), max_impact)
+            .await
+            .expect("search");
+        let ours: Vec<String> = found.hits.into_iter().map(|h| h.goods_id).collect();
+        let theirs = reference.top10(text);
+        rr += reciprocal_rank(&ours, target);
+        hits += usize::from(ours.contains(target));
+        rr_ref += reciprocal_rank(&theirs, target);
+        hits_ref += usize::from(theirs.contains(target));
+        if !theirs.is_empty() {
+            let a: BTreeSet<&String> = ours.iter().collect();
+            let shared = theirs.iter().filter(|id| a.contains(id)).count();
+            overlap += shared as f64 / theirs.len() as f64;
+            compared += 1;
+        }
+    }
+    let n = queries.len() as f64;
+    format!(
+        "| ranking | queries | MRR | hit@10 | top-10 overlap with tantivy |\n|---|---:|---:|---:|---:|\n\
+         | ours: `GET /search` code on DynamoDB Local | {} | {:.3} | {:.1} % | {:.1} % |\n\
+         | tantivy BM25 (reference, in memory) | {} | {:.3} | {:.1} % | - |\n",
+        queries.len(),
+        rr / n,
+        100.0 * hits as f64 / n,
+        100.0 * overlap / compared.max(1) as f64,
+        queries.len(),
+        rr_ref / n,
+        100.0 * hits_ref as f64 / n,
+    )
+}
