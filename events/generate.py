@@ -107,3 +107,18 @@ write_raw("index-goods", "malformed", sqs([
 ]))
 write("search", "valid", event("GET", "/search", query={"q": "蓝牙耳机 headphones", "category": "Electronics", "max_price": "50000", "limit": "10"}))
 write("search", "empty-query", event("GET", "/search", query={"q": "   "}))
+USER = "01JDQ7W1B2C3D4E5F6G7H8J9K0"
+write_raw("learn-similarity", "valid", sqs([
+    ("view", "EventsQueue", envelope("view", GOODS, user=USER, event_id="01JDQ9Z1B2C3D4E5F6G7H8J9K2")),
+    ("purchase", "EventsQueue", envelope("purchase", GOODS, user=USER, data={"order_id": ORDER, "quantity": 1}, event_id="01JDQ9Z1B2C3D4E5F6G7H8J9K3")),
+]))
+write_raw("learn-similarity", "malformed", sqs([
+    ("not-json", "EventsQueue", "{not json"),
+    ("goods-change", "EventsQueue", envelope("goods.created", GOODS)),
+    ("no-user", "EventsQueue", envelope("view", GOODS)),
+    ("bad-time", "EventsQueue", envelope("view", GOODS, user=USER).replace("2026-11-25T12:00:00Z", "yesterday")),
+]))
+write("recommend", "valid", event("GET", "/recommendations", query={"strategy": "auto", "limit": "10"}, headers={"authorization": TOKEN}))
+write("recommend", "no-session", event("GET", "/recommendations"))
+write("similar-goods", "valid", event("GET", f"/goods/{GOODS}/similar", query={"limit": "10"}, path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}/similar"))
+write("similar-goods", "malformed-id", event("GET", "/goods/not-an-id/similar", path_params={"goods_id": "not-an-id"}, route="GET /goods/{goods_id}/similar"))

@@ -3,7 +3,6 @@
 //! views and changes arrive on the emulated SQS queues in the documented envelope.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use e2e::{unique, Account, Api};
 use reqwest::Method;
@@ -477,72 +476,4 @@ async fn bad_goods_are_refused_with_fields_and_nothing_is_written() {
         (status, body["error"]["code"].as_str()),
         (400, Some("invalid_cursor"))
     );
-}
-
-/// Waits for a message on `queue` whose body satisfies `matches`; leaves others there.
-async fn await_message(queue: &str, matches: impl Fn(&Value) -> bool) -> Value {
-    let sqs = shop::aws::Aws::from_env().unwrap().sqs();
-    let url = sqs
-        .get_queue_url()
-        .queue_name(queue)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    for _ in 0..30 {
-        let out = sqs
-            .receive_message()
-            .queue_url(&url)
-            .max_number_of_messages(10)
-            .visibility_timeout(0)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        for message in out.messages.unwrap_or_default() {
-            let body: Value = serde_json::from_str(message.body().unwrap_or("null")).unwrap();
-            if matches(&body) {
-                sqs.delete_message()
-                    .queue_url(&url)
-                    .receipt_handle(message.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-                return body;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no matching message on {queue}");
-}
-
-#[tokio::test]
-async fn a_signed_in_view_arrives_as_an_event() {
-    let api = Api::new();
-    let (merchant, customer) = (
-        api.signed_up("merchant").await,
-        api.signed_up("customer").await,
-    );
-    let item = create(&api, &merchant, goods("watched", "Watched", 300)).await;
-    let id = item["goods_id"].as_str().unwrap().to_owned();
-
-    assert_eq!(
-        api.call(
-            Method::GET,
-            &format!("/goods/{id}"),
-            Some(&customer.token),
-            None
-        )
-        .await
-        .0,
-        200
-    );
-    let view = await_message("EventsQueue", |e| {
-        e["goods_id"] == id.as_str() && e["type"] == "view"
-    })
-    .await;
-    assert_eq!(view["user_id"], customer.user_id.as_str());
-    assert_eq!(view["event_id"].as_str().unwrap().len(), 26);
-    assert!(view["occurred_at"].as_str().unwrap().ends_with('Z'));
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use e2e::{eventually, unique_word, Account, Api};
+use e2e::{await_dead_letter, eventually, send_batch, unique_word, Account, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -293,22 +293,10 @@ async fn bad_queries_get_a_clear_4xx_and_punctuation_finds_nothing() {
     assert!(page["items"].is_array());
 }
 
-/// The queue's URL on the local SQS.
-async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
-    sqs.get_queue_url()
-        .queue_name(name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batch_applies() {
     let api = Api::new();
     let aws = shop::aws::Aws::from_env().unwrap();
-    let sqs = aws.sqs();
     let w = unique_word();
     // Goods written straight to the table: only the event below can index them.
     let id = shop::domain::new_id();
@@ -343,47 +331,11 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
         Some(&id),
         json!({}),
     );
-    let url = queue_url(&sqs, "GoodsChangesQueue").await;
-    let entries = [
-        ("poison", poison.clone()),
-        ("change", serde_json::to_string(&change).unwrap()),
-    ]
-    .into_iter()
-    .map(|(id, body)| {
-        aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-            .id(id)
-            .message_body(body)
-            .build()
-            .unwrap()
-    })
-    .collect();
-    sqs.send_message_batch()
-        .queue_url(&url)
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .unwrap();
-
-    await_results(&api, &q(&w), &[&id]).await;
-    let dlq = queue_url(&sqs, "GoodsChangesDeadLetterQueue").await;
-    eventually(
-        60,
-        "the poison message in the dead-letter queue",
-        || async {
-            let out = sqs
-                .receive_message()
-                .queue_url(&dlq)
-                .max_number_of_messages(10)
-                .visibility_timeout(0)
-                .send()
-                .await
-                .unwrap();
-            out.messages
-                .unwrap_or_default()
-                .iter()
-                .any(|m| m.body() == Some(poison.as_str()))
-                .then_some(())
-        },
+    send_batch(
+        "GoodsChangesQueue",
+        &[poison.clone(), serde_json::to_string(&change).unwrap()],
     )
     .await;
+    await_results(&api, &q(&w), &[&id]).await;
+    await_dead_letter("GoodsChangesDeadLetterQueue", &poison).await;
 }

@@ -15,6 +15,11 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
         .expect("a UTC date within years 0..=9999 always formats as RFC 3339")
 }
 
+/// Parses an RFC 3339 timestamp.
+pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
 /// Formats Unix seconds as RFC 3339.
 pub fn rfc3339_from_unix(seconds: i64) -> String {
     rfc3339(OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH))

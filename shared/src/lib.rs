@@ -14,6 +14,7 @@
 //! - [`mail`]: outgoing email through SES.
 //! - [`consumer`]: SQS batches in, partial batch failures out.
 //! - [`events`]: the event envelope and its SQS publisher.
+//! - [`recs`]: recommendations: the item-to-item model and its DynamoDB store.
 //! - [`search`]: the keyword search index: text analysis, indexing and top-k retrieval.
 //! - [`ordering`]: placing an order, atomically across goods, orders, cart and idempotency.
 //! - [`clock`]: time as the API speaks it (RFC 3339, UTC).
@@ -31,6 +32,7 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod ordering;
+pub mod recs;
 pub mod repo;
 pub mod search;
 pub mod telemetry;

@@ -366,3 +366,86 @@ impl Api {
         order
     }
 }
+
+/// A queue's URL on the local SQS.
+pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    sqs.get_queue_url()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("the queue exists")
+        .queue_url
+        .expect("a queue URL")
+}
+
+/// Sends these bodies to `queue` in one SendMessageBatch.
+pub async fn send_batch(queue: &str, bodies: &[String]) {
+    let sqs = shop::aws::Aws::from_env().expect("AWS configuration").sqs();
+    let url = queue_url(&sqs, queue).await;
+    let entries = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                .id(format!("m{i}"))
+                .message_body(body)
+                .build()
+                .expect("a valid entry")
+        })
+        .collect();
+    sqs.send_message_batch()
+        .queue_url(&url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .expect("sent");
+}
+
+/// Waits (up to a minute) for a message with exactly `body` on the dead-letter queue.
+pub async fn await_dead_letter(queue: &str, body: &str) {
+    let sqs = shop::aws::Aws::from_env().expect("AWS configuration").sqs();
+    let url = queue_url(&sqs, queue).await;
+    eventually(60, "the message in the dead-letter queue", || async {
+        let out = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("received");
+        out.messages
+            .unwrap_or_default()
+            .iter()
+            .any(|m| m.body() == Some(body))
+            .then_some(())
+    })
+    .await;
+}
+
+/// How often each goods item appears among the recent purchases the recommendations
+/// consumer keeps.
+pub async fn recent_purchases_of(goods: &[String]) -> Vec<usize> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let item = shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb()
+        .get_item()
+        .table_name("RecommendationsTable")
+        .key("pk", AttributeValue::S("POPULAR".into()))
+        .key("sk", AttributeValue::S("P".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("read")
+        .item
+        .unwrap_or_default();
+    let recent: Vec<String> = item
+        .get("recent")
+        .and_then(|r| serde_dynamo::from_attribute_value(r.clone()).ok())
+        .unwrap_or_default();
+    goods
+        .iter()
+        .map(|g| recent.iter().filter(|r| *r == g).count())
+        .collect()
+}

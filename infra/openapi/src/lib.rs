@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "shop",
         version = "0.1.0",
-        description = "A shop's serverless backend: accounts, goods, cart and orders with a signed payment webhook, reviews, and keyword search. \
+        description = "A shop's serverless backend: accounts, goods, cart and orders with a signed payment webhook, reviews, keyword search and recommendations. \
 Money is an integer count of minor units with an ISO 4217 currency; timestamps are RFC 3339 in UTC; ids are ULIDs. \
 Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Text (names, descriptions, reviews, replies) is returned \
 exactly as written and is never HTML: clients must escape it when displaying it."
@@ -42,10 +42,12 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         place_order::handler,
         put_cart_item::handler,
         register::handler,
+        recommend::handler,
         reply_review::handler,
         resend_activation::handler,
         search::handler,
         ship_order::handler,
+        similar_goods::handler,
         update_goods::handler
     ),
     components(schemas(shop::error::ErrorBody)),
@@ -56,6 +58,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         (name = "cart and orders", description = "Cart, orders, payments and the payment provider's webhook"),
         (name = "reviews", description = "Verified buyers' reviews and merchants' replies"),
         (name = "search", description = "Keyword search ranked by relevance, Chinese and English"),
+        (name = "recommendations", description = "Item-to-item recommendations from browsing, carts and purchases"),
     )
 )]
 pub struct ApiDoc;

@@ -210,6 +210,41 @@ impl PaymentsRepo {
         Ok(out.item.is_some())
     }
 
+    /// Which of `goods_ids` `buyer_id` has paid for, in one BatchGetItem per 100.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn purchased_among(
+        &self,
+        buyer_id: &str,
+        goods_ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let prefix = format!("PURCHASED#{buyer_id}#");
+        let keys = goods_ids
+            .iter()
+            .map(|g| {
+                std::collections::HashMap::from([("pk".to_owned(), s(format!("{prefix}{g}")))])
+            })
+            .collect();
+        let found = super::batch_get(
+            &self.client,
+            &self.table,
+            keys,
+            Some(("pk", Default::default())),
+            false,
+        )
+        .await?;
+        Ok(found
+            .iter()
+            .filter_map(|item| match item.get("pk") {
+                Some(aws_sdk_dynamodb::types::AttributeValue::S(pk)) => {
+                    pk.strip_prefix(&prefix).map(str::to_owned)
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Runs a transaction on this table's client.
     ///
     /// # Errors

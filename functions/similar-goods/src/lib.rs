@@ -1,0 +1,127 @@
+//! `GET /goods/{goods_id}/similar?limit=`: the goods most often viewed, carted or bought
+//! together with these, by cosine similarity (see `shop::recs`), for anyone.
+//!
+//! Three DynamoDB requests: the goods themselves and their neighbour list with its count
+//! (concurrently), then the neighbours' current data in one BatchGetItem (deleted goods
+//! drop out).
+
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use shop::aws::Aws;
+use shop::config::ConfigError;
+use shop::domain::{is_id, Goods};
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+use shop::recs::store::RecsStore;
+use shop::repo::goods::GoodsRepo;
+
+/// What the function needs, built once per cold start.
+pub struct Context {
+    store: RecsStore,
+    goods: GoodsRepo,
+}
+
+impl Context {
+    /// Reads the configuration and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            store: RecsStore::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+        })
+    }
+}
+
+/// One similar goods item.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Similar {
+    goods: Goods,
+    /// Cosine similarity, 0 to 1.
+    score: f64,
+}
+
+/// Similar goods, most similar first.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SimilarGoods {
+    items: Vec<Similar>,
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "similar_goods",
+    path = "/goods/{goods_id}/similar",
+    tag = "recommendations",
+    summary = "Goods often viewed or bought together with these",
+    params(
+        ("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100)
+    ),
+    responses(
+        (status = 200, description = "similar goods, most similar first", body = SimilarGoods),
+        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        (
+            status = 500,
+            description = "internal_error: an unexpected failure; nothing about it is revealed",
+            body = shop::error::ErrorBody
+        )
+    )
+)]
+/// Handles one request.
+///
+/// # Errors
+/// 404 for unknown or deleted goods, 422 for a bad limit; 500 when DynamoDB fails.
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+    let goods_id = http::path_param(&req, "goods_id")?;
+    let mut errors = FieldErrors::new();
+    let limit = http::limit_param(&req, &mut errors, 20);
+    errors.into_result()?;
+    if !is_id(&goods_id) {
+        return Err(ApiError::NotFound);
+    }
+    let ids = [goods_id.clone()];
+    let (goods, lists) = tokio::join!(ctx.goods.get(&goods_id), ctx.store.lists(&ids));
+    goods?.ok_or(ApiError::NotFound)?;
+    let ranked = lists?
+        .remove(&goods_id)
+        .map(|(n, list)| list.ranked(n))
+        .unwrap_or_default();
+    let ids: Vec<String> = ranked.iter().map(|(g, _)| g.clone()).collect();
+    let mut found = ctx.goods.public_by_id(&ids).await?;
+    let items = ranked
+        .into_iter()
+        .filter_map(|(g, score)| {
+            found.remove(&g).map(|goods| Similar {
+                goods,
+                score: (score * 1e4).round() / 1e4,
+            })
+        })
+        .take(limit)
+        .collect();
+    http::ok(&SimilarGoods { items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shop::testing::{event, offline_env, status_and_body};
+
+    #[tokio::test]
+    async fn an_id_we_never_issue_is_not_found_without_a_read() {
+        offline_env();
+        let ctx = Context::from_env().unwrap();
+        let req = event(include_str!(
+            "../../../events/similar-goods/malformed-id.json"
+        ));
+        let (status, body) = status_and_body(
+            handler(&ctx, req)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+        );
+        assert_eq!(status, 404);
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+}
