@@ -52,6 +52,8 @@ emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 mkdir -p target/bench
 search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv target/bench/search-cost.csv)
+echo "== recommendations: quality on the invoices, consumer throughput, latency" >&2
+recs=$(cargo bench --locked -p bench --bench recs -- --stack)
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 cat > BENCHMARKS.md <<MD
@@ -153,5 +155,27 @@ local stack (latency). The catalogue grows from the products to perturbed copies
 what a naive serverless search does: Scan the goods table with a \`contains\` filter on name
 and description (10 queries per size, first query word); it reads the whole table every
 time and ranks nothing.
+
+## Recommendations
+
+\`infra/bench/benches/recs.rs\`, in the same run. **Quality** on the UCI Online Retail
+invoices (leave the last invoice out): for each customer with two or more invoices, every
+other invoice line in the data set is replayed in time order as a \`purchase\` event
+through the model the consumer applies (\`shop::recs::model\`: windows of the 20 most recent
+goods, co-occurrence counts, cosine, top-50 neighbour lists), kept in memory instead of
+DynamoDB. Each customer then gets 10 \`behavior\` recommendations as of their held-out
+invoice, without what they bought before (as the API does); relevant are the held-out
+invoice's goods they hadn't bought before. The baseline recommends the goods most bought
+in the replayed data, also without what the customer bought. (The replay includes other
+customers' later invoices, as leave-last-out evaluations do.)
+
+$recs
+
+**Cost**: behaviour events sent to \`EventsQueue\` on the local stack (release binaries),
+timed until the queue is empty: every event applied by \`learn-similarity\`. Requests per
+event come from applying events in-process with the SDK interceptor counting: the
+window's GetItem, one TransactWriteItems (the event's marker, the window, \`n(i)\` and at
+most 20 pair counts), and for goods new to the window one BatchGetItem of the counts and
+one UpdateItem per neighbour list touched (the goods' own, and each partner's).
 MD
 echo "wrote BENCHMARKS.md" >&2

@@ -64,6 +64,7 @@ pub async fn handler(
     ctx: &Context,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<BatchResponse, lambda_runtime::Error> {
+    let started = std::time::Instant::now();
     let mut response = BatchResponse::default();
     for message in &event.payload.records {
         let Some(interaction) = interaction(message) else {
@@ -82,6 +83,12 @@ pub async fn handler(
             }
         }
     }
+    tracing::info!(
+        messages = event.payload.records.len(),
+        failed = response.batch_item_failures.len(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "batch done"
+    );
     Ok(response)
 }
 

@@ -38,7 +38,9 @@ pub async fn poll_queue(
             .receive_message()
             .queue_url(&url)
             .max_number_of_messages(source.batch_size)
-            .wait_time_seconds(1)
+            // Short polls: moto holds a long poll's connection, which slows every other
+            // caller; an idle poller sleeps a little instead.
+            .wait_time_seconds(0)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .message_attribute_names("All")
             .send()
@@ -55,6 +57,7 @@ pub async fn poll_queue(
             }
         };
         if messages.is_empty() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
         }
         let records: Vec<Value> = messages
@@ -96,19 +99,25 @@ pub async fn poll_queue(
                 .filter_map(|m| m.message_id.clone())
                 .collect(),
         };
-        for message in &messages {
-            let id = message.message_id().unwrap_or_default();
-            if failed.iter().any(|f| f == id) {
-                continue;
-            }
-            if let Some(handle) = message.receipt_handle() {
-                let _ = sqs
-                    .delete_message()
-                    .queue_url(&url)
-                    .receipt_handle(handle)
-                    .send()
-                    .await;
-            }
+        let done: Vec<aws_sdk_sqs::types::DeleteMessageBatchRequestEntry> = messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !failed.iter().any(|f| Some(f.as_str()) == m.message_id()))
+            .filter_map(|(i, m)| {
+                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .set_receipt_handle(m.receipt_handle.clone())
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if !done.is_empty() {
+            let _ = sqs
+                .delete_message_batch()
+                .queue_url(&url)
+                .set_entries(Some(done))
+                .send()
+                .await;
         }
     }
 }

@@ -10,7 +10,7 @@
 //! whose window took `i`, by one. Similarity is the cosine of the two goods' user vectors,
 //! `c(i, j) / sqrt(n(i) · n(j))`.
 //!
-//! Work per event is bounded by the window: at most `WINDOW − 1` pairs, however popular the
+//! Work per event is bounded by the window: at most `WINDOW` pairs, however popular the
 //! user or the goods. Each goods item keeps its best [`TOP_K`] neighbours (ranked by
 //! `c(i, j) / sqrt(n(j))`, which orders them as the cosine does, `n(i)` being common to the
 //! list) so that a read is one item.
@@ -404,7 +404,7 @@ mod tests {
         let mut window = Window::default();
         for i in 0..100 {
             let partners = window.record(&format!("g{i:03}"), Kind::Viewed, i).unwrap();
-            assert!(partners.len() < WINDOW);
+            assert!(partners.len() <= WINDOW);
         }
         assert_eq!(window.items.len(), WINDOW);
         assert_eq!(window.items[0].g, "g099");

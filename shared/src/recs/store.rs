@@ -11,7 +11,7 @@
 //!
 //! Applying an event is **one transaction**: the event's marker (on condition it is new:
 //! that makes redelivery a no-op), the user's window (on condition of its version: two
-//! events of one user apply one after the other), `n(i)` and at most `WINDOW − 1` pair
+//! events of one user apply one after the other), `n(i)` and at most `WINDOW` pair
 //! counts. The neighbour lists and the recent purchases are derived from those counts
 //! afterwards; they are rewritten from the counts, not incremented, so rewriting them twice
 //! is harmless.
