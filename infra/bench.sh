@@ -51,7 +51,7 @@ target/release/local-stack >"$local_dir/logs/local-stack-search-bench.log" 2>&1 
 emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 mkdir -p target/bench
-search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv target/bench/search-cost.csv)
+search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv "$root/target/bench/search-cost.csv")
 echo "== recommendations: quality on the invoices, consumer throughput, latency" >&2
 recs=$(cargo bench --locked -p bench --bench recs -- --stack)
 
@@ -101,10 +101,8 @@ at a time) into the local stack on release binaries:
 
 > $catalogue
 
-Most of that time is moto: each \`POST /goods\` publishes a \`goods.created\` event, and
-moto's \`SendMessage\` slows down as the goods-changes queue grows (about 75 ms per send at
-3,700 unconsumed messages, against 2 ms for DynamoDB Local's \`PutItem\`); nothing consumes
-that queue until the search indexer exists.
+Each \`POST /goods\` also publishes a \`goods.created\` event, which \`index-goods\` consumes
+while the load runs (the search index is complete shortly after).
 
 ## Latency and AWS requests per call, through the local stack
 

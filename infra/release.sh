@@ -21,7 +21,7 @@ done
 bash infra/install.sh
 venv="$root/.local/venv"
 "$venv/bin/pip" install -q "cargo-lambda==1.9.2" "aws-sam-cli==1.170.0"
-export PATH="$venv/bin:$PATH"
+export PATH="$venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 
 if cargo tree --workspace -e normal -i openssl-sys >/dev/null 2>&1; then
   echo "openssl-sys is in the dependency tree; the functions must use rustls only" >&2
