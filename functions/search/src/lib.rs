@@ -86,11 +86,7 @@ fn fingerprint(q: &str, query: &SearchQuery) -> String {
         "{q}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
         query.category, query.min_price, query.max_price
     );
-    hex(&Sha256::digest(key.as_bytes())[..6])
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(key.as_bytes())[..6])
 }
 
 fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError> {

@@ -214,6 +214,29 @@ fn synthetic_events(
     events
 }
 
+/// Sends events to the queue, ten to a SendMessageBatch.
+async fn send_events(sqs: &aws_sdk_sqs::Client, url: &str, events: &[shop::events::Envelope]) {
+    for chunk in events.chunks(10) {
+        let entries = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                    .id(format!("e{i}"))
+                    .message_body(serde_json::to_string(e).unwrap())
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        sqs.send_message_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .expect("sent");
+    }
+}
+
 /// Waits until the queue has no message left, visible or in flight.
 async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) {
     loop {
@@ -279,25 +302,7 @@ async fn cost() -> String {
         .unwrap();
     let events = synthetic_events(200, &catalogue, 10, 2);
     let started = Instant::now();
-    for chunk in events.chunks(10) {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-                    .id(format!("e{i}"))
-                    .message_body(serde_json::to_string(e).unwrap())
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        sqs.send_message_batch()
-            .queue_url(&url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .expect("sent");
-    }
+    send_events(&sqs, &url, &events).await;
     drain(&sqs, &url).await;
     let drained = started.elapsed();
 
@@ -313,25 +318,7 @@ async fn cost() -> String {
     for e in mine.iter_mut().take(10) {
         e.user_id = Some(user.user_id.clone());
     }
-    for chunk in mine.chunks(10) {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-                    .id(format!("e{i}"))
-                    .message_body(serde_json::to_string(e).unwrap())
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        sqs.send_message_batch()
-            .queue_url(&url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .expect("sent");
-    }
+    send_events(&sqs, &url, &mine).await;
     drain(&sqs, &url).await;
     let mut latencies = Vec::new();
     let mut returned = 0;

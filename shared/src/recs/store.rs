@@ -25,7 +25,8 @@ use serde::Deserialize;
 use super::model::{pair, Kind, Neighbours, Window, TRIM_AT};
 use crate::config::{self, ConfigError};
 use crate::repo::{
-    backoff, batch_get, cancellation, n, s, transact, Cancellation, Item, StoreError,
+    attr_n, attr_s, backoff, batch_get, cancellation, n, s, transact, Cancellation, Item,
+    StoreError,
 };
 
 /// Recent purchases kept for the popularity fallback.
@@ -108,17 +109,11 @@ fn popular_key() -> Item {
 }
 
 fn number(item: &Item, name: &str) -> u64 {
-    match item.get(name) {
-        Some(AttributeValue::N(v)) => v.parse().unwrap_or(0),
-        _ => 0,
-    }
+    attr_n(item, name).max(0) as u64
 }
 
 fn pk(item: &Item) -> &str {
-    match item.get("pk") {
-        Some(AttributeValue::S(v)) => v,
-        _ => "",
-    }
+    attr_s(item, "pk")
 }
 
 impl RecsStore {

@@ -58,6 +58,22 @@ pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// A string attribute of an item, or `""`.
+pub fn attr_s<'a>(item: &'a Item, name: &str) -> &'a str {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => v,
+        _ => "",
+    }
+}
+
+/// A number attribute of an item, or 0.
+pub fn attr_n(item: &Item, name: &str) -> i64 {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The error of a `TransactWriteItems` call, for [`cancellation`] to read.
 pub type TransactError =
     SdkError<TransactWriteItemsError, aws_smithy_runtime_api::client::orchestrator::HttpResponse>;

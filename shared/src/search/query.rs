@@ -14,12 +14,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 
 use super::index::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
-use crate::repo::{batch_get, n, s, Item, StoreError};
+use crate::repo::{attr_n, attr_s, batch_get, n, s, Item, StoreError};
 
 /// Distinct query terms used (the first ones).
 pub const MAX_QUERY_TERMS: usize = 12;
@@ -120,11 +119,11 @@ impl SearchTable {
         let mut corpus = 0u64;
         let mut df: HashMap<String, u64> = HashMap::new();
         for item in &counters {
-            let pk = string(item, "pk");
+            let pk = attr_s(item, "pk");
             if pk.starts_with("STATS#") {
-                corpus += number(item, "n").max(0) as u64;
+                corpus += attr_n(item, "n").max(0) as u64;
             } else if let Some(term) = pk.strip_prefix("F#") {
-                df.insert(term.to_owned(), number(item, "df").max(0) as u64);
+                df.insert(term.to_owned(), attr_n(item, "df").max(0) as u64);
             }
         }
         let category = query.category.as_deref().map(category_key);
@@ -164,7 +163,7 @@ impl SearchTable {
                 let list = &mut lists[i].1;
                 for item in &items {
                     let Some((impact, goods_id)) =
-                        parse_posting_sk(&string(item, "sk")).map(|(i, g)| (i, g.to_owned()))
+                        parse_posting_sk(attr_s(item, "sk")).map(|(i, g)| (i, g.to_owned()))
                     else {
                         continue;
                     };
@@ -176,7 +175,7 @@ impl SearchTable {
                 }
                 match last
                     .as_ref()
-                    .and_then(|key| parse_posting_sk(&string(key, "sk")).map(|(i, _)| i))
+                    .and_then(|key| parse_posting_sk(attr_s(key, "sk")).map(|(i, _)| i))
                 {
                     Some(impact) => list.frontier = impact,
                     None => {
@@ -326,18 +325,4 @@ fn kth_best(candidates: &HashMap<String, Candidate>, k: usize) -> f64 {
     let mut scores: Vec<f64> = candidates.values().map(|c| c.partial).collect();
     let (_, kth, _) = scores.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
     *kth
-}
-
-fn string(item: &Item, name: &str) -> String {
-    match item.get(name) {
-        Some(AttributeValue::S(v)) => v.clone(),
-        _ => String::new(),
-    }
-}
-
-fn number(item: &Item, name: &str) -> i64 {
-    match item.get(name) {
-        Some(AttributeValue::N(v)) => v.parse().unwrap_or(0),
-        _ => 0,
-    }
 }
