@@ -2,10 +2,10 @@
 //! description; see `shop::search`), with the listing's filters (`category`,
 //! `min_price`, `max_price`) and cursor pagination.
 //!
-//! A query costs a few DynamoDB requests whatever the size of the catalogue: the counters,
-//! a page or a few of each term's postings (best first), the candidates' documents, and
-//! one BatchGetItem for the goods themselves, so each result carries current price, stock
-//! and rating. Results page to a depth of 200.
+//! A query costs the same few DynamoDB requests whatever the size of the catalogue: the
+//! counters, one page of each term's postings (best first), the candidates' documents,
+//! and one BatchGetItem for the goods themselves, so each result carries current price,
+//! stock and rating. Results page to a depth of 200.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -193,8 +193,27 @@ pub async fn batch_get(
     projection: Option<(&str, HashMap<String, String>)>,
     consistent: bool,
 ) -> Result<Vec<Item>, StoreError> {
-    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    Ok(
+        batch_get_metered(client, table, keys, projection, consistent)
+            .await?
+            .0,
+    )
+}
+
+/// [`batch_get`], also returning the read capacity units DynamoDB says it consumed.
+///
+/// # Errors
+/// As [`batch_get`].
+pub async fn batch_get_metered(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    keys: Vec<Item>,
+    projection: Option<(&str, HashMap<String, String>)>,
+    consistent: bool,
+) -> Result<(Vec<Item>, f64), StoreError> {
+    use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity};
     let mut found = Vec::with_capacity(keys.len());
+    let mut units = 0.0;
     for chunk in keys.chunks(100) {
         let mut request = Some(
             KeysAndAttributes::builder()
@@ -215,9 +234,15 @@ pub async fn batch_get(
             let out = client
                 .batch_get_item()
                 .request_items(table, keys)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(StoreError::new)?;
+            units += out
+                .consumed_capacity()
+                .iter()
+                .filter_map(|c| c.capacity_units)
+                .sum::<f64>();
             found.extend(
                 out.responses
                     .and_then(|mut r| r.remove(table))
@@ -234,7 +259,7 @@ pub async fn batch_get(
             ));
         }
     }
-    Ok(found)
+    Ok((found, units))
 }
 
 /// Applies puts and deletes with BatchWriteItem, 25 a request, retrying unprocessed ones.

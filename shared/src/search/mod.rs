@@ -21,16 +21,18 @@
 //! | corpus statistics, 16 shards | `STATS#{00..15}` | `STATS` | `n`, `len0..2` (summed field lengths) |
 //!
 //! `rank` is `99999999 − impact·10⁶`, zero-padded: a Query on a term's partition returns
-//! its postings **best first**. That is what bounds the cost of a query: top-k retrieval
-//! reads each query term's postings a page at a time, highest impact first, and stops once
-//! no document it hasn't seen can enter the top k (the threshold algorithm: the k-th best
-//! score seen beats `Σ idf·impact-at-the-frontier`). A common term costs no more than a
-//! rare one, and a catalogue of 100,000 goods no more than one of 1,000; a hard cap on
-//! pages per term bounds the worst case. The candidates are then scored exactly from their
-//! document items (one BatchGetItem, projecting only the query's terms), which also
-//! discards postings left behind by an unfinished update. A category filter reads the
-//! per-category posting lists, so it costs no more than no filter; a price range is
-//! filtered on the postings as they are read, within the same page budget.
+//! its postings **best first**. That is what bounds the cost of a query. Each term's list
+//! is read once, from the top, for a fixed number of postings (a budget shared among the
+//! query's terms), and the documents that could score best are then scored exactly from
+//! their document items (one BatchGetItem, projecting only the query's terms), which also
+//! discards postings left behind by an unfinished update: see [`query`]. A common term
+//! costs no more than a rare one, and a catalogue of 100,000 goods no more than one of
+//! 1,000 — by construction, not by luck: an earlier version read further pages until the
+//! threshold algorithm proved the top k, and on a large catalogue, where common terms have
+//! thousands of near-equal impacts, that proof came ever later. A category filter reads
+//! the per-category posting lists, so it costs no more than no filter and still finds the
+//! category's best; a price range is filtered on the postings as they are read, within
+//! the same budget.
 //!
 //! # Keeping it in step
 //! The indexer reads the goods' **current** state (not the event's copy), so redelivered

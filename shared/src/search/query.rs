@@ -1,16 +1,22 @@
-//! Reading the index: top-k retrieval over impact-ordered postings with early
-//! termination (the layout and the argument are in the [module header](super)).
+//! Reading the index: top-k retrieval over impact-ordered postings with a fixed budget
+//! (the layout and the argument are in the [module header](super)).
 //!
 //! 1. One BatchGetItem: each term's `df` and the corpus size, hence each term's `idf`.
-//! 2. Rounds: every unfinished term's next page of postings (one Query each, run
-//!    concurrently), best first. After each round the threshold — what a document seen
-//!    in no list yet could still score, `Σ idf·frontier` — is compared with the k-th best
-//!    score seen; once it can't enter the top k, reading stops. At most [`MAX_ROUNDS`].
-//! 3. One BatchGetItem of the candidates' document items, projecting only the query's
-//!    terms: exact scores, and the current category, price and liveness for the filters.
+//! 2. One Query per term (run concurrently) for the first page of its postings, best
+//!    first: [`POSTING_BUDGET`] postings shared among the terms, at most [`MAX_PAGE`] each.
+//!    A list read to its end is exact; a longer one is cut where the page stopped, and no
+//!    posting beyond the cut scores more than the one at it (its *frontier*).
+//! 3. The candidates — every document seen — are ranked by what they could score (their
+//!    partial score plus, for each list they weren't seen in, that list's frontier), and
+//!    the best [`MIN_CANDIDATES`] (or the depth asked for, if more) are scored exactly
+//!    from their document items in one BatchGetItem per 100, projecting only the query's
+//!    terms, with the current category, price and liveness for the filters.
 //!
-//! The requests of a query depend on its number of terms and the depth asked for, never
-//! on the size of the catalogue or how common a term is.
+//! So a query makes `terms + 2` requests (`+ 1` per further 100 of depth past 100) and
+//! reads at most `POSTING_BUDGET` postings, whatever the size of the catalogue and however
+//! common its terms are. What the cut can lose is a document below the cut of every term
+//! that still outscores those above it — one that has several common terms, each weakly;
+//! the benchmark measures how often that costs the known item its rank.
 
 use std::collections::HashMap;
 
@@ -18,16 +24,20 @@ use serde::Deserialize;
 
 use super::index::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
-use crate::repo::{attr_n, attr_s, batch_get, n, s, Item, StoreError};
+use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+
+use crate::repo::{attr_n, attr_s, batch_get_metered, n, s, Item, StoreError};
 
 /// Distinct query terms used (the first ones).
 pub const MAX_QUERY_TERMS: usize = 12;
 /// Deepest result a query can page to.
 pub const MAX_DEPTH: usize = 200;
-/// Rounds of posting reads per query.
-pub const MAX_ROUNDS: usize = 4;
-/// Candidates scored exactly, at most.
-const MAX_CANDIDATES: usize = 300;
+/// Postings read per query, over all its terms.
+pub const POSTING_BUDGET: usize = 1_000;
+/// Postings read from one term (well within a Query's 1 MB page: a posting is ~50 bytes).
+pub const MAX_PAGE: usize = 500;
+/// Candidates scored exactly: one BatchGetItem.
+pub const MIN_CANDIDATES: usize = 100;
 
 /// A search.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +76,8 @@ pub struct SearchOutcome {
     pub requests: usize,
     /// Items read (postings, counters and documents).
     pub items_read: usize,
+    /// Read capacity units consumed, as DynamoDB reports them (what AWS bills).
+    pub read_units: f64,
 }
 
 /// A term's posting list being read.
@@ -74,8 +86,6 @@ struct List {
     pk: String,
     /// Highest impact not yet read (scaled).
     frontier: u64,
-    start: Option<Item>,
-    done: bool,
 }
 
 /// A document seen in some lists.
@@ -113,8 +123,10 @@ impl SearchTable {
         // 1. idf of each term.
         let mut keys: Vec<Item> = terms.iter().map(|t| df_key(t)).collect();
         keys.extend(stats_keys());
-        let counters = batch_get(&self.client, &self.table, keys, None, false).await?;
+        let (counters, units) =
+            batch_get_metered(&self.client, &self.table, keys, None, false).await?;
         outcome.requests += 1;
+        outcome.read_units += units;
         outcome.items_read += counters.len();
         let mut corpus = 0u64;
         let mut df: HashMap<String, u64> = HashMap::new();
@@ -137,8 +149,6 @@ impl SearchTable {
                         idf: idf(corpus, df[t.as_str()]),
                         pk: posting_pk(t, category.as_deref()),
                         frontier: max_impact,
-                        start: None,
-                        done: false,
                     },
                 )
             })
@@ -147,53 +157,38 @@ impl SearchTable {
             return Ok(outcome);
         }
 
-        // 2. Rounds of postings, best first, until the top k can't change.
-        let page = (2 * k).clamp(50, 200) as i32;
+        // 2. One page of each term's postings, best first, all at once.
+        let page = (POSTING_BUDGET / lists.len()).min(MAX_PAGE) as i32;
+        let reads = lists.iter().map(|(_, l)| self.page(&l.pk, page, query));
         let mut candidates: HashMap<String, Candidate> = HashMap::new();
-        for _ in 0..MAX_ROUNDS {
-            let reads = lists
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, l))| !l.done)
-                .map(|(i, (_, l))| async move { (i, self.page(l, page, query).await) });
-            for (i, read) in futures::future::join_all(reads).await {
-                let (items, last, scanned) = read?;
-                outcome.requests += 1;
-                outcome.items_read += scanned;
-                let list = &mut lists[i].1;
-                for item in &items {
-                    let Some((impact, goods_id)) =
-                        parse_posting_sk(attr_s(item, "sk")).map(|(i, g)| (i, g.to_owned()))
-                    else {
-                        continue;
-                    };
-                    let c = candidates.entry(goods_id).or_default();
-                    if c.seen & (1 << i) == 0 {
-                        c.seen |= 1 << i;
-                        c.partial += list.idf * impact as f64;
-                    }
+        for (i, read) in futures::future::join_all(reads)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            let (items, frontier, scanned, units) = read?;
+            outcome.requests += 1;
+            outcome.read_units += units;
+            outcome.items_read += scanned;
+            let list = &mut lists[i].1;
+            for item in &items {
+                let Some((impact, goods_id)) = parse_posting_sk(attr_s(item, "sk")) else {
+                    continue;
+                };
+                let c = candidates.entry(goods_id.to_owned()).or_default();
+                if c.seen & (1 << i) == 0 {
+                    c.seen |= 1 << i;
+                    c.partial += list.idf * impact as f64;
                 }
-                match last
-                    .as_ref()
-                    .and_then(|key| parse_posting_sk(attr_s(key, "sk")).map(|(i, _)| i))
-                {
-                    Some(impact) => list.frontier = impact,
-                    None => {
-                        list.done = true;
-                        list.frontier = 0;
-                    }
-                }
-                list.start = last;
             }
-            let threshold: f64 = lists.iter().map(|(_, l)| l.idf * l.frontier as f64).sum();
-            if threshold <= 0.0 || kth_best(&candidates, k) >= threshold {
-                break;
-            }
+            // Unread postings score at most where the page stopped; a list read to its
+            // end holds nothing more.
+            list.frontier = frontier.unwrap_or(0);
         }
 
-        // 3. Exact scores for every candidate that could still make the top k.
-        let bar = kth_best(&candidates, k);
-        let mut shortlist: Vec<(f64, String)> = candidates
+        // 3. Exact scores for the candidates that could score best: what a document has
+        // from the lists it was seen in, plus, for each list it wasn't, that list's frontier.
+        let mut shortlist: Vec<(f64, f64, String)> = candidates
             .into_iter()
             .map(|(id, c)| {
                 let missing: f64 = lists
@@ -202,12 +197,15 @@ impl SearchTable {
                     .filter(|(i, _)| c.seen & (1 << i) == 0)
                     .map(|(_, (_, l))| l.idf * l.frontier as f64)
                     .sum();
-                (c.partial + missing, id)
+                (c.partial + missing, c.partial, id)
             })
-            .filter(|(upper, _)| *upper >= bar)
             .collect();
-        shortlist.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        shortlist.truncate(MAX_CANDIDATES);
+        shortlist.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.cmp(&b.2))
+        });
+        shortlist.truncate(MIN_CANDIDATES.max(k));
         let mut names = HashMap::from([
             ("#pk".to_owned(), "pk".to_owned()),
             ("#doc".to_owned(), "doc".to_owned()),
@@ -219,10 +217,10 @@ impl SearchTable {
         }
         let keys = shortlist
             .iter()
-            .map(|(_, id)| doc_key(id))
+            .map(|(_, _, id)| doc_key(id))
             .collect::<Vec<_>>();
         let requests = keys.len().div_ceil(100);
-        let docs = batch_get(
+        let (docs, units) = batch_get_metered(
             &self.client,
             &self.table,
             keys,
@@ -232,6 +230,7 @@ impl SearchTable {
         .await?;
         outcome.requests += requests;
         outcome.items_read += docs.len();
+        outcome.read_units += units;
         let mut scored: Vec<Hit> = Vec::with_capacity(docs.len());
         for mut item in docs {
             if let Some(pk) = item.remove("pk") {
@@ -278,22 +277,23 @@ impl SearchTable {
         Ok(outcome)
     }
 
-    /// The next page of a posting list: its items, where it stopped, and how many
-    /// postings DynamoDB read (before the price filter).
+    /// The first `page` postings of a list, best first: its items (those in the price
+    /// range), the impact where the page stopped (`None` at the end of the list), and how
+    /// many postings DynamoDB read.
     async fn page(
         &self,
-        list: &List,
+        pk: &str,
         page: i32,
         query: &SearchQuery,
-    ) -> Result<(Vec<Item>, Option<Item>, usize), StoreError> {
+    ) -> Result<(Vec<Item>, Option<u64>, usize, f64), StoreError> {
         let mut request = self
             .client
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(&list.pk))
+            .expression_attribute_values(":pk", s(pk))
             .projection_expression("sk")
-            .set_exclusive_start_key(list.start.clone())
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .limit(page);
         let mut filters = Vec::new();
         if let Some(min) = query.min_price {
@@ -311,18 +311,13 @@ impl SearchTable {
         let scanned = out.scanned_count.max(0) as usize;
         Ok((
             out.items.unwrap_or_default(),
-            out.last_evaluated_key,
+            out.last_evaluated_key
+                .as_ref()
+                .and_then(|key| parse_posting_sk(attr_s(key, "sk")).map(|(impact, _)| impact)),
             scanned,
+            out.consumed_capacity
+                .and_then(|c| c.capacity_units)
+                .unwrap_or(0.0),
         ))
     }
-}
-
-/// The k-th best partial score seen (0 with fewer than k candidates).
-fn kth_best(candidates: &HashMap<String, Candidate>, k: usize) -> f64 {
-    if candidates.len() < k {
-        return 0.0;
-    }
-    let mut scores: Vec<f64> = candidates.values().map(|c| c.partial).collect();
-    let (_, kth, _) = scores.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-    *kth
 }
