@@ -1,22 +1,74 @@
 #!/usr/bin/env bash
-# Measures what BENCHMARKS.md reports, in one run, and rewrites it:
-# release binary sizes, cold starts (against two floors), instructions to first
-# response (callgrind), and latency through the local stack.
-# Usage: bash infra/bench.sh [--runs N] [--requests N] [--search-sizes 1000,10000,100000]
+# Measures what BENCHMARKS.md reports and rewrites it. Three sections, each measured in one
+# run on fresh emulators, each replacing its own part of BENCHMARKS.md (so one can be
+# re-measured alone with --only):
+#   functions  deployable arm64 zips (infra/release.sh), cold starts against three floors,
+#              instructions to first response (callgrind), peak memory after 1,000
+#              invocations, the demo catalogue load, latency and AWS requests per call, a
+#              mixed shopper load (rate, errors, AWS requests and memory per function),
+#              and the cold-start chart;
+#   search     quality against tantivy, cost at --search-sizes against Scan, its chart;
+#   recs       recommendation quality against popularity, consumer throughput, latency.
+# Usage: bash infra/bench.sh [--only functions|search|recs] [--runs N] [--requests N]
+#          [--users N] [--seconds N] [--search-sizes 1000,10000,100000] [--no-release]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-runs=20 requests=200 search_sizes=1000,10000,100000
+only="" runs=20 requests=200 users=8 seconds=60 search_sizes=1000,10000,100000 release=1
 while [ $# -gt 0 ]; do
   case "$1" in
+    --only) only="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --requests) requests="$2"; shift 2 ;;
+    --users) users="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
     --search-sizes) search_sizes="$2"; shift 2 ;;
+    --no-release) release=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$only" in ""|functions|search|recs) ;; *) echo "--only: functions, search or recs" >&2; exit 2 ;; esac
+wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 bash infra/install.sh
+out="$root/target/bench"
+charts="infra/bench/charts"
+mkdir -p "$out" "$charts"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+machine="$(nproc) cores ($cpu), $(date -u +%Y-%m-%d)"
+
+# Replaces the part of BENCHMARKS.md between <!-- bench:NAME --> and <!-- /bench:NAME -->
+# with the file given (adding it, in section order, if it isn't there yet).
+splice() { # name file
+  python3 - "$1" "$2" <<'PY'
+import pathlib, re, sys
+name, body = sys.argv[1], pathlib.Path(sys.argv[2]).read_text()
+doc_path = pathlib.Path("BENCHMARKS.md")
+doc = doc_path.read_text() if doc_path.exists() else ""
+head = """# Benchmarks
+
+Produced by `bash infra/bench.sh` (each section says how it was run, and when). Compare rows
+with each other, not with other machines: everything in a section was measured in the same
+run, on release binaries (`opt-level = "s"`, fat LTO, one codegen unit, `panic = "abort"`,
+stripped), with DynamoDB Local and moto on loopback.
+"""
+if "<!-- bench:" not in doc:  # not written by this script yet
+    doc = head
+sections = ["functions", "search", "recs"]
+block = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->"
+pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
+if pattern.search(doc):
+    doc = pattern.sub(lambda _: block, doc)
+else:
+    later = [s for s in sections[sections.index(name) + 1:] if f"<!-- bench:{s} -->" in doc]
+    if later:
+        at = doc.index(f"<!-- bench:{later[0]} -->")
+        doc = doc[:at] + block + "\n\n" + doc[at:]
+    else:
+        doc = doc.rstrip() + "\n\n" + block + "\n"
+doc_path.write_text(doc)
+PY
+}
 
 echo "== release build (functions and local stack, then the bench tools on their own)" >&2
 functions=$(for d in functions/*/; do printf -- '-p %s ' "$(basename "$d")"; done)
@@ -25,46 +77,47 @@ cargo build --release --locked $functions -p local-stack -p demo-catalogue
 # Built apart so the floors' aws-config features don't leak into the functions.
 cargo build --release --locked -p bench
 
-export DYNAMODB_PORT="${DYNAMODB_PORT:-8200}" MOTO_PORT="${MOTO_PORT:-5200}"
-source infra/emulators.sh
-LOCAL_PROVISION_ONLY=1 target/release/local-stack >/dev/null
+# Fresh emulators on the given ports.
+emulators() { # dynamodb-port moto-port
+  export DYNAMODB_PORT="$1" MOTO_PORT="$2"
+  source infra/emulators.sh
+}
+# The local stack on release binaries, on the emulators started last.
+stack() { # api-port log
+  export LOCAL_API_ADDR="127.0.0.1:$1" LOCAL_BIN_DIR=target/release SHOP_API_URL="http://127.0.0.1:$1"
+  target/release/local-stack >"$local_dir/logs/$2" 2>&1 &
+  emulator_pids+=($!)
+  wait_for_port "local stack" "$SHOP_API_URL/"
+}
 
-echo "== cold starts ($runs runs each)" >&2
-cold=$(target/release/cold-start --runs "$runs" --bin-dir target/release)
+if wanted functions; then
+  lambda_dir_arg=()
+  if [ "$release" = 1 ]; then
+    echo "== deployable arm64 zips (infra/release.sh)" >&2
+    bash infra/release.sh --arch arm64 >&2
+    lambda_dir_arg=(--lambda-dir target/lambda/arm64)
+  fi
+  emulators 8200 5200
+  LOCAL_PROVISION_ONLY=1 target/release/local-stack >/dev/null
+  echo "== cold starts ($runs runs each), instructions, memory after 1,000 invocations" >&2
+  cold=$(target/release/cold-start --runs "$runs" --bin-dir target/release "${lambda_dir_arg[@]}" --csv "$out/cold-start.csv")
+  target/release/charts --out "$charts" --cold-start "$out/cold-start.csv"
+  stack 3200 local-stack-bench.log
+  echo "== demo catalogue load" >&2
+  catalogue=$(target/release/demo-catalogue --api "$SHOP_API_URL" | tail -n 1)
+  echo "== latency through the local stack" >&2
+  latency=$(target/release/latency --requests "$requests" --log "$local_dir/logs/local-stack-bench.log")
+  echo "== mixed load: $users users for $seconds s" >&2
+  mixed=$(target/release/mixed-load --users "$users" --seconds "$seconds" --bin-dir target/release --log "$local_dir/logs/local-stack-bench.log")
+  stop_emulators
+  release_note="not built in this run (\`--no-release\`)"
+  [ "$release" = 1 ] && release_note="built by \`infra/release.sh --arch arm64\` (cargo-lambda, \`provided.al2023\`, arm64) in this run"
+  cat > "$out/functions.md" <<MD
+## Functions
 
-echo "== local stack on release binaries" >&2
-export LOCAL_API_ADDR=127.0.0.1:3200 LOCAL_BIN_DIR=target/release SHOP_API_URL=http://127.0.0.1:3200
-target/release/local-stack >"$local_dir/logs/local-stack-bench.log" 2>&1 &
-emulator_pids+=($!)
-wait_for_port "local stack" "$SHOP_API_URL/"
-echo "== demo catalogue load" >&2
-catalogue=$(target/release/demo-catalogue --api "$SHOP_API_URL" | tail -n 1)
-echo "== latency through the local stack" >&2
-latency=$(target/release/latency --requests "$requests" --log "$local_dir/logs/local-stack-bench.log")
+Measured by \`bash infra/bench.sh --only functions --runs $runs --requests $requests --users $users --seconds $seconds\` on $machine.
 
-echo "== search: quality on the demo catalogue, cost at 1k/10k/100k goods (fresh emulators)" >&2
-stop_emulators
-export DYNAMODB_PORT=8201 MOTO_PORT=5201
-source infra/emulators.sh
-export LOCAL_API_ADDR=127.0.0.1:3201 SHOP_API_URL=http://127.0.0.1:3201
-target/release/local-stack >"$local_dir/logs/local-stack-search-bench.log" 2>&1 &
-emulator_pids+=($!)
-wait_for_port "local stack" "$SHOP_API_URL/"
-mkdir -p target/bench
-search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv "$root/target/bench/search-cost.csv")
-echo "== recommendations: quality on the invoices, consumer throughput, latency" >&2
-recs=$(cargo bench --locked -p bench --bench recs -- --stack)
-
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-cat > BENCHMARKS.md <<MD
-# Benchmarks
-
-Produced by \`bash infra/bench.sh --runs $runs --requests $requests --search-sizes $search_sizes\` on $(date -u +%Y-%m-%d):
-$(nproc) cores ($cpu), release profile (\`opt-level = "s"\`, fat LTO, one codegen unit,
-\`panic = "abort"\`, stripped). Compare rows with each other, not with other machines:
-everything below was measured in the same run.
-
-## Cold start
+### Cold start, instructions, memory, artifact size
 
 Each binary is started $runs times against a Runtime API served by the benchmark
 (\`infra/bench/src/bin/cold-start.rs\`), after one unmeasured start; the first invocation
@@ -73,10 +126,15 @@ against DynamoDB Local and moto on loopback. *init* is process start → the run
 \`GET /next\` (what Lambda bills as Init); *first response* is process start → the response
 posted. Instructions are counted by \`valgrind --tool=callgrind\` for one start, from
 process start to exit right after the first response: a figure machine noise doesn't move.
+*Peak RSS* is the process's \`VmHWM\` after 1,000 invocations of the same event in one
+instance. The zips are the deployable artifacts, $release_note.
 
-The floors: a hello-world \`lambda_http\` binary, and the same plus the default
-\`aws-config\` chain, a DynamoDB client and one GetItem per request — both built with the same
-profile in the same run.
+The floors, built with the same profile in the same run: a hello-world \`lambda_http\`
+binary; the same plus the default \`aws-config\` chain, a DynamoDB client and one GetItem
+per request (how most Rust functions start); and the same GetItem with this project's SDK
+set-up (\`shared/src/aws.rs\`), the least a function that reads DynamoDB once can do.
+
+![Cold start per function against the floors](infra/bench/charts/cold-start.svg)
 
 $cold
 
@@ -84,17 +142,21 @@ $cold
 database, on the last start: an unknown session is 401 after one GetItem, an unknown
 activation token 400, an unknown goods id 404. \`register\` answers 201 on the first start and
 409 after, hashing the password with argon2id (m = 19 MiB, t = 2) each time: that hash is
-most of its instructions, by design. \`login\`'s event names an unknown user: the first five
-starts answer 401 after a full argon2id verification (as for a real account), and from the
-sixth the name is locked and answers 429 without one, so its instruction count is the
-lock's path; its argon2id cost shows in the latency table below.
+most of its instructions and its memory, by design (OWASP's minimum for argon2id). \`login\`'s
+event names an unknown user: the first five starts answer 401 after a full argon2id
+verification (as for a real account), and from the sixth the name is locked and answers 429
+without one, so its instruction count is the lock's path; its argon2id cost shows in the
+latency table below. The queue consumers (\`index-goods\`, \`learn-similarity\`) and
+\`expire-orders\` get a batch or a sweep, several DynamoDB round trips, for their first
+answer; an HTTP function that reads DynamoDB once can't answer before the one-GetItem floor,
+which is one cold connection to DynamoDB Local and its answer.
 
 Every function stays far below the default-SDK floor: the SDK is set up for Lambda
 (\`shared/src/aws.rs\`: region and credentials from the environment, compiled-in Mozilla
 roots instead of parsing the system's CA bundle, one HTTPS client shared by all clients),
 and nothing is done at start that a request doesn't need.
 
-## Demo catalogue
+### Demo catalogue
 
 \`demo-catalogue\` loading the UCI Online Retail products through the API (8 requests
 at a time) into the local stack on release binaries:
@@ -104,13 +166,13 @@ at a time) into the local stack on release binaries:
 Each \`POST /goods\` also publishes a \`goods.created\` event, which \`index-goods\` consumes
 while the load runs (the search index is complete shortly after).
 
-## Latency and AWS requests per call, through the local stack
+### Latency and AWS requests per call
 
-Release binaries behind the local API Gateway emulation (\`infra/local-stack\`), DynamoDB
-Local and moto on loopback, on the loaded catalogue; sequential requests from one client
-(\`infra/bench/src/bin/latency.rs\`), after 5 warm-up calls each. AWS requests per call
-come from the functions' own \`request done\` log lines, counted by an SDK interceptor
-(\`shared/src/metrics.rs\`); goods reads cycle through 100 different items.
+Release binaries behind the local API Gateway emulation (\`infra/local-stack\`), on the
+loaded catalogue; sequential requests from one client (\`infra/bench/src/bin/latency.rs\`),
+after 5 warm-up calls each. AWS requests per call come from the functions' own
+\`request done\` log lines, counted by an SDK interceptor (\`shared/src/metrics.rs\`); goods
+reads cycle through 100 different items.
 
 $latency
 
@@ -121,15 +183,44 @@ stock, stores the order (and, from the cart, removes its lines; with an
 \`Idempotency-Key\`, completes its record — plus the PutItem that claims the key). The
 webhook reads the payment and the order, then one TransactWriteItems records the event,
 marks the payment and moves the order (the event's conditional write is what makes a
-redelivery a no-op); each order line then becomes one \`purchase\` message. Every listing page is one Query on the index that serves its filter; a filter
-that the index can't apply (a category or price within one merchant's goods) takes at
-most 5 Queries before it answers with a shorter page and a cursor.
+redelivery a no-op); each order line then becomes one \`purchase\` message. Every listing
+page is one Query on the index that serves its filter; a filter that the index can't apply
+(a category or price within one merchant's goods) takes at most 5 Queries before it
+answers with a shorter page and a cursor.
 
 Calls that publish to SQS (the signed-in goods read, the webhook) carry moto's
-\`SendMessage\` time, which grows with the queue's depth (see above): their p99 is moto's,
-not the function's; in AWS a \`SendMessage\` takes a few milliseconds.
+\`SendMessage\` time, which grows with the queue's depth: their p99 is moto's, not the
+function's; in AWS a \`SendMessage\` takes a few milliseconds.
 
+### Mixed load
+
+\`infra/bench/src/bin/mixed-load.rs\`: $users signed-in customers at once for $seconds s on
+the same stack and catalogue, each looping over what shoppers do — browse and filter the
+listing (20 %), open goods (20 %, recording views), search (15 %), similar goods (5 %),
+recommendations (5 %), fill the cart (10 %: put a line, read the cart), buy (10 %: order,
+payment order, the provider's signed webhook), review something bought (5 %), read reviews
+(5 %) and their orders (5 %). Any answer that isn't 2xx counts as an error. The second table
+is per function, from the same run: AWS requests per HTTP invocation under this load (the
+\`request done\` lines), and the peak resident memory (\`VmHWM\`) of its busiest instance
+and how many instances the stack started (at most 10 a function); the queue consumers
+(\`index-goods\`, \`learn-similarity\`) ran too, on the events the load produced.
+
+$mixed
+MD
+  splice functions "$out/functions.md"
+fi
+
+if wanted search; then
+  emulators 8201 5201
+  stack 3201 local-stack-search-bench.log
+  echo "== search: quality on the demo catalogue, cost at $search_sizes goods" >&2
+  search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv "$out/search-cost.csv")
+  target/release/charts --out "$charts" --search-cost "$out/search-cost.csv"
+  stop_emulators
+  cat > "$out/search.md" <<MD
 ## Search
+
+Measured by \`bash infra/bench.sh --only search --search-sizes $search_sizes\` on $machine.
 
 \`infra/bench/benches/search.rs\`, on fresh emulators and the local stack on release
 binaries. Goods go straight into the goods table and are indexed by the indexer's own code
@@ -143,29 +234,49 @@ the share of tantivy's top 10 that ours also returns, with tantivy 0.25's BM25 o
 documents (fields name, description, category boosted 3, 1, 2, like ours; simple tokenizer,
 lower-casing, English stemming), computed in the same run.
 
+![DynamoDB requests and read units per query against catalogue size](infra/bench/charts/search-cost.svg)
+
 $search
 
-**Cost**: the first table's rows come from the same known-item queries (200 per size), run
-through the search code in-process (counting the DynamoDB requests and items read, plus the
-function's one BatchGetItem for the goods of the page) and through \`GET /search\` on the
-local stack (latency). The catalogue grows from the products to perturbed copies of them
-(an extra variant word, another stock code, a price moved by up to ±10 %). The baseline is
-what a naive serverless search does: Scan the goods table with a \`contains\` filter on name
-and description (10 queries per size, first query word); it reads the whole table every
-time and ranks nothing.
+**Cost**: the second table's rows come from the same known-item queries (200 per size),
+run through the search code in-process (counting the DynamoDB requests, items read and the
+read capacity units DynamoDB reports, plus the function's one BatchGetItem for the goods of
+the page, done too) and through \`GET /search\` on the local stack (latency). The catalogue
+grows from the products to perturbed copies of them (an extra variant word, another stock
+code, a price moved by up to ±10 %). A query reads one page of each term's postings, best
+first, from a budget of 1,000 postings shared among its terms, and scores the best 100
+candidates exactly (\`shared/src/search/query.rs\`): its requests are its terms + 3 at any
+size, and its items and read units stop growing once its terms' lists are longer than the
+budget. Most read units are the 100 candidates' document items (half a unit each, eventually
+consistent), not the postings (well over a hundred to the unit). The baseline is what a naive
+serverless search does: Scan the goods table with a \`contains\` filter on name and
+description (10 queries per size, first query word); it reads the whole table every time
+and ranks nothing.
+MD
+  splice search "$out/search.md"
+fi
 
+if wanted recs; then
+  emulators 8202 5202
+  stack 3202 local-stack-recs-bench.log
+  echo "== recommendations: quality on the invoices, consumer throughput, latency" >&2
+  recs=$(cargo bench --locked -p bench --bench recs -- --stack)
+  stop_emulators
+  cat > "$out/recs.md" <<MD
 ## Recommendations
 
-\`infra/bench/benches/recs.rs\`, in the same run. **Quality** on the UCI Online Retail
-invoices (leave the last invoice out): for each customer with two or more invoices, every
-other invoice line in the data set is replayed in time order as a \`purchase\` event
-through the model the consumer applies (\`shop::recs::model\`: windows of the 20 most recent
-goods, co-occurrence counts, cosine, top-50 neighbour lists), kept in memory instead of
-DynamoDB. Each customer then gets 10 \`behavior\` recommendations as of their held-out
-invoice, without what they bought before (as the API does); relevant are the held-out
-invoice's goods they hadn't bought before. The baseline recommends the goods most bought
-in the replayed data, also without what the customer bought. (The replay includes other
-customers' later invoices, as leave-last-out evaluations do.)
+Measured by \`bash infra/bench.sh --only recs\` on $machine.
+
+\`infra/bench/benches/recs.rs\`. **Quality** on the UCI Online Retail invoices (leave the
+last invoice out): for each customer with two or more invoices, every other invoice line in
+the data set is replayed in time order as a \`purchase\` event through the model the
+consumer applies (\`shop::recs::model\`: windows of the 20 most recent goods, co-occurrence
+counts, cosine, top-50 neighbour lists), kept in memory instead of DynamoDB. Each customer
+then gets 10 \`behavior\` recommendations as of their held-out invoice, without what they
+bought before (as the API does); relevant are the held-out invoice's goods they hadn't
+bought before. The baseline recommends the goods most bought in the replayed data, also
+without what the customer bought. (The replay includes other customers' later invoices, as
+leave-last-out evaluations do.)
 
 $recs
 
@@ -176,4 +287,6 @@ window's GetItem, one TransactWriteItems (the event's marker, the window, \`n(i)
 most 20 pair counts), and for goods new to the window one BatchGetItem of the counts and
 one UpdateItem per neighbour list touched (the goods' own, and each partner's).
 MD
+  splice recs "$out/recs.md"
+fi
 echo "wrote BENCHMARKS.md" >&2

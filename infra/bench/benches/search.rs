@@ -22,11 +22,11 @@
 //! `--sizes 1000,10000,100000`, `--queries N` (per size), `--scan-queries N`,
 //! `--csv PATH` (the cost rows, for the report's chart). Prints Markdown.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use bench::{ms, quantile};
+use bench::{arg, ms, quantile};
 use demo_catalogue::products::{self, Product};
 use futures::stream::{self, StreamExt};
 use shop::domain::GoodsInput;
@@ -278,15 +278,18 @@ struct Cost {
     items: f64,
     max_requests: usize,
     max_items: usize,
+    units: f64,
+    max_units: f64,
     inproc: (Duration, Duration),
     http: (Duration, Duration),
     scan_requests: f64,
     scan_items: f64,
+    scan_units: f64,
     scan: (Duration, Duration),
 }
 
-async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (usize, usize) {
-    let (mut requests, mut items) = (0, 0);
+async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (usize, usize, f64) {
+    let (mut requests, mut items, mut units) = (0, 0, 0.0);
     let mut start = None;
     loop {
         let out = dynamodb
@@ -296,14 +299,19 @@ async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (
             .expression_attribute_names("#n", "name")
             .expression_attribute_values(":w", AttributeValue::S(word.to_owned()))
             .set_exclusive_start_key(start)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await
             .expect("scan");
         requests += 1;
         items += out.scanned_count.max(0) as usize;
+        units += out
+            .consumed_capacity
+            .and_then(|c| c.capacity_units)
+            .unwrap_or(0.0);
         start = out.last_evaluated_key;
         if start.is_none() {
-            return (requests, items);
+            return (requests, items, units);
         }
     }
 }
@@ -321,8 +329,8 @@ async fn measure_cost(
 ) -> Cost {
     let http = reqwest::Client::new();
     let api = std::env::var("SHOP_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
-    let (mut requests, mut items, mut times, mut http_times) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut requests, mut items, mut units, mut times, mut http_times) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (text, _) in queries {
         let started = Instant::now();
         let found = table
@@ -330,9 +338,22 @@ async fn measure_cost(
             .await
             .expect("search");
         times.push(started.elapsed());
-        // The function also reads the goods of the page: one BatchGetItem.
+        // The function also reads the goods of the page: one BatchGetItem, done here too
+        // for what it consumes.
+        let keys = found
+            .hits
+            .iter()
+            .map(|h| {
+                HashMap::from([("goods_id".to_owned(), AttributeValue::S(h.goods_id.clone()))])
+            })
+            .collect();
+        let (_, goods_units) =
+            shop::repo::batch_get_metered(dynamodb, goods_table, keys, None, false)
+                .await
+                .expect("goods read");
         requests.push(found.requests + 1);
         items.push(found.items_read + found.hits.len());
+        units.push(found.read_units + goods_units);
         let started = Instant::now();
         let response = http
             .get(format!("{api}/search"))
@@ -344,35 +365,34 @@ async fn measure_cost(
         response.bytes().await.expect("body");
         http_times.push(started.elapsed());
     }
-    let (mut scan_requests, mut scan_items, mut scan_times) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scan_requests, mut scan_items, mut scan_units, mut scan_times) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (text, _) in queries.iter().take(scan_queries) {
         let word = text.split_whitespace().next().unwrap_or_default();
         let started = Instant::now();
-        let (r, i) = scan(dynamodb, goods_table, word).await;
+        let (r, i, u) = scan(dynamodb, goods_table, word).await;
         scan_times.push(started.elapsed());
         scan_requests.push(r);
         scan_items.push(i);
+        scan_units.push(u);
     }
     let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
+    let mean_f = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     Cost {
         size,
         requests: mean(&requests),
         items: mean(&items),
         max_requests: requests.iter().copied().max().unwrap_or(0),
         max_items: items.iter().copied().max().unwrap_or(0),
+        units: mean_f(&units),
+        max_units: units.iter().copied().fold(0.0, f64::max),
         inproc: (quantile(&times, 0.5), quantile(&times, 0.99)),
         http: (quantile(&http_times, 0.5), quantile(&http_times, 0.99)),
         scan_requests: mean(&scan_requests),
         scan_items: mean(&scan_items),
+        scan_units: mean_f(&scan_units),
         scan: (quantile(&scan_times, 0.5), quantile(&scan_times, 0.99)),
     }
-}
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
 }
 
 #[tokio::main]
@@ -438,8 +458,8 @@ async fn main() {
             )
             .await;
             eprintln!(
-                "{} goods: {:.1} requests, {:.0} items a query",
-                stage, cost.requests, cost.items
+                "{} goods: {:.1} requests, {:.0} items, {:.1} RCU a query",
+                stage, cost.requests, cost.items, cost.units
             );
             costs.push(cost);
         }
@@ -448,22 +468,24 @@ async fn main() {
     if let Some(q) = quality {
         println!("{q}");
     }
-    println!("| goods | requests / query, mean (max) | items read / query, mean (max) | p50 / p99 in-process | p50 / p99 `GET /search` | Scan + filter: requests | items read | p50 / p99 |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| goods | requests / query, mean (max) | items read / query, mean (max) | read units / query, mean (max) | p50 / p99 in-process | p50 / p99 `GET /search` | Scan + filter: requests | items read | read units | p50 / p99 |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in &costs {
         println!(
-            "| {} | {:.1} ({}) | {:.0} ({}) | {} / {} ms | {} / {} ms | {:.1} | {:.0} | {} / {} ms |",
-            c.size, c.requests, c.max_requests, c.items, c.max_items,
+            "| {} | {:.1} ({}) | {:.0} ({}) | {:.1} ({:.1}) | {} / {} ms | {} / {} ms | {:.1} | {:.0} | {:.1} | {} / {} ms |",
+            c.size, c.requests, c.max_requests, c.items, c.max_items, c.units, c.max_units,
             ms(c.inproc.0), ms(c.inproc.1), ms(c.http.0), ms(c.http.1),
-            c.scan_requests, c.scan_items, ms(c.scan.0), ms(c.scan.1),
+            c.scan_requests, c.scan_items, c.scan_units, ms(c.scan.0), ms(c.scan.1),
         );
     }
     if let Some(path) = arg("--csv") {
-        let mut csv = String::from("goods,requests,items,scan_requests,scan_items\n");
+        let mut csv = String::from(
+            "goods,requests,items,read_units,scan_requests,scan_items,scan_read_units\n",
+        );
         for c in &costs {
             csv.push_str(&format!(
-                "{},{:.2},{:.1},{:.2},{:.1}\n",
-                c.size, c.requests, c.items, c.scan_requests, c.scan_items
+                "{},{:.2},{:.1},{:.2},{:.2},{:.1},{:.2}\n",
+                c.size, c.requests, c.items, c.units, c.scan_requests, c.scan_items, c.scan_units
             ));
         }
         std::fs::write(path, csv).expect("csv written");

@@ -1,13 +1,52 @@
 //! Shared measuring helpers for the benchmark binaries.
 //!
 //! - `cold-start`: process start → first `GET /next` and → first response, through a
-//!   Runtime API of its own, for every function and two floors; and instructions to
+//!   Runtime API of its own, for every function and three floors; and instructions to
 //!   first response under callgrind.
-//! - `latency`: request latency through the local stack.
-//! - `floor-hello`, `floor-sdk`: the floors (hello-world `lambda_http`; the same plus the
-//!   default `aws-config` chain, a DynamoDB client and one GetItem per request).
+//! - `latency`: request latency through the local stack, and AWS requests per call.
+//! - `mixed-load`: shoppers at once through the local stack (browse, search, cart, order,
+//!   pay, review): rate, latency, errors, AWS requests and peak memory per function.
+//! - `floor-hello`, `floor-sdk`, `floor-lean`: the floors (hello-world `lambda_http`; the
+//!   same plus the default `aws-config` chain, a DynamoDB client and one GetItem per
+//!   request; the same GetItem with this project's SDK set-up, `shop::aws`).
+//! - `charts`: the report's SVG charts from the CSV files the others write.
 
 use std::time::Duration;
+
+/// The value after `name` on the command line, if given.
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// The value after `name` on the command line, parsed, or `default`.
+///
+/// # Errors
+/// A value that doesn't parse, named.
+pub fn parsed_arg<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    arg(name).map_or(Ok(default), |v| {
+        v.parse().map_err(|e| format!("{name}: {e}"))
+    })
+}
+
+/// Peak resident memory (`VmHWM`) of a live process, kB.
+pub fn peak_rss_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
 
 /// The `q`-quantile (0..=1) of samples, by nearest rank.
 pub fn quantile(samples: &[Duration], q: f64) -> Duration {

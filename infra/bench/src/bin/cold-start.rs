@@ -5,8 +5,13 @@
 //! instructions executed from process start to the first response (and the runtime's
 //! exit, which follows at once), a figure machine noise doesn't move.
 //!
-//! Usage: `cold-start [--runs N] [--bin-dir DIR] [--no-valgrind]`, run from the
-//! repository root with the emulators' endpoints in the environment. Prints Markdown.
+//! Then each binary once more for `--rss-invocations` invocations (1,000) of the same
+//! event, and its peak resident memory (`VmHWM`) after them; and, with `--lambda-dir`
+//! (`infra/release.sh`'s `target/lambda/arm64`), the size of its deployable zip.
+//!
+//! Usage: `cold-start [--runs N] [--bin-dir DIR] [--no-valgrind] [--rss-invocations N]
+//! [--lambda-dir DIR] [--csv PATH]`, run from the repository root with the emulators'
+//! endpoints in the environment. Prints Markdown (and the figures as CSV, for charts).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +25,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use bench::{ms, quantile};
+use bench::{arg, ms, parsed_arg, peak_rss_kb, quantile};
 use local_stack::runtime::{lambda_environment, Endpoints};
 use local_stack::template::{self, LocalValues};
 use tokio::process::Command;
@@ -33,7 +38,12 @@ struct Run {
     next_at: Option<Instant>,
     answered_at: Option<Instant>,
     status: Option<u16>,
-    handed_out: bool,
+    /// Invocations to hand out; after them the runtime's next `GET /next` fails (and it
+    /// exits) or, with `hold`, waits forever (so the process can be inspected).
+    invocations: usize,
+    handed_out: usize,
+    answers: usize,
+    hold: bool,
 }
 
 #[derive(Clone, Default)]
@@ -43,13 +53,23 @@ struct Shared {
 }
 
 async fn next(State(shared): State<Shared>) -> Response {
-    let mut run = shared.run.lock().unwrap();
-    if run.handed_out {
-        // No second invocation: the runtime fails to read one and exits.
-        return StatusCode::GONE.into_response();
+    let hold = {
+        let mut run = shared.run.lock().unwrap();
+        if run.handed_out < run.invocations {
+            run.handed_out += 1;
+            run.next_at.get_or_insert_with(Instant::now);
+            None
+        } else {
+            Some(run.hold)
+        }
+    };
+    match hold {
+        None => {}
+        Some(true) => std::future::pending::<()>().await,
+        // No further invocation: the runtime fails to read one and exits.
+        Some(false) => return StatusCode::GONE.into_response(),
     }
-    run.handed_out = true;
-    run.next_at = Some(Instant::now());
+    let run = shared.run.lock().unwrap();
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", "bench-1".parse().unwrap());
     headers.insert(
@@ -66,20 +86,26 @@ async fn next(State(shared): State<Shared>) -> Response {
 }
 
 async fn answered(State(shared): State<Shared>, body: Bytes) -> StatusCode {
-    {
+    let all = {
         let mut run = shared.run.lock().unwrap();
-        run.answered_at = Some(Instant::now());
+        run.answered_at.get_or_insert_with(Instant::now);
         run.status = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["statusCode"].as_u64())
             .map(|s| s as u16);
+        run.answers += 1;
+        run.answers == run.invocations
+    };
+    if all {
+        shared.done.notify_one();
     }
-    shared.done.notify_one();
     StatusCode::ACCEPTED
 }
 
 struct Target {
     label: String,
+    /// The binary's name (the artifact's directory under `--lambda-dir`).
+    binary_name: String,
     binary: PathBuf,
     event: PathBuf,
     environment: BTreeMap<String, String>,
@@ -89,19 +115,42 @@ struct Measured {
     init: Duration,
     first_response: Duration,
     status: Option<u16>,
+    /// Peak resident memory after all the invocations, kB (with more than one).
+    peak_rss_kb: Option<u64>,
+}
+
+/// How a start is run.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// One invocation, timed.
+    Cold,
+    /// One invocation under callgrind, writing to this file.
+    Callgrind(&'a Path),
+    /// This many invocations, then the process's peak resident memory.
+    Rss(usize),
 }
 
 async fn start_once(
     target: &Target,
     shared: &Shared,
     api: &str,
-    valgrind: Option<&Path>,
+    mode: Mode<'_>,
 ) -> Result<(Measured, String), String> {
+    let valgrind = match mode {
+        Mode::Callgrind(out) => Some(out),
+        _ => None,
+    };
+    let invocations = match mode {
+        Mode::Rss(n) => n,
+        _ => 1,
+    };
     *shared.run.lock().unwrap() = Run {
         event: Bytes::from(
             std::fs::read(&target.event).map_err(|e| format!("{}: {e}", target.event.display()))?,
         ),
         started: Some(Instant::now()),
+        invocations,
+        hold: matches!(mode, Mode::Rss(_)),
         ..Run::default()
     };
     let mut command = match valgrind {
@@ -124,10 +173,18 @@ async fn start_once(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("{}: {e}", target.binary.display()))?;
-    let limit = if valgrind.is_some() { 120 } else { 15 };
+    let limit = match mode {
+        Mode::Cold => 15,
+        Mode::Callgrind(_) => 120,
+        Mode::Rss(n) => 15 + n as u64,
+    };
     tokio::time::timeout(Duration::from_secs(limit), shared.done.notified())
         .await
         .map_err(|_| format!("{} never answered", target.label))?;
+    let peak_rss_kb = match mode {
+        Mode::Rss(_) => child.id().and_then(peak_rss_kb),
+        _ => None,
+    };
     let stderr = if valgrind.is_some() {
         let out = tokio::time::timeout(Duration::from_secs(limit), child.wait_with_output())
             .await
@@ -145,26 +202,94 @@ async fn start_once(
             init: run.next_at.map(|t| t - started).unwrap_or_default(),
             first_response: run.answered_at.map(|t| t - started).unwrap_or_default(),
             status: run.status,
+            peak_rss_kb,
         },
         stderr,
     ))
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+/// Each target of the report (instructions ≤ 6 M, start → first response ≤ the
+/// hello-world floor + 3 ms, peak RSS ≤ 64 MiB), with the functions that miss it.
+fn summary(results: &[(String, Duration, Option<u64>, Option<u64>)]) {
+    let hello = results
+        .iter()
+        .find(|r| r.0.starts_with("floor: hello"))
+        .map_or(Duration::ZERO, |r| r.1);
+    let functions: Vec<_> = results
+        .iter()
+        .filter(|r| !r.0.starts_with("floor"))
+        .collect();
+    let bound = hello + Duration::from_millis(3);
+    let list = |misses: Vec<String>| {
+        if misses.is_empty() {
+            "every function meets it".to_owned()
+        } else {
+            format!("missed by {}", misses.join(", "))
+        }
+    };
+    println!();
+    println!(
+        "- instructions to first response ≤ 6 M: {}.",
+        list(
+            functions
+                .iter()
+                .filter_map(|r| r.2.filter(|&n| n > 6_000_000).map(|n| (r, n)))
+                .map(|(r, n)| format!("{} ({:.2} M)", r.0, n as f64 / 1e6))
+                .collect()
+        )
+    );
+    println!(
+        "- start → first response ≤ hello-world floor + 3 ms ({} ms): {}.",
+        ms(bound),
+        list(
+            functions
+                .iter()
+                .filter(|r| r.1 > bound)
+                .map(|r| format!("{} ({} ms)", r.0, ms(r.1)))
+                .collect()
+        )
+    );
+    println!(
+        "- peak RSS ≤ 64 MiB: {}.",
+        list(
+            functions
+                .iter()
+                .filter_map(|r| r.3.filter(|&kb| kb > 64 * 1024).map(|kb| (r, kb)))
+                .map(|(r, kb)| format!("{} ({:.1} MiB)", r.0, kb as f64 / 1024.0))
+                .collect()
+        )
+    );
+}
+
+/// A release artifact's size, zipped and unpacked (bytes).
+fn artifact_sizes(zip: &Path) -> Option<(u64, u64)> {
+    let zipped = std::fs::metadata(zip).ok()?.len();
+    let listing = std::process::Command::new("unzip")
+        .arg("-l")
+        .arg(zip)
+        .output()
+        .ok()?;
+    let unpacked = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .last()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some((zipped, unpacked))
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.2} MiB", bytes as f64 / 1_048_576.0)
 }
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let runs: usize = arg(&args, "--runs")
-        .map_or(Ok(20), |r| r.parse())
-        .map_err(|e| format!("--runs: {e}"))?;
-    let bin_dir = PathBuf::from(arg(&args, "--bin-dir").unwrap_or_else(|| "target/release".into()));
-    let use_valgrind = !args.iter().any(|a| a == "--no-valgrind");
+    let runs: usize = parsed_arg("--runs", 20)?;
+    let bin_dir = PathBuf::from(arg("--bin-dir").unwrap_or_else(|| "target/release".into()));
+    let use_valgrind = !std::env::args().any(|a| a == "--no-valgrind");
+    let rss_invocations: usize = parsed_arg("--rss-invocations", 1000)?;
+    let lambda_dir = arg("--lambda-dir").map(PathBuf::from);
 
     let env = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
     let endpoints = Endpoints {
@@ -193,9 +318,11 @@ async fn main() -> Result<(), String> {
     for (label, binary) in [
         ("floor: hello-world lambda_http", "floor-hello"),
         ("floor: + default aws-config, DynamoDB GetItem", "floor-sdk"),
+        ("floor: + shop::aws, DynamoDB GetItem", "floor-lean"),
     ] {
         targets.push(Target {
             label: label.to_owned(),
+            binary_name: binary.to_owned(),
             binary: bin_dir.join(binary),
             event: PathBuf::from("events/me/valid.json"),
             environment: lambda_environment(me, &endpoints),
@@ -206,6 +333,7 @@ async fn main() -> Result<(), String> {
     for function in &functions {
         targets.push(Target {
             label: function.binary.clone(),
+            binary_name: function.binary.clone(),
             binary: bin_dir.join(&function.binary),
             event: PathBuf::from(format!("events/{}/valid.json", function.binary)),
             environment: lambda_environment(function, &endpoints),
@@ -231,46 +359,77 @@ async fn main() -> Result<(), String> {
         .to_string();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    println!("| function | binary | init: start → first `/next`, median | start → first response, median | p90 | instructions to first response | first answer |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| function | arm64 zip | unpacked | init: start → first `/next`, median | start → first response, median | p90 | instructions to first response | peak RSS after {rss_invocations} invocations | first answer |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut csv = String::from("function,init_ms,first_response_ms,instructions,peak_rss_kb\n");
+    // (label, first response, instructions, peak RSS kB) of each function, for the summary.
+    let mut results: Vec<(String, Duration, Option<u64>, Option<u64>)> = Vec::new();
     for target in &targets {
-        let size = std::fs::metadata(&target.binary)
-            .map(|m| m.len())
-            .unwrap_or(0);
         let mut inits = Vec::new();
         let mut firsts = Vec::new();
         let mut status = None;
         // One unmeasured start warms the page cache, as a warm Lambda host would be.
-        start_once(target, &shared, &api, None).await?;
+        start_once(target, &shared, &api, Mode::Cold).await?;
         for _ in 0..runs {
-            let (m, _) = start_once(target, &shared, &api, None).await?;
+            let (m, _) = start_once(target, &shared, &api, Mode::Cold).await?;
             inits.push(m.init);
             firsts.push(m.first_response);
             status = m.status;
         }
         let instructions = if use_valgrind {
             let out = std::env::temp_dir().join("shop-callgrind.out");
-            let (_, stderr) = start_once(target, &shared, &api, Some(&out)).await?;
+            let (_, stderr) = start_once(target, &shared, &api, Mode::Callgrind(&out)).await?;
             let _ = std::fs::remove_file(&out);
             stderr
                 .lines()
                 .find_map(|l| l.split("Collected :").nth(1))
                 .and_then(|n| n.trim().parse::<u64>().ok())
-                .map(|n| format!("{:.2} M", n as f64 / 1e6))
-                .unwrap_or_else(|| "n/a".to_owned())
         } else {
-            "not measured".to_owned()
+            None
         };
+        let rss = if rss_invocations > 0 {
+            start_once(target, &shared, &api, Mode::Rss(rss_invocations))
+                .await?
+                .0
+                .peak_rss_kb
+        } else {
+            None
+        };
+        let (zip, unpacked) = lambda_dir
+            .as_deref()
+            .and_then(|dir| artifact_sizes(&dir.join(&target.binary_name).join("bootstrap.zip")))
+            .map_or(("-".to_owned(), "-".to_owned()), |(z, u)| (mib(z), mib(u)));
         println!(
-            "| {} | {:.2} MiB | {} ms | {} ms | {} ms | {} | {} |",
+            "| {} | {zip} | {unpacked} | {} ms | {} ms | {} ms | {} | {} | {} |",
             target.label,
-            size as f64 / 1_048_576.0,
             ms(quantile(&inits, 0.5)),
             ms(quantile(&firsts, 0.5)),
             ms(quantile(&firsts, 0.9)),
-            instructions,
+            instructions.map_or("-".to_owned(), |n| format!("{:.2} M", n as f64 / 1e6)),
+            rss.map_or("-".to_owned(), |kb| format!(
+                "{:.1} MiB",
+                kb as f64 / 1024.0
+            )),
             status.map_or("-".to_owned(), |s| s.to_string()),
         );
+        results.push((
+            target.label.clone(),
+            quantile(&firsts, 0.5),
+            instructions,
+            rss,
+        ));
+        csv.push_str(&format!(
+            "\"{}\",{:.3},{:.3},{},{}\n",
+            target.label,
+            quantile(&inits, 0.5).as_secs_f64() * 1e3,
+            quantile(&firsts, 0.5).as_secs_f64() * 1e3,
+            instructions.unwrap_or(0),
+            rss.unwrap_or(0),
+        ));
+    }
+    summary(&results);
+    if let Some(path) = arg("--csv") {
+        std::fs::write(&path, csv).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bench::{ms, quantile};
+use bench::{arg, ms, parsed_arg, quantile};
 use e2e::{order_body, webhook_secret, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -120,16 +120,7 @@ async fn send(
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let requests: usize = arg("--requests")
-        .map_or(Ok(200), |n| n.parse())
-        .map_err(|e| format!("--requests: {e}"))?;
+    let requests: usize = parsed_arg("--requests", 200)?;
     let log = arg("--log").map(PathBuf::from);
 
     let api = Api::new();
