@@ -226,7 +226,10 @@ impl Reference {
                 .filter(Stemmer::new(tantivy::tokenizer::Language::English))
                 .build(),
         );
-        let mut writer: tantivy::IndexWriter = index.writer(50_000_000).expect("writer");
+        // One indexing thread: one segment, so ties break the same way in every run.
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 50_000_000)
+            .expect("writer");
         for d in docs {
             let mut document = tantivy::TantivyDocument::default();
             document.add_text(id, &d.id);

@@ -15,7 +15,10 @@
 //! product name differently (`蓝牙耳机` as one word, `无线/蓝牙/耳机` in a name) and
 //! then they never meet, while bigrams match every substring; and jieba's dictionary
 //! (several MB, parsed at cold start) would cost every search cold start tens of
-//! milliseconds. The price of bigrams is a longer posting list per document.
+//! milliseconds. The price of bigrams is a longer posting list per document. Measured
+//! (`infra/bench/benches/chinese.rs`, in BENCHMARKS.md): on generated Chinese product names
+//! with the same BM25, jieba ranks a query of two whole dictionary words a little better,
+//! and bigrams rank a fragment of a compound (`蓝牙耳`, `降噪蓝牙`) far better.
 //! - Words longer than [`MAX_WORD`] characters are cut there (nobody searches for a 200
 //!   character word, and a key must stay small).
 
