@@ -9,8 +9,11 @@
 #              and the cold-start chart;
 #   search     quality against tantivy, cost at --search-sizes against Scan, its chart;
 #   recs       recommendation quality against popularity, consumer throughput, latency.
+# The in-process benchmarks (search, chinese, recs) build with the thin-LTO bench-fast
+# profile: what they time is DynamoDB Local's and the stack's work, not their own.
 # Usage: bash infra/bench.sh [--only functions|search|recs] [--runs N] [--requests N]
 #          [--users N] [--seconds N] [--search-sizes 1000,10000,100000] [--no-release]
+#   --no-release  don't rebuild the arm64 zips (report the last ones built, if any)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -92,11 +95,15 @@ stack() { # api-port log
 
 if wanted functions; then
   lambda_dir_arg=()
+  release_note="not built (\`--no-release\`, and none from an earlier build)"
   if [ "$release" = 1 ]; then
     echo "== deployable arm64 zips (infra/release.sh)" >&2
     bash infra/release.sh --arch arm64 >&2
-    lambda_dir_arg=(--lambda-dir target/lambda/arm64)
+    release_note="built by \`infra/release.sh --arch arm64\` (cargo-lambda, \`provided.al2023\`, arm64) in this run"
+  elif [ -d target/lambda/arm64 ]; then
+    release_note="from an earlier \`infra/release.sh --arch arm64\` (\`--no-release\`: not rebuilt in this run), built $(date -u -r target/lambda/arm64 +'%Y-%m-%d %H:%M UTC')"
   fi
+  [ -d target/lambda/arm64 ] && lambda_dir_arg=(--lambda-dir target/lambda/arm64)
   emulators 8200 5200
   LOCAL_PROVISION_ONLY=1 target/release/local-stack >/dev/null
   echo "== cold starts ($runs runs each), instructions, memory after 1,000 invocations" >&2
@@ -110,12 +117,10 @@ if wanted functions; then
   echo "== mixed load: $users users for $seconds s" >&2
   mixed=$(target/release/mixed-load --users "$users" --seconds "$seconds" --bin-dir target/release --log "$local_dir/logs/local-stack-bench.log")
   stop_emulators
-  release_note="not built in this run (\`--no-release\`)"
-  [ "$release" = 1 ] && release_note="built by \`infra/release.sh --arch arm64\` (cargo-lambda, \`provided.al2023\`, arm64) in this run"
   cat > "$out/functions.md" <<MD
 ## Functions
 
-Measured by \`bash infra/bench.sh --only functions --runs $runs --requests $requests --users $users --seconds $seconds\` on $machine.
+Measured by \`bash infra/bench.sh --only functions --runs $runs --requests $requests --users $users --seconds $seconds$([ "$release" = 1 ] || echo " --no-release")\` on $machine.
 
 ### Cold start, instructions, memory, artifact size
 
@@ -214,11 +219,11 @@ if wanted search; then
   emulators 8201 5201
   stack 3201 local-stack-search-bench.log
   echo "== search: quality on the demo catalogue, cost at $search_sizes goods" >&2
-  search=$(cargo bench --locked -p bench --bench search -- --sizes "$search_sizes" --csv "$out/search-cost.csv")
+  search=$(cargo bench --locked --profile bench-fast -p bench --bench search -- --sizes "$search_sizes" --csv "$out/search-cost.csv")
   target/release/charts --out "$charts" --search-cost "$out/search-cost.csv"
   stop_emulators
   echo "== search: Chinese analysis, bigrams against jieba" >&2
-  chinese=$(cargo bench --locked -p bench --bench chinese)
+  chinese=$(cargo bench --locked --profile bench-fast -p bench --bench chinese)
   cat > "$out/search.md" <<MD
 ## Search
 
@@ -278,7 +283,7 @@ if wanted recs; then
   emulators 8202 5202
   stack 3202 local-stack-recs-bench.log
   echo "== recommendations: quality on the invoices, consumer throughput, latency" >&2
-  recs=$(cargo bench --locked -p bench --bench recs -- --stack)
+  recs=$(cargo bench --locked --profile bench-fast -p bench --bench recs -- --stack)
   stop_emulators
   cat > "$out/recs.md" <<MD
 ## Recommendations

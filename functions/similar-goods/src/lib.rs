@@ -1,9 +1,9 @@
 //! `GET /goods/{goods_id}/similar?limit=`: the goods most often viewed, carted or bought
 //! together with these, by cosine similarity (see `shop::recs`), for anyone.
 //!
-//! Three DynamoDB requests: the goods themselves and their neighbour list with its count
-//! (concurrently), then the neighbours' current data in one BatchGetItem (deleted goods
-//! drop out).
+//! Two DynamoDB requests: the goods' neighbour list with its count, then one BatchGetItem
+//! of the neighbours' current data and the goods' own (deleted goods drop out; the goods
+//! not on sale is a 404).
 
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -82,15 +82,18 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     if !is_id(&goods_id) {
         return Err(ApiError::NotFound);
     }
-    let ids = [goods_id.clone()];
-    let (goods, lists) = tokio::join!(ctx.goods.get(&goods_id), ctx.store.lists(&ids));
-    goods?.ok_or(ApiError::NotFound)?;
-    let ranked = lists?
+    let ranked = ctx
+        .store
+        .lists(std::slice::from_ref(&goods_id))
+        .await?
         .remove(&goods_id)
         .map(|(n, list)| list.ranked(n))
         .unwrap_or_default();
-    let ids: Vec<String> = ranked.iter().map(|(g, _)| g.clone()).collect();
+    // One BatchGetItem for the neighbours and the goods itself (404 when it isn't on sale).
+    let mut ids: Vec<String> = ranked.iter().map(|(g, _)| g.clone()).collect();
+    ids.push(goods_id.clone());
     let mut found = ctx.goods.public_by_id(&ids).await?;
+    found.remove(&goods_id).ok_or(ApiError::NotFound)?;
     let items = ranked
         .into_iter()
         .filter_map(|(g, score)| {
