@@ -84,17 +84,16 @@ fn too_many_attempts(retry_after_secs: u64) -> ApiError {
     }
 }
 
-/// Verifies on the blocking pool; `None` stored hash spends the same time on a dummy.
-async fn verify(candidate: String, stored: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => password::verify(&candidate, &stored),
+/// Verifies inline (see `shop::domain::password` on memory); a `None` stored hash
+/// spends the same time on a dummy.
+fn verify(candidate: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(stored) => password::verify(candidate, stored),
         None => {
-            password::verify_nobody(&candidate);
+            password::verify_nobody(candidate);
             false
         }
-    })
-    .await
-    .map_err(ApiError::internal)
+    }
 }
 
 #[utoipa::path(
@@ -139,8 +138,10 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     if let Some(wait) = LoginGuard::locked_for(&guard, now) {
         return Err(too_many_attempts(wait));
     }
-    let stored = record.as_ref().map(|r| r.password_hash.clone());
-    let matched = verify(body.password, stored).await?;
+    let matched = verify(
+        &body.password,
+        record.as_ref().map(|r| r.password_hash.as_str()),
+    );
     let Some(record) = record.filter(|_| matched) else {
         ctx.users.record_failure(&failure_key, now).await?;
         tracing::info!("login refused");

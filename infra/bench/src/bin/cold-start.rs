@@ -10,8 +10,9 @@
 //! (`infra/release.sh`'s `target/lambda/arm64`), the size of its deployable zip.
 //!
 //! Usage: `cold-start [--runs N] [--bin-dir DIR] [--no-valgrind] [--rss-invocations N]
-//! [--lambda-dir DIR] [--csv PATH]`, run from the repository root with the emulators'
-//! endpoints in the environment. Prints Markdown (and the figures as CSV, for charts).
+//! [--lambda-dir DIR] [--csv PATH] [--only FUNCTION,…]`, run from the repository root
+//! with the emulators' endpoints in the environment. Prints Markdown (and the figures as
+//! CSV, for charts).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -330,6 +331,10 @@ async fn main() -> Result<(), String> {
     }
     let mut functions = template.functions.clone();
     functions.sort_by(|a, b| a.binary.cmp(&b.binary));
+    if let Some(only) = arg("--only") {
+        let only: Vec<&str> = only.split(',').collect();
+        functions.retain(|f| only.contains(&f.binary.as_str()));
+    }
     for function in &functions {
         targets.push(Target {
             label: function.binary.clone(),
