@@ -485,7 +485,12 @@ async fn main() -> Result<(), String> {
         by_binary.entry(binary).or_default().push(fields);
     }
     let rss = peak_rss(&bin_dir);
-    let mut names: Vec<&String> = by_binary.keys().chain(rss.keys()).collect();
+    // The template's functions only (the local stack and this tool share the directory).
+    let mut names: Vec<&String> = by_binary
+        .keys()
+        .chain(rss.keys())
+        .filter(|name| binaries.values().any(|b| b == *name))
+        .collect();
     names.sort();
     names.dedup();
     println!();
