@@ -48,6 +48,33 @@ pub fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// What the two SDK floors serve once their client is built: one GetItem per request
+/// (`USERS_TABLE`), 200 when the item exists and 404 when not.
+///
+/// # Errors
+/// A missing `USERS_TABLE`, or the runtime failing.
+pub async fn serve_one_get_item(
+    client: aws_sdk_dynamodb::Client,
+) -> Result<(), lambda_http::Error> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use lambda_http::{service_fn, Body, Error, Request, Response};
+    let table = std::env::var("USERS_TABLE")?;
+    lambda_http::run(service_fn(|_req: Request| {
+        let (client, table) = (&client, &table);
+        async move {
+            let item = client
+                .get_item()
+                .table_name(table)
+                .key("pk", AttributeValue::S("USER#floor".to_owned()))
+                .send()
+                .await?;
+            let status = if item.item.is_some() { 200 } else { 404 };
+            Ok::<_, Error>(Response::builder().status(status).body(Body::Empty)?)
+        }
+    }))
+    .await
+}
+
 /// The `q`-quantile (0..=1) of samples, by nearest rank.
 pub fn quantile(samples: &[Duration], q: f64) -> Duration {
     if samples.is_empty() {
