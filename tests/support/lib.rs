@@ -212,14 +212,27 @@ pub async fn status_and_json(response: Response) -> (u16, Value) {
     (status, body)
 }
 
+/// moto's whole state as JSON. moto serialises every live model for this, while other
+/// requests change them, so an answer can now and then be a 500: ask again.
+async fn moto_data() -> Value {
+    let url = format!("{}/moto-api/data.json", moto_url());
+    let mut last = String::new();
+    for _ in 0..20 {
+        let response = reqwest::get(&url).await.expect("moto answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        match serde_json::from_str(&text) {
+            Ok(data) if status.is_success() => return data,
+            _ => last = format!("{status}: {}", text.chars().take(300).collect::<String>()),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("moto's data is not JSON after 20 tries; last answer {last}");
+}
+
 /// Every email the emulated SES sent to `address`, oldest first (bodies).
 pub async fn emails_to(address: &str) -> Vec<String> {
-    let data: Value = reqwest::get(format!("{}/moto-api/data.json", moto_url()))
-        .await
-        .expect("moto answers")
-        .json()
-        .await
-        .expect("moto's data is JSON");
+    let data = moto_data().await;
     data["ses"]["Message"]
         .as_array()
         .into_iter()

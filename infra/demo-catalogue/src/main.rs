@@ -46,16 +46,21 @@ async fn post(
     Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
-/// The latest activation link moto holds for the demo merchant.
+/// The latest activation link moto holds for the demo merchant. `None` also when moto's
+/// answer is not JSON: it serialises its live models for this and can fail now and then
+/// while other requests change them, so the caller asks again.
 async fn activation_link(http: &Client, moto: &str) -> Result<Option<String>, String> {
-    let data: Value = http
+    let response = http
         .get(format!("{moto}/moto-api/data.json"))
         .send()
         .await
-        .map_err(|e| format!("moto at {moto}: {e}"))?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("moto at {moto}: {e}"))?;
+    if !response.status().is_success() {
+        return Ok(None);
+    }
+    let Ok(data) = response.json::<Value>().await else {
+        return Ok(None);
+    };
     Ok(data["ses"]["Message"]
         .as_array()
         .into_iter()
