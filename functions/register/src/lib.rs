@@ -1,8 +1,10 @@
 //! `POST /auth/register`: creates a pending account and emails its activation link.
 //!
-//! The password is hashed (argon2id) on the blocking pool; the account, its username
-//! and email reservations and the activation token are written in one transaction, so
-//! concurrent registrations of the same name leave exactly one account.
+//! The password is hashed (argon2id) inline, first; then the account, its username and
+//! email reservations and the activation token are written in one conditional
+//! transaction, which is what decides whether the name is free, so concurrent
+//! registrations of the same name leave exactly one account (a read before it would cost
+//! a request and decide nothing).
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

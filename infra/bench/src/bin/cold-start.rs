@@ -1,13 +1,15 @@
 //! Cold starts, measured the way Lambda pays for them: from process start to the
 //! runtime's first `GET …/invocation/next` (init) and to its first response, through a
-//! Runtime API of our own, for every function of the template and the two floors;
-//! the median of `--runs` starts each. Then, once each under valgrind's callgrind, the
-//! instructions executed from process start to the first response (and the runtime's
-//! exit, which follows at once), a figure machine noise doesn't move.
+//! Runtime API of our own, for every function of the template and the floors.
 //!
-//! Then each binary once more for `--rss-invocations` invocations (1,000) of the same
-//! event, and its peak resident memory (`VmHWM`) after them; and, with `--lambda-dir`
-//! (`infra/release.sh`'s `target/lambda/arm64`), the size of its deployable zip.
+//! First each binary runs `--rss-invocations` invocations (1,000) of its event in one
+//! process, for its peak resident memory (`VmHWM`) after them; that also warms what the
+//! cold starts talk to. Then `--runs` rounds of cold starts, each round starting every
+//! binary once (so that drift in the machine's load falls on all alike), and the median
+//! of each. Then, once each under valgrind's callgrind, the instructions executed from
+//! process start to the first response (and the runtime's exit, which follows at once),
+//! a figure machine noise doesn't move. With `--lambda-dir` (`infra/release.sh`'s
+//! `target/lambda/arm64`), the size of each deployable zip.
 //!
 //! Usage: `cold-start [--runs N] [--bin-dir DIR] [--no-valgrind] [--rss-invocations N]
 //! [--lambda-dir DIR] [--csv PATH] [--only FUNCTION,…]`, run from the repository root
@@ -367,20 +369,39 @@ async fn main() -> Result<(), String> {
     println!("| function | arm64 zip | unpacked | init: start → first `/next`, median | start → first response, median | p90 | instructions to first response | peak RSS after {rss_invocations} invocations | first answer |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut csv = String::from("function,init_ms,first_response_ms,instructions,peak_rss_kb\n");
+
+    // Peak memory first: 1,000 invocations of every target also warm what the cold starts
+    // talk to (DynamoDB Local's JIT, the page cache), as a busy Lambda fleet's would be.
+    let mut rss = Vec::new();
+    for target in &targets {
+        rss.push(if rss_invocations > 0 {
+            start_once(target, &shared, &api, Mode::Rss(rss_invocations))
+                .await?
+                .0
+                .peak_rss_kb
+        } else {
+            start_once(target, &shared, &api, Mode::Cold).await?;
+            None
+        });
+    }
+
+    // Cold starts in rounds, every target once a round, so that drift in the machine's
+    // load or in the emulators falls on every target alike.
+    let mut inits = vec![Vec::new(); targets.len()];
+    let mut firsts = vec![Vec::new(); targets.len()];
+    let mut statuses = vec![None; targets.len()];
+    for _ in 0..runs {
+        for (i, target) in targets.iter().enumerate() {
+            let (m, _) = start_once(target, &shared, &api, Mode::Cold).await?;
+            inits[i].push(m.init);
+            firsts[i].push(m.first_response);
+            statuses[i] = m.status;
+        }
+    }
+
     // (label, first response, instructions, peak RSS kB) of each function, for the summary.
     let mut results: Vec<(String, Duration, Option<u64>, Option<u64>)> = Vec::new();
-    for target in &targets {
-        let mut inits = Vec::new();
-        let mut firsts = Vec::new();
-        let mut status = None;
-        // One unmeasured start warms the page cache, as a warm Lambda host would be.
-        start_once(target, &shared, &api, Mode::Cold).await?;
-        for _ in 0..runs {
-            let (m, _) = start_once(target, &shared, &api, Mode::Cold).await?;
-            inits.push(m.init);
-            firsts.push(m.first_response);
-            status = m.status;
-        }
+    for (i, target) in targets.iter().enumerate() {
         let instructions = if use_valgrind {
             let out = std::env::temp_dir().join("shop-callgrind.out");
             let (_, stderr) = start_once(target, &shared, &api, Mode::Callgrind(&out)).await?;
@@ -392,44 +413,32 @@ async fn main() -> Result<(), String> {
         } else {
             None
         };
-        let rss = if rss_invocations > 0 {
-            start_once(target, &shared, &api, Mode::Rss(rss_invocations))
-                .await?
-                .0
-                .peak_rss_kb
-        } else {
-            None
-        };
         let (zip, unpacked) = lambda_dir
             .as_deref()
             .and_then(|dir| artifact_sizes(&dir.join(&target.binary_name).join("bootstrap.zip")))
             .map_or(("-".to_owned(), "-".to_owned()), |(z, u)| (mib(z), mib(u)));
+        let (init, first) = (quantile(&inits[i], 0.5), quantile(&firsts[i], 0.5));
         println!(
             "| {} | {zip} | {unpacked} | {} ms | {} ms | {} ms | {} | {} | {} |",
             target.label,
-            ms(quantile(&inits, 0.5)),
-            ms(quantile(&firsts, 0.5)),
-            ms(quantile(&firsts, 0.9)),
+            ms(init),
+            ms(first),
+            ms(quantile(&firsts[i], 0.9)),
             instructions.map_or("-".to_owned(), |n| format!("{:.2} M", n as f64 / 1e6)),
-            rss.map_or("-".to_owned(), |kb| format!(
+            rss[i].map_or("-".to_owned(), |kb| format!(
                 "{:.1} MiB",
                 kb as f64 / 1024.0
             )),
-            status.map_or("-".to_owned(), |s| s.to_string()),
+            statuses[i].map_or("-".to_owned(), |s| s.to_string()),
         );
-        results.push((
-            target.label.clone(),
-            quantile(&firsts, 0.5),
-            instructions,
-            rss,
-        ));
+        results.push((target.label.clone(), first, instructions, rss[i]));
         csv.push_str(&format!(
             "\"{}\",{:.3},{:.3},{},{}\n",
             target.label,
-            quantile(&inits, 0.5).as_secs_f64() * 1e3,
-            quantile(&firsts, 0.5).as_secs_f64() * 1e3,
+            init.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3,
             instructions.unwrap_or(0),
-            rss.unwrap_or(0),
+            rss[i].unwrap_or(0),
         ));
     }
     summary(&results);
