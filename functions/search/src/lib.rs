@@ -184,7 +184,8 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     tracing::info!(
         terms = query.terms.len(),
         results = items.len(),
-        dynamodb_requests = found.requests + 1,
+        // The goods' BatchGetItem is made only when there are hits.
+        dynamodb_requests = found.requests + usize::from(!ids.is_empty()),
         items_read = found.items_read,
         "searched"
     );

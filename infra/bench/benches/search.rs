@@ -341,8 +341,8 @@ async fn measure_cost(
             .await
             .expect("search");
         times.push(started.elapsed());
-        // The function also reads the goods of the page: one BatchGetItem, done here too
-        // for what it consumes.
+        // The function also reads the goods of the page: one BatchGetItem when there are
+        // hits, done here too for what it consumes.
         let keys = found
             .hits
             .iter()
@@ -354,7 +354,7 @@ async fn measure_cost(
             shop::repo::batch_get_metered(dynamodb, goods_table, keys, None, false)
                 .await
                 .expect("goods read");
-        requests.push(found.requests + 1);
+        requests.push(found.requests + usize::from(!found.hits.is_empty()));
         items.push(found.items_read + found.hits.len());
         units.push(found.read_units + goods_units);
         let started = Instant::now();
