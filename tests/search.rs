@@ -4,9 +4,13 @@
 
 use std::collections::BTreeSet;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{await_dead_letter, eventually, send_batch, unique_word, Account, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
+use shop::repo::goods::GoodsRepo;
+use shop::search::index::{Indexer, SearchTable};
+use shop::search::Bm25;
 
 /// Seconds a change may take to become searchable.
 const FRESH: u64 = 15;
@@ -176,6 +180,107 @@ async fn an_edit_changes_what_matches_and_a_delete_removes_it() {
     assert_eq!(status, 204);
     await_results(&api, &q(&new), &[]).await;
     await_results(&api, &q("desk lamp warm"), &[]).await;
+}
+
+/// The indexer `reindex` runs, on the stack's tables, with these BM25 parameters.
+fn indexer(bm25: Bm25) -> (Indexer, GoodsRepo) {
+    let dynamodb = shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb();
+    let goods = GoodsRepo::new(dynamodb.clone(), "GoodsTable");
+    let table = SearchTable::new(dynamodb, "SearchTable");
+    (Indexer::new(table, goods.clone(), bm25), goods)
+}
+
+/// Reindexes these goods, as `reindex --goods-id …` does.
+async fn reindex(ids: &[&str], bm25: Bm25) -> reindex::Report {
+    let (indexer, goods) = indexer(bm25);
+    let options = reindex::Options {
+        goods_ids: ids.iter().map(|id| id.to_string()).collect(),
+        ..reindex::Options::default()
+    };
+    reindex::run(&indexer, &goods, &options, |_| {})
+        .await
+        .expect("the goods Scan")
+}
+
+#[tokio::test]
+async fn a_reindex_repairs_a_change_whose_event_was_lost_and_applies_new_bm25_parameters() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (old, new) = (unique_word(), unique_word());
+    let id = create(
+        &api,
+        &merchant,
+        goods(
+            &format!("{old} tea kettle"),
+            "stainless steel",
+            "Kitchen",
+            2500,
+        ),
+    )
+    .await;
+    await_results(&api, &q(&old), &[&id]).await;
+
+    // The goods change, but no event says so: as when the SendMessage after the write
+    // failed.
+    shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb()
+        .update_item()
+        .table_name("GoodsTable")
+        .key("goods_id", AttributeValue::S(id.clone()))
+        .update_expression("SET #name = :name, updated_at = :now")
+        .expression_attribute_names("#name", "name")
+        .expression_attribute_values(":name", AttributeValue::S(format!("{new} tea kettle")))
+        .expression_attribute_values(
+            ":now",
+            AttributeValue::S(shop::clock::rfc3339(shop::clock::now())),
+        )
+        .send()
+        .await
+        .expect("a direct goods write");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(ids(&search(&api, &q(&new)).await), Vec::<String>::new());
+
+    let report = reindex(&[&id], Bm25::default()).await;
+    assert_eq!((report.applied, report.failed.len()), (1, 0), "{report:?}");
+    let page = search(&api, &q(&new)).await;
+    assert_eq!(ids(&page), [id.as_str()]);
+    assert_eq!(ids(&search(&api, &q(&old)).await), Vec::<String>::new());
+    let score = page["items"][0]["score"].as_f64().unwrap();
+
+    let report = reindex(&[&id], Bm25::default()).await;
+    assert_eq!(
+        (report.applied, report.up_to_date),
+        (0, 1),
+        "a second run changes nothing: {report:?}"
+    );
+
+    // Other parameters give other impacts: a larger k1 saturates later, so a name
+    // match weighs more.
+    let tuned = Bm25 { k1: 3.0, b: 0.75 };
+    let report = reindex(&[&id], tuned).await;
+    assert_eq!((report.applied, report.failed.len()), (1, 0), "{report:?}");
+    let tuned_score = search(&api, &q(&new)).await["items"][0]["score"]
+        .as_f64()
+        .unwrap();
+    assert!(tuned_score > score * 1.1, "{tuned_score} > 1.1 × {score}");
+    assert_eq!(reindex(&[&id], tuned).await.up_to_date, 1);
+    assert_eq!(reindex(&[&id], Bm25::default()).await.applied, 1);
+
+    // The whole table, as the command runs by default: every goods item is looked at,
+    // this one included, and none fails.
+    let (indexer, goods) = indexer(Bm25::default());
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    let report = reindex::run(&indexer, &goods, &reindex::Options::default(), |_| {
+        pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .await
+    .expect("the goods Scan");
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert!(report.scanned >= 1 && pages.into_inner() >= 4, "{report:?}");
+    assert_eq!(ids(&search(&api, &q(&new)).await), [id]);
 }
 
 #[tokio::test]

@@ -265,6 +265,14 @@ impl GoodsRepo {
         })
     }
 
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
     /// Stores new goods.
     ///
     /// # Errors
@@ -536,6 +544,40 @@ impl GoodsRepo {
             next_cursor: start.map(|key| encode_cursor(&key, &plan)),
             items,
         })
+    }
+
+    /// One page of a parallel Scan of every goods id, live and deleted: segment `segment`
+    /// of `segments`, continuing after `start` (the previous page's last key). For
+    /// maintenance jobs such as a search reindex, never for a request: a Scan reads the
+    /// whole table.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn scan_ids(
+        &self,
+        segment: i32,
+        segments: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<String>, Option<Item>), StoreError> {
+        let out = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .segment(segment)
+            .total_segments(segments)
+            .projection_expression("goods_id")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        let ids = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| super::attr_s(item, "goods_id").to_owned())
+            .filter(|id| !id.is_empty())
+            .collect();
+        Ok((ids, out.last_evaluated_key))
     }
 }
 

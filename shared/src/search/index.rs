@@ -62,6 +62,14 @@ impl SearchTable {
             table: config::required("SEARCH_TABLE")?,
         })
     }
+
+    /// The table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
 }
 
 /// What the index knows of one goods item: its terms with their impacts, and what the
@@ -217,6 +225,16 @@ impl Indexer {
         })
     }
 
+    /// An indexer of `table` for `goods`, with these BM25 parameters.
+    pub fn new(table: SearchTable, goods: GoodsRepo, bm25: Bm25) -> Self {
+        Self {
+            table,
+            goods,
+            analyzer: Analyzer::new(),
+            bm25,
+        }
+    }
+
     /// The document of live goods, with impacts against the corpus's average lengths.
     pub fn document(&self, goods: &GoodsRecord, stats: &Stats) -> Doc {
         let fields = [&goods.name, &goods.description, &goods.category]
@@ -265,6 +283,21 @@ impl Indexer {
     /// [`StoreError`] when DynamoDB fails, or when racing writers kept it from finishing
     /// (SQS delivers the message again).
     pub async fn sync(&self, goods_id: &str) -> Result<Outcome, StoreError> {
+        self.bring_in_line(goods_id, false).await
+    }
+
+    /// Like [`Indexer::sync`], and also rewrites a document that is up to date with the
+    /// goods but whose impacts this indexer would compute differently: after `k1` or `b`
+    /// changed, or once the corpus's average field lengths have moved since it was
+    /// indexed. What a reindex runs for every goods item.
+    ///
+    /// # Errors
+    /// As [`Indexer::sync`].
+    pub async fn refresh(&self, goods_id: &str) -> Result<Outcome, StoreError> {
+        self.bring_in_line(goods_id, true).await
+    }
+
+    async fn bring_in_line(&self, goods_id: &str, refresh: bool) -> Result<Outcome, StoreError> {
         for attempt in 0..MAX_ATTEMPTS {
             let (current, goods) = tokio::join!(self.read(goods_id), self.goods.get_any(goods_id));
             let (item, stats) = current?;
@@ -282,7 +315,9 @@ impl Indexer {
                 Some(g) => (format!("deleted {}", g.updated_at), Doc::default()),
                 None => ("absent".to_owned(), Doc::default()),
             };
-            if item.ver.as_deref() == Some(ver.as_str()) || (item.ver.is_none() && !doc.live) {
+            let same_version = item.ver.as_deref() == Some(ver.as_str());
+            if (same_version && (!refresh || item.doc == doc)) || (item.ver.is_none() && !doc.live)
+            {
                 return Ok(Outcome::UpToDate);
             }
             let plan = Plan { ver, doc, step: 0 };

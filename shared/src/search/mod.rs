@@ -9,7 +9,9 @@
 //! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
 //! bakes them into impacts). The impact depends only on the document (and the average
 //! field lengths when it was indexed), so it is computed once, at indexing time; only
-//! `idf` is computed per query, from counters.
+//! `idf` is computed per query, from counters. New parameters (or averages that have
+//! moved a long way) reach the stored impacts through a reindex (`infra/reindex`, which
+//! runs [`index::Indexer::refresh`] on every goods item).
 //!
 //! # Layout (one table, `pk`/`sk` strings)
 //! | item | pk | sk | attributes |
