@@ -87,10 +87,7 @@ fn doc(products: &[Product], i: usize) -> Doc {
     let price = p.price_pence * (90 + ((copy * 7 + i) % 21) as i64) / 100;
     Doc {
         id,
-        description: format!(
-            "{name} (stock code {}-{copy}), from the UCI Online Retail data set.",
-            p.stock_code
-        ),
+        description: Product::describe(&name, &format!("{}-{copy}", p.stock_code)),
         name,
         category: p.category.to_owned(),
         price,
