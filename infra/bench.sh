@@ -262,7 +262,10 @@ writes them): 1,000 known-item queries, each two words of 3+ letters drawn from 
 product's name (a fixed seed). MRR and hit@10 are where that product ranks; the overlap is
 the share of tantivy's top 10 that ours also returns, with tantivy 0.25's BM25 over the same
 documents (fields name, description, category boosted 3, 1, 2, like ours; simple tokenizer,
-lower-casing, English stemming), computed in the same run.
+lower-casing, English stemming), computed in the same run. The two models differ: tantivy
+scores each field with its own BM25 and its own idf and adds them up; ours is BM25F (the
+fields' weighted frequencies saturate together, and a term has one idf over whole
+documents), so a word that most descriptions share counts for little in names too.
 
 ![DynamoDB requests and read units per query against catalogue size](infra/bench/charts/search-cost.svg)
 
