@@ -39,7 +39,8 @@ impl Product {
         Self::describe(&self.name, &self.stock_code)
     }
 
-    /// A description for `name` under `code` (the benchmark's copies have their own).
+    /// The description of `name` under `code` (also for the benchmark's copies, which
+    /// have codes of their own).
     pub fn describe(name: &str, code: &str) -> String {
         format!("{name} (UCI Online Retail {code})")
     }

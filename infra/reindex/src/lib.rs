@@ -96,10 +96,10 @@ pub async fn run(
                 let (ids, next) = goods.scan_ids(segment, segments, start).await?;
                 refresh_all(indexer, ids, per_segment, report).await;
                 progress(&report.lock().unwrap_or_else(|e| e.into_inner()));
-                match next {
-                    Some(key) => start = Some(key),
-                    None => return Ok::<(), StoreError>(()),
+                if next.is_none() {
+                    return Ok::<(), StoreError>(());
                 }
+                start = next;
             }
         }
     });

@@ -259,10 +259,7 @@ impl GoodsRepo {
     /// # Errors
     /// [`ConfigError::Missing`] when `GOODS_TABLE` is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
-            client,
-            table: config::required("GOODS_TABLE")?,
-        })
+        Ok(Self::new(client, config::required("GOODS_TABLE")?))
     }
 
     /// Uses the table named `table`.

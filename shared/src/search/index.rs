@@ -57,10 +57,7 @@ impl SearchTable {
     /// # Errors
     /// [`ConfigError::Missing`] when it is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
-            client,
-            table: config::required("SEARCH_TABLE")?,
-        })
+        Ok(Self::new(client, config::required("SEARCH_TABLE")?))
     }
 
     /// The table named `table`.
@@ -217,12 +214,11 @@ impl Indexer {
     /// # Errors
     /// A missing or invalid variable, named.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
-            table: SearchTable::from_env(client.clone())?,
-            goods: GoodsRepo::from_env(client)?,
-            analyzer: Analyzer::new(),
-            bm25: Bm25::from_env()?,
-        })
+        Ok(Self::new(
+            SearchTable::from_env(client.clone())?,
+            GoodsRepo::from_env(client)?,
+            Bm25::from_env()?,
+        ))
     }
 
     /// An indexer of `table` for `goods`, with these BM25 parameters.
