@@ -151,7 +151,7 @@ async fn an_expired_activation_token_is_invalid() {
 
     // A token issued 25 hours ago, written where register writes tokens.
     let token = format!("expired-token-{suffix}-padding-to-look-real-000");
-    let hash = shop::domain::TokenHash::of(&token);
+    let hash = shop::accounts::TokenHash::of(&token);
     let issued = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

@@ -10,7 +10,7 @@ use e2e::{address, unique, webhook_secret, Account, Api};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
-use shop::domain::signature::sign;
+use shop::payments::signature::sign;
 
 fn secret() -> String {
     webhook_secret()
@@ -704,7 +704,7 @@ async fn bad_orders_and_cart_lines_are_refused_without_writing() {
         body
     };
     let too_many: Vec<Value> = (0..41)
-        .map(|_| json!({"goods_id": shop::domain::new_id(), "quantity": 1}))
+        .map(|_| json!({"goods_id": shop::ids::new_id(), "quantity": 1}))
         .collect();
     let cases = [
         (

@@ -253,10 +253,10 @@ async fn a_new_user_gets_popular_goods_and_bad_parameters_get_422() {
 
 #[tokio::test]
 async fn a_redelivered_event_applies_once_and_a_poison_message_goes_to_the_dead_letter_queue() {
-    let goods = shop::domain::new_id();
+    let goods = shop::ids::new_id();
     let purchase = shop::events::Envelope::new(
         shop::events::EventType::Purchase,
-        Some(&shop::domain::new_id()),
+        Some(&shop::ids::new_id()),
         Some(&goods),
         json!({"quantity": 1}),
     );

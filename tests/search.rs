@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{await_dead_letter, eventually, send_batch, unique_word, Account, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shop::repo::goods::GoodsRepo;
+use shop::catalogue::repo::GoodsRepo;
 use shop::search::index::{Indexer, SearchTable};
 use shop::search::Bm25;
 
@@ -404,8 +404,8 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
     let aws = shop::aws::Aws::from_env().unwrap();
     let w = unique_word();
     // Goods written straight to the table: only the event below can index them.
-    let id = shop::domain::new_id();
-    let fields = shop::domain::GoodsInput {
+    let id = shop::ids::new_id();
+    let fields = shop::catalogue::GoodsInput {
         name: Some(format!("{w} teapot")),
         description: Some("cast iron".into()),
         price: Some(2500),
@@ -415,9 +415,9 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
     }
     .validate(&[])
     .unwrap();
-    let record = shop::repo::goods::GoodsRecord::new(
+    let record = shop::catalogue::repo::GoodsRecord::new(
         id.clone(),
-        shop::domain::new_id(),
+        shop::ids::new_id(),
         fields,
         "2026-11-25T12:00:00Z",
     );

@@ -59,7 +59,7 @@ async fn no_secret_appears_in_any_function_log() {
     let (_, order) = api.order(&buyer, &[(&goods, 1)]).await;
     let event = api.payment_event(&buyer, &order).await;
     let body = event.to_string();
-    let signature = shop::domain::signature::sign(
+    let signature = shop::payments::signature::sign(
         &webhook_secret(),
         shop::clock::now().unix_timestamp(),
         body.as_bytes(),

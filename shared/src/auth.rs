@@ -7,10 +7,11 @@
 use lambda_http::http::header;
 use lambda_http::Request;
 
+use crate::accounts::sessions::SessionsRepo;
+use crate::accounts::Role;
+use crate::accounts::TokenHash;
 use crate::clock;
-use crate::domain::{Role, TokenHash};
 use crate::error::ApiError;
-use crate::repo::sessions::SessionsRepo;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "session";
@@ -170,7 +171,7 @@ mod tests {
 
     #[test]
     fn only_tokens_of_the_issued_shape_are_looked_up() {
-        let token = crate::domain::SecretToken::generate();
+        let token = crate::accounts::SecretToken::generate();
         assert!(well_formed(token.expose()));
         assert!(!well_formed("short"));
         assert!(!well_formed(&"a".repeat(42).replace('a', "/")));

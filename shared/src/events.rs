@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::config::{self, ConfigError};
-use crate::domain::new_id;
 use crate::error::{BoxError, ErrorChain};
+use crate::ids::new_id;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -205,7 +205,7 @@ pub fn limit_param(req: &Request, errors: &mut FieldErrors, default: usize) -> u
 
 /// `?min_price=&max_price=`: inclusive bounds in minor units; errors go to `errors`.
 pub fn price_params(req: &Request, errors: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
-    let max_price = crate::domain::money::MAX_PRICE;
+    let max_price = crate::money::MAX_PRICE;
     let mut price = |name: &str| {
         query_param(req, name).and_then(|raw| {
             let parsed = raw

@@ -2,8 +2,8 @@
 
 use aws_sdk_ses::types::{Body, Content, Destination, Message};
 
+use crate::accounts::SecretToken;
 use crate::config::{self, ConfigError};
-use crate::domain::SecretToken;
 use crate::error::BoxError;
 
 /// Sends the shop's emails.

@@ -354,7 +354,7 @@ impl Api {
             .header("content-type", "application/json")
             .header(
                 "payment-signature",
-                shop::domain::signature::sign(secret, timestamp, body.as_bytes()),
+                shop::payments::signature::sign(secret, timestamp, body.as_bytes()),
             )
             .body(body)
             .send()

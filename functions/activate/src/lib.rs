@@ -5,13 +5,13 @@
 //! 24 hours (checked here; TTL only tidies up).
 
 use lambda_http::{Body, Request, Response};
+use shop::accounts::repo::UsersRepo;
+use shop::accounts::TokenHash;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::domain::TokenHash;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::users::UsersRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {

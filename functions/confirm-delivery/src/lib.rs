@@ -2,15 +2,15 @@
 //! arrived (`shipped → delivered`, a conditional write).
 
 use lambda_http::{Body, Request, Response};
+use shop::accounts::Role;
 use shop::clock;
-use shop::domain::order::OrderStatus;
-use shop::domain::Role;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::orders::{Actor, Change};
+use shop::orders::order::OrderStatus;
+use shop::orders::repo::{Actor, Change};
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Orders;
+pub type Context = shop::orders::Orders;
 
 #[utoipa::path(
     post,
@@ -20,7 +20,7 @@ pub type Context = shop::contexts::Orders;
     summary = "The buyer confirms a shipped order arrived",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the delivered order", body = shop::repo::orders::Order),
+        (status = 200, description = "the delivered order", body = shop::orders::repo::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -4,15 +4,16 @@
 //! and recommendations.
 
 use lambda_http::{Body, Request, Response};
+use shop::catalogue::repo::GoodsRecord;
+use shop::catalogue::GoodsInput;
 use shop::clock;
-use shop::domain::{new_id, GoodsInput};
 use shop::error::ApiError;
 use shop::events::EventType;
 use shop::http;
-use shop::repo::goods::GoodsRecord;
+use shop::ids::new_id;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::GoodsChanges;
+pub type Context = shop::catalogue::GoodsChanges;
 
 /// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
 const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
@@ -23,9 +24,9 @@ const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"]
     path = "/goods",
     tag = "goods",
     summary = "Create goods (merchants)",
-    request_body = shop::domain::GoodsInput,
+    request_body = shop::catalogue::GoodsInput,
     responses(
-        (status = 201, description = "the goods", body = shop::domain::Goods),
+        (status = 201, description = "the goods", body = shop::catalogue::Goods),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),

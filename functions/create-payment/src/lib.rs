@@ -3,15 +3,16 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::Role;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::contexts::Orders;
-use shop::domain::order::{OrderStatus, PaymentMethod};
-use shop::domain::{new_id, Role};
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::payments::{Payment, PaymentsRepo};
+use shop::ids::new_id;
+use shop::orders::order::{OrderStatus, PaymentMethod};
+use shop::orders::Orders;
+use shop::payments::repo::{Payment, PaymentsRepo};
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -47,7 +48,7 @@ struct PayBody {
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = PayBody,
     responses(
-        (status = 201, description = "the pending payment", body = shop::repo::payments::Payment),
+        (status = 201, description = "the pending payment", body = shop::payments::repo::Payment),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -7,17 +7,19 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::repo::UsersRepo;
+use shop::accounts::sessions::SessionsRepo;
+use shop::accounts::Role;
 use shop::auth;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::{self, ConfigError};
-use shop::domain::{is_id, new_id, Role};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::payments::PaymentsRepo;
-use shop::repo::reviews::{Review, ReviewsRepo};
-use shop::repo::sessions::SessionsRepo;
-use shop::repo::users::UsersRepo;
+use shop::ids::is_id;
+use shop::ids::new_id;
+use shop::payments::repo::PaymentsRepo;
+use shop::reviews::repo::{Review, ReviewsRepo};
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -80,7 +82,7 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ReviewBody,
     responses(
-        (status = 201, description = "the review", body = shop::repo::reviews::Review),
+        (status = 201, description = "the review", body = shop::reviews::repo::Review),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden (merchants) or not_purchased", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

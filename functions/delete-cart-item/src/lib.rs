@@ -6,7 +6,7 @@ use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Carts;
+pub type Context = shop::cart::Carts;
 
 #[utoipa::path(
     delete,
@@ -16,7 +16,7 @@ pub type Context = shop::contexts::Carts;
     summary = "Remove the goods from the cart",
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the cart", body = shop::contexts::CartView),
+        (status = 200, description = "the cart", body = shop::cart::CartView),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -11,7 +11,7 @@ use shop::events::EventType;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::GoodsChanges;
+pub type Context = shop::catalogue::GoodsChanges;
 
 #[utoipa::path(
     delete,

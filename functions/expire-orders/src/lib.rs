@@ -5,12 +5,12 @@
 
 use lambda_runtime::LambdaEvent;
 use shop::clock;
-use shop::domain::order::OrderStatus;
 use shop::error::ErrorChain;
-use shop::repo::orders::{return_stock, Actor, Change, TransitionError};
+use shop::orders::order::OrderStatus;
+use shop::orders::repo::{return_stock, Actor, Change, TransitionError};
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Orders;
+pub type Context = shop::orders::Orders;
 
 /// Orders examined per page.
 const PAGE: i32 = 25;

@@ -6,7 +6,7 @@ use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Carts;
+pub type Context = shop::cart::Carts;
 
 #[utoipa::path(
     get,
@@ -15,7 +15,7 @@ pub type Context = shop::contexts::Carts;
     tag = "cart and orders",
     summary = "The caller's cart with the goods as they are now",
     responses(
-        (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::contexts::CartView),
+        (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::cart::CartView),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (

@@ -5,15 +5,15 @@
 //! read. The goods read and the session check run concurrently.
 
 use lambda_http::{Body, Request, Response};
+use shop::accounts::sessions::SessionsRepo;
 use shop::auth;
 use shop::aws::Aws;
+use shop::catalogue::repo::GoodsRepo;
 use shop::config::ConfigError;
-use shop::domain::is_id;
 use shop::error::ApiError;
 use shop::events::{Envelope, EventType, Publisher};
 use shop::http;
-use shop::repo::goods::GoodsRepo;
-use shop::repo::sessions::SessionsRepo;
+use shop::ids::is_id;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -46,7 +46,7 @@ impl Context {
     summary = "One goods item; a signed-in caller's view is recorded",
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the goods", body = shop::domain::Goods),
+        (status = 200, description = "the goods", body = shop::catalogue::Goods),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (
             status = 500,

@@ -2,12 +2,12 @@
 //! Anyone else's order is 404, so ids reveal nothing.
 
 use lambda_http::{Body, Request, Response};
-use shop::domain::Role;
+use shop::accounts::Role;
 use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Orders;
+pub type Context = shop::orders::Orders;
 
 #[utoipa::path(
     get,
@@ -17,7 +17,7 @@ pub type Context = shop::contexts::Orders;
     summary = "One of the caller's orders, with its status history",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the order", body = shop::repo::orders::Order),
+        (status = 200, description = "the order", body = shop::orders::repo::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -13,9 +13,9 @@ use lambda_runtime::LambdaEvent;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::consumer::{BatchResponse, SqsEvent};
-use shop::domain::is_id;
 use shop::error::ErrorChain;
 use shop::events::EventType;
+use shop::ids::is_id;
 use shop::search::index::{Indexer, Outcome};
 
 /// What the function needs, built once per cold start.

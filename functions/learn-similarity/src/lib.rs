@@ -12,9 +12,9 @@ use lambda_runtime::LambdaEvent;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::consumer::{BatchResponse, SqsEvent, SqsMessage};
-use shop::domain::is_id;
 use shop::error::ErrorChain;
 use shop::events::EventType;
+use shop::ids::is_id;
 use shop::recs::model::Kind;
 use shop::recs::store::{Applied, Interaction, RecsStore};
 

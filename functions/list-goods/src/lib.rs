@@ -1,17 +1,18 @@
 //! `GET /goods`: live goods, filtered by `category`, `merchant_id`, `min_price` and
 //! `max_price` (inclusive, minor units), paginated with `limit` and `cursor`.
 //!
-//! Each filter is served by an index Query (see `shop::repo::goods`), never a Scan.
+//! Each filter is served by an index Query (see `shop::catalogue::repo`), never a Scan.
 //! Newest first, or cheapest first when a price bound is given (without a merchant).
 
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shop::aws::Aws;
+use shop::catalogue::repo::{GoodsRepo, ListFilter};
+use shop::catalogue::Goods;
 use shop::config::ConfigError;
-use shop::domain::{is_id, Goods};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::goods::{GoodsRepo, ListFilter};
+use shop::ids::is_id;
 
 /// What the function needs, built once per cold start.
 pub struct Context {

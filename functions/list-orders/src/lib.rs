@@ -2,13 +2,13 @@
 //! `by_buyer` per page).
 
 use lambda_http::{Body, Request, Response};
-use shop::domain::Role;
+use shop::accounts::Role;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::orders::Actor;
+use shop::orders::repo::Actor;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Orders;
+pub type Context = shop::orders::Orders;
 
 #[utoipa::path(
     get,
@@ -18,7 +18,7 @@ pub type Context = shop::contexts::Orders;
     summary = "The caller's orders, newest first",
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "a page of orders", body = shop::contexts::OrderPage),
+        (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
@@ -47,7 +47,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             cursor.as_deref(),
         )
         .await?;
-    http::ok(&shop::contexts::OrderPage {
+    http::ok(&shop::orders::OrderPage {
         items: page.items,
         next_cursor: page.next_cursor,
     })

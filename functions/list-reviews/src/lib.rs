@@ -3,13 +3,13 @@
 
 use lambda_http::{Body, Request, Response};
 use shop::aws::Aws;
+use shop::catalogue::repo::GoodsRepo;
 use shop::config::ConfigError;
-use shop::contexts::Orders;
-use shop::domain::is_id;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::goods::GoodsRepo;
-use shop::repo::reviews::ReviewsRepo;
+use shop::ids::is_id;
+use shop::orders::Orders;
+use shop::reviews::repo::ReviewsRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -39,7 +39,7 @@ impl Context {
     summary = "Reviews of goods, newest first, each with its reply",
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "a page of reviews", body = shop::repo::reviews::ReviewPage),
+        (status = 200, description = "a page of reviews", body = shop::reviews::repo::ReviewPage),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),

@@ -9,16 +9,18 @@
 use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::login_guard::LoginGuard;
+use shop::accounts::password;
+use shop::accounts::repo::{LoginLookup, UsersRepo};
+use shop::accounts::sessions::{Session, SessionsRepo};
+use shop::accounts::SecretToken;
+use shop::accounts::UserStatus;
 use shop::auth;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::domain::login_guard::LoginGuard;
-use shop::domain::{password, SecretToken, UserStatus};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::sessions::{Session, SessionsRepo};
-use shop::repo::users::{LoginLookup, UsersRepo};
 
 /// How long a session lasts.
 pub const SESSION_TTL_SECS: i64 = 7 * 24 * 60 * 60;
@@ -73,7 +75,7 @@ struct LoginAnswer {
     token: String,
     /// RFC 3339.
     expires_at: String,
-    user: shop::domain::User,
+    user: shop::accounts::User,
 }
 
 fn too_many_attempts(retry_after_secs: u64) -> ApiError {
@@ -84,7 +86,7 @@ fn too_many_attempts(retry_after_secs: u64) -> ApiError {
     }
 }
 
-/// Verifies inline (see `shop::domain::password` on memory); a `None` stored hash
+/// Verifies inline (see `shop::accounts::password` on memory); a `None` stored hash
 /// spends the same time on a dummy.
 fn verify(candidate: &str, stored: Option<&str>) -> bool {
     match stored {

@@ -3,12 +3,12 @@
 
 use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
+use shop::accounts::sessions::SessionsRepo;
 use shop::auth;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::sessions::SessionsRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {

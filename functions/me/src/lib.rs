@@ -1,13 +1,13 @@
 //! `GET /me`: the caller's account, never with its password hash.
 
 use lambda_http::{Body, Request, Response};
+use shop::accounts::repo::UsersRepo;
+use shop::accounts::sessions::SessionsRepo;
 use shop::auth;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::http;
-use shop::repo::sessions::SessionsRepo;
-use shop::repo::users::UsersRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -36,7 +36,7 @@ impl Context {
     tag = "accounts",
     summary = "The caller's account",
     responses(
-        (status = 200, description = "the account", body = shop::domain::User),
+        (status = 200, description = "the account", body = shop::accounts::User),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (
             status = 500,

@@ -13,14 +13,14 @@ use lambda_http::{Body, Request, Response};
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::{self, ConfigError};
-use shop::domain::order::OrderStatus;
-use shop::domain::signature;
 use shop::error::ApiError;
 use shop::events::{Envelope, EventType, Publisher};
 use shop::http;
-use shop::repo::orders::{Actor, Change, Order, OrdersRepo, TransitionError};
-use shop::repo::payments::{PaymentsRepo, WebhookEvent};
-use shop::repo::{cancellation, Cancellation};
+use shop::orders::order::OrderStatus;
+use shop::orders::repo::{Actor, Change, Order, OrdersRepo, TransitionError};
+use shop::payments::repo::{PaymentsRepo, WebhookEvent};
+use shop::payments::signature;
+use shop::store::{cancellation, Cancellation};
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -72,7 +72,7 @@ fn received() -> Result<Response<Body>, ApiError> {
     tag = "cart and orders",
     summary = "The payment provider reports an outcome (signed with Payment-Signature)",
     params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; several v1 allowed")),
-    request_body = shop::repo::payments::WebhookEvent,
+    request_body = shop::payments::repo::WebhookEvent,
     responses(
         (status = 200, description = "received (applied once, or recorded)", body = WebhookAnswer),
         (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),

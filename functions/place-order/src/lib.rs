@@ -1,6 +1,6 @@
 //! `POST /orders`: places an order for the given lines, or for the cart's lines.
 //!
-//! Stock is reserved atomically (see `shop::ordering`). With an `Idempotency-Key`
+//! Stock is reserved atomically (see `shop::orders::place`). With an `Idempotency-Key`
 //! header, the same key from the same user within 24 hours answers the first response
 //! and creates nothing new; a concurrent duplicate waits for the first to finish (or
 //! gets 409 `idempotency_in_progress` after 3 s); the same key with another body is 422
@@ -12,20 +12,21 @@ use std::time::Duration;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::sessions::SessionsRepo;
+use shop::accounts::Role;
 use shop::auth;
 use shop::aws::Aws;
+use shop::cart::repo::CartsRepo;
+use shop::catalogue::repo::GoodsRepo;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::domain::order::{PaymentMethod, Quantity, ShippingAddress, MAX_LINES};
-use shop::domain::{is_id, Role};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::ordering::{Lines, NewOrder, Ordering};
-use shop::repo::carts::CartsRepo;
-use shop::repo::goods::GoodsRepo;
-use shop::repo::idempotency::{payload_hash, Claim, IdempotencyRepo};
-use shop::repo::orders::OrdersRepo;
-use shop::repo::sessions::SessionsRepo;
+use shop::idempotency::{payload_hash, Claim, IdempotencyRepo};
+use shop::ids::is_id;
+use shop::orders::order::{PaymentMethod, Quantity, ShippingAddress, MAX_LINES};
+use shop::orders::place::{Lines, NewOrder, Ordering};
+use shop::orders::repo::OrdersRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -170,7 +171,7 @@ fn replay(status: u16, body: String) -> Response<Body> {
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "same key, same user, within 24 h: the first answer again")),
     request_body = PlaceBody,
     responses(
-        (status = 201, description = "the order, pending payment", body = shop::repo::orders::Order),
+        (status = 201, description = "the order, pending payment", body = shop::orders::repo::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 409, description = "out_of_stock (naming goods_ids) or idempotency_in_progress", body = shop::error::ErrorBody),

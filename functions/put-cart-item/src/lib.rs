@@ -5,15 +5,15 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::cart::repo::{CartLine, MAX_CART_LINES};
 use shop::clock;
-use shop::domain::order::Quantity;
 use shop::error::{ApiError, FieldErrors};
 use shop::events::{Envelope, EventType};
 use shop::http;
-use shop::repo::carts::{CartLine, MAX_CART_LINES};
+use shop::orders::order::Quantity;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Carts;
+pub type Context = shop::cart::Carts;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +31,7 @@ struct PutBody {
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = PutBody,
     responses(
-        (status = 200, description = "the cart", body = shop::contexts::CartView),
+        (status = 200, description = "the cart", body = shop::cart::CartView),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -17,18 +17,18 @@ use std::collections::{HashMap, HashSet};
 
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
+use shop::accounts::sessions::SessionsRepo;
 use shop::auth;
 use shop::aws::Aws;
+use shop::cart::repo::CartsRepo;
+use shop::catalogue::repo::GoodsRepo;
+use shop::catalogue::Goods;
 use shop::config::ConfigError;
-use shop::domain::Goods;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
+use shop::payments::repo::PaymentsRepo;
 use shop::recs::model::{self, Kind, Strategy};
 use shop::recs::store::RecsStore;
-use shop::repo::carts::CartsRepo;
-use shop::repo::goods::GoodsRepo;
-use shop::repo::payments::PaymentsRepo;
-use shop::repo::sessions::SessionsRepo;
 
 /// Seeds used, at most (the heaviest).
 const MAX_SEEDS: usize = 20;

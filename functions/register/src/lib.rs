@@ -8,14 +8,18 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::repo::{NewUser, UsersRepo};
+use shop::accounts::Email;
+use shop::accounts::Password;
+use shop::accounts::Role;
+use shop::accounts::SecretToken;
+use shop::accounts::Username;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::domain::{Email, Password, Role, SecretToken, Username};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::mail::Mailer;
-use shop::repo::users::{NewUser, UsersRepo};
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -85,7 +89,7 @@ impl TryFrom<RegisterBody> for Registration {
     summary = "Register an account and email its activation link",
     request_body = RegisterBody,
     responses(
-        (status = 201, description = "the account, pending activation", body = shop::domain::User),
+        (status = 201, description = "the account, pending activation", body = shop::accounts::User),
         (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
@@ -105,12 +109,12 @@ impl TryFrom<RegisterBody> for Registration {
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let registration = Registration::try_from(http::json_body::<RegisterBody>(&req)?)?;
     let password = registration.password;
-    // Inline, not on the blocking pool: see `shop::domain::password` on memory.
+    // Inline, not on the blocking pool: see `shop::accounts::password` on memory.
     let password_hash = password
         .hash()
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let user = NewUser {
-        user_id: shop::domain::new_id(),
+        user_id: shop::ids::new_id(),
         username: registration.username,
         email: registration.email,
         role: registration.role,

@@ -3,16 +3,17 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::sessions::SessionsRepo;
+use shop::accounts::Role;
 use shop::auth;
 use shop::aws::Aws;
+use shop::catalogue::repo::GoodsRepo;
 use shop::clock;
 use shop::config::ConfigError;
-use shop::domain::{is_id, Role};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::goods::GoodsRepo;
-use shop::repo::reviews::{Reply, ReviewsRepo};
-use shop::repo::sessions::SessionsRepo;
+use shop::ids::is_id;
+use shop::reviews::repo::{Reply, ReviewsRepo};
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -53,7 +54,7 @@ struct ReplyBody {
     params(("review_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ReplyBody,
     responses(
-        (status = 200, description = "the review with its reply", body = shop::repo::reviews::Review),
+        (status = 200, description = "the review with its reply", body = shop::reviews::repo::Review),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: anyone but the merchant who sells the goods", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -6,14 +6,16 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::repo::UsersRepo;
+use shop::accounts::Email;
+use shop::accounts::SecretToken;
+use shop::accounts::UserStatus;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::{self, ConfigError};
-use shop::domain::{Email, SecretToken, UserStatus};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::mail::Mailer;
-use shop::repo::users::UsersRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {

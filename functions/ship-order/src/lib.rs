@@ -3,15 +3,15 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::Role;
 use shop::clock;
-use shop::domain::order::OrderStatus;
-use shop::domain::Role;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::repo::orders::{Actor, Change, Shipment};
+use shop::orders::order::OrderStatus;
+use shop::orders::repo::{Actor, Change, Shipment};
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::Orders;
+pub type Context = shop::orders::Orders;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +31,7 @@ struct ShipBody {
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = ShipBody,
     responses(
-        (status = 200, description = "the shipped order", body = shop::repo::orders::Order),
+        (status = 200, description = "the shipped order", body = shop::orders::repo::Order),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -8,12 +8,13 @@
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shop::aws::Aws;
+use shop::catalogue::repo::GoodsRepo;
+use shop::catalogue::Goods;
 use shop::config::ConfigError;
-use shop::domain::{is_id, Goods};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
+use shop::ids::is_id;
 use shop::recs::store::RecsStore;
-use shop::repo::goods::GoodsRepo;
 
 /// What the function needs, built once per cold start.
 pub struct Context {

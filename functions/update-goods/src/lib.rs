@@ -5,14 +5,15 @@
 //! `goods.updated` with the new item.
 
 use lambda_http::{Body, Request, Response};
+use shop::catalogue::GoodsFields;
+use shop::catalogue::GoodsInput;
 use shop::clock;
-use shop::domain::{GoodsFields, GoodsInput};
 use shop::error::{ApiError, FieldErrors};
 use shop::events::EventType;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::contexts::GoodsChanges;
+pub type Context = shop::catalogue::GoodsChanges;
 
 #[utoipa::path(
     patch,
@@ -21,9 +22,9 @@ pub type Context = shop::contexts::GoodsChanges;
     tag = "goods",
     summary = "Change any subset of the owning merchant's goods",
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    request_body = shop::domain::GoodsInput,
+    request_body = shop::catalogue::GoodsInput,
     responses(
-        (status = 200, description = "the goods", body = shop::domain::Goods),
+        (status = 200, description = "the goods", body = shop::catalogue::Goods),
         (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),

@@ -29,8 +29,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use bench::{arg, ms, quantile};
 use demo_catalogue::products::{self, Product};
 use futures::stream::{self, StreamExt};
-use shop::domain::GoodsInput;
-use shop::repo::goods::GoodsRecord;
+use shop::catalogue::repo::GoodsRecord;
+use shop::catalogue::GoodsInput;
 use shop::search::analysis::{Analyzer, Mode};
 use shop::search::index::{Indexer, SearchTable};
 use shop::search::query::SearchQuery;
@@ -135,7 +135,7 @@ async fn load(
                     .build()
             })
             .collect();
-        shop::repo::batch_write(dynamodb, goods_table, writes)
+        shop::store::batch_write(dynamodb, goods_table, writes)
             .await
             .expect("goods written");
     }
@@ -348,7 +348,7 @@ async fn measure_cost(
             })
             .collect();
         let (_, goods_units) =
-            shop::repo::batch_get_metered(dynamodb, goods_table, keys, None, false)
+            shop::store::batch_get_metered(dynamodb, goods_table, keys, None, false)
                 .await
                 .expect("goods read");
         requests.push(found.requests + usize::from(!found.hits.is_empty()));

@@ -15,7 +15,7 @@
 //! `LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS`).
 
 use serde_json::{json, Value};
-use shop::domain::signature::sign;
+use shop::payments::signature::sign;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()

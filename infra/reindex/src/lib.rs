@@ -17,9 +17,9 @@
 use std::sync::Mutex;
 
 use futures::stream::{self, StreamExt};
-use shop::repo::goods::GoodsRepo;
-use shop::repo::StoreError;
+use shop::catalogue::repo::GoodsRepo;
 use shop::search::index::{Indexer, Outcome};
+use shop::store::StoreError;
 
 /// What to reindex, and how hard to push.
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use reindex::{Options, Report};
 use shop::aws::Aws;
-use shop::repo::goods::GoodsRepo;
+use shop::catalogue::repo::GoodsRepo;
 use shop::search::index::Indexer;
 
 fn usage(problem: &str) -> ExitCode {

@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use super::model::{pair, Kind, Neighbours, Window, TRIM_AT};
 use crate::config::{self, ConfigError};
-use crate::repo::{
+use crate::store::{
     attr_n, attr_s, backoff, batch_get, cancellation, n, s, transact, Cancellation, Item,
     StoreError,
 };
@@ -331,7 +331,7 @@ impl RecsStore {
                     .await;
                 match created {
                     Ok(_) => break,
-                    Err(e) if crate::repo::is_condition_failed(&e) => continue,
+                    Err(e) if crate::store::is_condition_failed(&e) => continue,
                     Err(e) => return Err(StoreError::new(e)),
                 }
             }
@@ -387,7 +387,7 @@ impl RecsStore {
                 }
                 Ok(true)
             }
-            Err(e) if crate::repo::is_condition_failed(&e) => Ok(false),
+            Err(e) if crate::store::is_condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::new(e)),
         }
     }
@@ -438,7 +438,7 @@ impl RecsStore {
             };
             match put.send().await {
                 Ok(_) => return Ok(()),
-                Err(e) if crate::repo::is_condition_failed(&e) => backoff(attempt).await,
+                Err(e) if crate::store::is_condition_failed(&e) => backoff(attempt).await,
                 Err(e) => return Err(StoreError::new(e)),
             }
         }

@@ -30,9 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use super::analysis::{Analyzer, Mode};
 use super::{category_key, posting_pk, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::config::{self, ConfigError};
-use crate::repo::goods::{GoodsRecord, GoodsRepo};
-use crate::repo::{
+use crate::store::{
     backoff, batch_get, batch_write, cancellation, n, s, transact, Item, StoreError,
 };
 

@@ -26,7 +26,7 @@ use super::index::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 
-use crate::repo::{attr_n, attr_s, batch_get_metered, n, s, Item, StoreError};
+use crate::store::{attr_n, attr_s, batch_get_metered, n, s, Item, StoreError};
 
 /// Distinct query terms used (the first ones).
 pub const MAX_QUERY_TERMS: usize = 12;

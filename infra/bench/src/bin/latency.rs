@@ -16,7 +16,7 @@ use bench::{arg, ms, parsed_arg, quantile};
 use e2e::{order_body, webhook_secret, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shop::domain::signature::sign;
+use shop::payments::signature::sign;
 
 /// A request ready to send: path, body, extra headers.
 type Prepared = (String, Option<Value>, Vec<(String, String)>);

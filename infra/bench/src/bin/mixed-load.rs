@@ -23,7 +23,7 @@ use e2e::{order_body, webhook_secret, Account, Api};
 use local_stack::template::{self, LocalValues};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shop::domain::signature::sign;
+use shop::payments::signature::sign;
 
 /// What one user does, with how often (weights out of 100).
 const MIX: [(Action, u32); 10] = [

@@ -17,12 +17,19 @@ use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{backoff, cancellation, is_condition_failed, n, s, Cancellation, Item, StoreError};
+use crate::accounts::login_guard::{LoginGuard, WINDOW_SECS};
+use crate::accounts::Email;
+use crate::accounts::Role;
+use crate::accounts::TokenHash;
+use crate::accounts::User;
+use crate::accounts::UserStatus;
+use crate::accounts::Username;
 use crate::clock;
 use crate::config::{self, ConfigError};
-use crate::domain::login_guard::{LoginGuard, WINDOW_SECS};
-use crate::domain::{Email, Role, TokenHash, User, UserStatus, Username};
 use crate::error::ApiError;
+use crate::store::{
+    backoff, cancellation, is_condition_failed, n, s, Cancellation, Item, StoreError,
+};
 
 /// How long an activation link stays valid.
 pub const ACTIVATION_TTL_SECS: i64 = 24 * 60 * 60;

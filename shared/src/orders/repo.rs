@@ -21,10 +21,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::{cancellation, id_cursor, n, s, Cancellation, StoreError};
 use crate::config::{self, ConfigError};
-use crate::domain::order::{OrderStatus, PaymentMethod, ShippingAddress};
 use crate::error::ApiError;
+use crate::orders::order::{OrderStatus, PaymentMethod, ShippingAddress};
+use crate::store::{cancellation, id_cursor, n, s, Cancellation, StoreError};
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -196,12 +196,12 @@ impl OrdersRepo {
     /// Runs a transaction on this table's client.
     ///
     /// # Errors
-    /// The SDK's error, for [`super::cancellation`] to read.
+    /// The SDK's error, for [`crate::store::cancellation`] to read.
     pub async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
-    ) -> Result<(), super::TransactError> {
-        super::transact(&self.client, writes).await
+    ) -> Result<(), crate::store::TransactError> {
+        crate::store::transact(&self.client, writes).await
     }
 
     /// An order by id.

@@ -20,9 +20,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::{backoff, cancellation, id_cursor, n, s, Cancellation, StoreError};
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
+use crate::store::{backoff, cancellation, id_cursor, n, s, Cancellation, StoreError};
 
 /// The merchant's reply to a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -7,9 +7,10 @@
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::{s, StoreError};
+use crate::accounts::Role;
+use crate::accounts::TokenHash;
 use crate::config::{self, ConfigError};
-use crate::domain::{Role, TokenHash};
+use crate::store::{s, StoreError};
 
 /// A stored session.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::{s, StoreError};
 use crate::config::{self, ConfigError};
+use crate::store::{s, StoreError};
 
 /// A payment order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -33,7 +33,7 @@ pub struct Payment {
     /// ISO 4217.
     pub currency: String,
     /// `alipay`, `wechat_pay` or `card`.
-    pub method: crate::domain::order::PaymentMethod,
+    pub method: crate::orders::order::PaymentMethod,
     /// `pending`, `succeeded`, `failed` or `refund_required`.
     pub status: String,
     /// RFC 3339.
@@ -136,7 +136,7 @@ impl PaymentsRepo {
         outcome: &str,
         received_at: &str,
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut item: super::Item = serde_dynamo::to_item(event)?;
+        let mut item: crate::store::Item = serde_dynamo::to_item(event)?;
         item.insert("pk".into(), s(format!("EVENT#{}", event.event_id)));
         item.insert("outcome".into(), s(outcome));
         item.insert("received_at".into(), s(received_at));
@@ -226,7 +226,7 @@ impl PaymentsRepo {
                 std::collections::HashMap::from([("pk".to_owned(), s(format!("{prefix}{g}")))])
             })
             .collect();
-        let found = super::batch_get(
+        let found = crate::store::batch_get(
             &self.client,
             &self.table,
             keys,
@@ -248,11 +248,11 @@ impl PaymentsRepo {
     /// Runs a transaction on this table's client.
     ///
     /// # Errors
-    /// The SDK's error, for [`super::cancellation`] to read.
+    /// The SDK's error, for [`crate::store::cancellation`] to read.
     pub async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
-    ) -> Result<(), super::TransactError> {
-        super::transact(&self.client, writes).await
+    ) -> Result<(), crate::store::TransactError> {
+        crate::store::transact(&self.client, writes).await
     }
 }

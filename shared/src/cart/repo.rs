@@ -6,8 +6,8 @@
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::{s, StoreError};
 use crate::config::{self, ConfigError};
+use crate::store::{s, StoreError};
 
 /// Most lines a cart holds (one BatchGetItem reads all their goods).
 pub const MAX_CART_LINES: usize = 100;

@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::money::{Currency, Price};
 use crate::error::FieldErrors;
+use crate::money::{Currency, Price};
 
 /// The largest stock a goods item may hold.
 pub const MAX_STOCK: i64 = 1_000_000_000;

@@ -18,8 +18,8 @@ use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{n, s, StoreError};
 use crate::config::{self, ConfigError};
+use crate::store::{n, s, StoreError};
 
 /// How long a key is remembered.
 pub const RETENTION_SECS: i64 = 24 * 60 * 60;
@@ -173,7 +173,7 @@ impl IdempotencyRepo {
             .await
             .map(|_| ())
             .or_else(|e| {
-                if super::is_condition_failed(&e) {
+                if crate::store::is_condition_failed(&e) {
                     Ok(())
                 } else {
                     Err(StoreError::new(e))

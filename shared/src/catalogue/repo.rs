@@ -31,11 +31,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::{is_condition_failed, n, s, Item, StoreError};
+use crate::catalogue::Goods;
+use crate::catalogue::GoodsFields;
+use crate::catalogue::Rating;
 use crate::config::{self, ConfigError};
-use crate::domain::money::MAX_PRICE;
-use crate::domain::{Goods, GoodsFields, Rating};
 use crate::error::ApiError;
+use crate::money::MAX_PRICE;
+use crate::store::{is_condition_failed, n, s, Item, StoreError};
 
 const LIVE: &str = "GOODS";
 /// Queries one page may take when a filter discards items, before it answers with
@@ -571,7 +573,7 @@ impl GoodsRepo {
             .items
             .unwrap_or_default()
             .iter()
-            .map(|item| super::attr_s(item, "goods_id").to_owned())
+            .map(|item| crate::store::attr_s(item, "goods_id").to_owned())
             .filter(|id| !id.is_empty())
             .collect();
         Ok((ids, out.last_evaluated_key))

@@ -1,17 +1,10 @@
-//! DynamoDB repositories: one concrete struct per table, owning its key layout and its
-//! item mapping (serde_dynamo). Each module's header states its keys.
+//! What every DynamoDB repository uses. Each capability owns its tables (one concrete
+//! repository struct per table, with its key layout in its header and its item mapping
+//! through serde_dynamo); this module holds what they share: attribute values,
+//! transactions and how DynamoDB cancels them, batched reads and writes.
 //!
 //! Repositories return narrow errors; [`StoreError`] is the unexpected kind (the table
 //! could not be reached or refused the request), which the API answers with a 500.
-
-pub mod carts;
-pub mod goods;
-pub mod idempotency;
-pub mod orders;
-pub mod payments;
-pub mod reviews;
-pub mod sessions;
-pub mod users;
 
 use std::collections::HashMap;
 
@@ -173,7 +166,7 @@ pub(crate) mod id_cursor {
             .decode(cursor)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|id| crate::domain::is_id(id))
+            .filter(|id| crate::ids::is_id(id))
             .ok_or(ApiError::BadRequest {
                 code: "invalid_cursor",
                 message: "The cursor is not valid for this listing.".into(),

@@ -15,17 +15,17 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 
+use crate::cart::repo::CartsRepo;
+use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::clock;
-use crate::domain::new_id;
-use crate::domain::order::{
+use crate::error::ApiError;
+use crate::idempotency::IdempotencyRepo;
+use crate::ids::new_id;
+use crate::orders::order::{
     OrderStatus, PaymentMethod, Quantity, ShippingAddress, MAX_LINES, PAYMENT_WINDOW_SECS,
 };
-use crate::error::ApiError;
-use crate::repo::carts::CartsRepo;
-use crate::repo::goods::{GoodsRecord, GoodsRepo};
-use crate::repo::idempotency::IdempotencyRepo;
-use crate::repo::orders::{Order, OrderLine, OrdersRepo, StatusChange};
-use crate::repo::{cancellation, n, s, Cancellation, StoreError};
+use crate::orders::repo::{Order, OrderLine, OrdersRepo, StatusChange};
+use crate::store::{cancellation, n, s, Cancellation, StoreError};
 
 /// Attempts when prices change under the order or transactions collide.
 const ATTEMPTS: u64 = 4;

@@ -1,0 +1,26 @@
+//! Accounts: registration, activation, sign-in, sessions and the user's own information.
+//!
+//! - [`username`], [`email`], [`password`]: the credentials, parsed once at the edge.
+//! - [`role`]: customer or merchant.
+//! - [`user`]: an account as the API shows it.
+//! - [`token`]: random secrets handed to clients and stored only as hashes.
+//! - [`login_guard`]: the rule that slows down password guessing.
+//! - [`repo`]: the users table (accounts, uniqueness, activation tokens, login failures).
+//! - [`sessions`]: the sessions table.
+
+pub mod email;
+pub mod login_guard;
+pub mod password;
+pub mod repo;
+pub mod role;
+pub mod sessions;
+pub mod token;
+pub mod user;
+pub mod username;
+
+pub use email::Email;
+pub use password::Password;
+pub use role::Role;
+pub use token::{SecretToken, TokenHash};
+pub use user::{User, UserStatus};
+pub use username::Username;

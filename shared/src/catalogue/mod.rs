@@ -1,0 +1,101 @@
+//! The catalogue: goods as merchants describe them, and the table that keeps them.
+//!
+//! - [`goods`]: the validated input of create and update, and the item as the API shows it.
+//! - [`repo`]: the goods table (stock, soft deletes, listings by category, merchant, price).
+//! - [`GoodsChanges`]: what the functions that change goods share, and how they publish
+//!   each change to the goods-changes queue.
+
+pub mod goods;
+pub mod repo;
+
+pub use goods::{Goods, GoodsFields, GoodsInput, Rating};
+
+use lambda_http::Request;
+
+use crate::accounts::sessions::SessionsRepo;
+use crate::accounts::Role;
+use crate::auth::{self, Caller};
+use crate::aws::Aws;
+use crate::config::ConfigError;
+use crate::error::ApiError;
+use crate::events::{Envelope, EventType, Publisher};
+use crate::http;
+use crate::ids::is_id;
+use repo::GoodsRepo;
+
+/// What the functions that change goods need: sessions, the goods table and the
+/// goods-changes queue.
+pub struct GoodsChanges {
+    /// Sessions, for the caller.
+    pub sessions: SessionsRepo,
+    /// The goods table.
+    pub goods: GoodsRepo,
+    changes: Publisher,
+}
+
+impl GoodsChanges {
+    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `GOODS_CHANGES_QUEUE_URL`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let aws = Aws::from_env()?;
+        let dynamodb = aws.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+            changes: Publisher::from_env(aws.sqs(), "GOODS_CHANGES_QUEUE_URL")?,
+        })
+    }
+
+    /// The calling merchant.
+    ///
+    /// # Errors
+    /// 401 without a live session, 403 for customers.
+    pub async fn merchant(&self, req: &Request) -> Result<Caller, ApiError> {
+        let caller = auth::require_user(&self.sessions, req).await?;
+        caller.require_role(Role::Merchant)?;
+        Ok(caller)
+    }
+
+    /// The calling merchant and the `{goods_id}` of the route.
+    ///
+    /// # Errors
+    /// As [`Self::merchant`]; 404 for an id we never issue.
+    pub async fn merchant_and_goods_id(&self, req: &Request) -> Result<(Caller, String), ApiError> {
+        let caller = self.merchant(req).await?;
+        let goods_id = http::path_param(req, "goods_id")?;
+        if !is_id(&goods_id) {
+            return Err(ApiError::NotFound);
+        }
+        Ok((caller, goods_id))
+    }
+
+    /// Publishes a change; a failure is logged (the change itself has been made).
+    pub async fn publish(
+        &self,
+        event_type: EventType,
+        caller: &Caller,
+        goods_id: &str,
+        data: serde_json::Value,
+    ) {
+        let event = Envelope::new(event_type, Some(&caller.user_id), Some(goods_id), data);
+        self.changes.publish_or_log(&event).await;
+    }
+
+    /// Publishes a created or updated item with its new state.
+    ///
+    /// # Errors
+    /// 500 if the item can't be serialised (a bug).
+    pub async fn publish_goods(
+        &self,
+        event_type: EventType,
+        caller: &Caller,
+        goods: &Goods,
+    ) -> Result<(), ApiError> {
+        let data = serde_json::to_value(goods).map_err(ApiError::internal)?;
+        self.publish(event_type, caller, &goods.goods_id, data)
+            .await;
+        Ok(())
+    }
+}
