@@ -117,6 +117,64 @@ pub async fn optional_user(
     }
 }
 
+/// Any signed-in caller, whatever the role.
+#[derive(Debug, Clone)]
+pub struct User(pub Caller);
+
+/// A signed-in customer: the only role that shops, orders and reviews.
+#[derive(Debug, Clone)]
+pub struct Customer(pub Caller);
+
+/// A signed-in merchant: the only role that sells.
+#[derive(Debug, Clone)]
+pub struct Merchant(pub Caller);
+
+impl User {
+    /// The caller behind the request's session.
+    ///
+    /// # Errors
+    /// 401 without a live session; 500 when the sessions table can't be read.
+    pub async fn from_request(sessions: &SessionsRepo, req: &Request) -> Result<Self, ApiError> {
+        require_user(sessions, req).await.map(Self)
+    }
+}
+
+impl Customer {
+    /// The calling customer.
+    ///
+    /// # Errors
+    /// 401 without a live session, 403 for merchants.
+    pub async fn from_request(sessions: &SessionsRepo, req: &Request) -> Result<Self, ApiError> {
+        let caller = require_user(sessions, req).await?;
+        caller.require_role(Role::Customer)?;
+        Ok(Self(caller))
+    }
+}
+
+impl Merchant {
+    /// The calling merchant.
+    ///
+    /// # Errors
+    /// 401 without a live session, 403 for customers.
+    pub async fn from_request(sessions: &SessionsRepo, req: &Request) -> Result<Self, ApiError> {
+        let caller = require_user(sessions, req).await?;
+        caller.require_role(Role::Merchant)?;
+        Ok(Self(caller))
+    }
+}
+
+macro_rules! derefs_to_caller {
+    ($($role:ty),*) => {$(
+        impl std::ops::Deref for $role {
+            type Target = Caller;
+            fn deref(&self) -> &Caller {
+                &self.0
+            }
+        }
+    )*};
+}
+derefs_to_caller!(User, Customer, Merchant);
+
 /// The `Set-Cookie` value that carries a new session.
 pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
     format!(

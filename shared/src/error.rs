@@ -88,6 +88,49 @@ pub struct ErrorDetail {
     pub goods_ids: Option<Vec<String>>,
 }
 
+/// The answers every operation shares, declared once for the OpenAPI document:
+/// `responses((status = 200, …), answers::Unauthenticated, answers::Internal)`.
+pub mod answers {
+    use std::collections::BTreeMap;
+
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+    /// 401 `unauthenticated`, for every operation that needs a session.
+    pub struct Unauthenticated;
+
+    /// 500 `internal_error`, which any operation may answer.
+    pub struct Internal;
+
+    fn error(status: &str, description: &str) -> BTreeMap<String, RefOr<Response>> {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build();
+        let response = ResponseBuilder::new()
+            .description(description)
+            .content("application/json", content)
+            .build();
+        BTreeMap::from([(status.to_owned(), RefOr::T(response))])
+    }
+
+    impl utoipa::IntoResponses for Unauthenticated {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            error(
+                "401",
+                "unauthenticated: no session, or an invalid, expired or revoked one",
+            )
+        }
+    }
+
+    impl utoipa::IntoResponses for Internal {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            error(
+                "500",
+                "internal_error: an unexpected failure; nothing about it is revealed",
+            )
+        }
+    }
+}
+
 /// Every error the API answers with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

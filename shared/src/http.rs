@@ -180,6 +180,17 @@ pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
         .ok_or(ApiError::NotFound)
 }
 
+/// An id path parameter (`{order_id}`): anything that is not an id we issue can't name
+/// a resource, so it is a 404 without a lookup.
+///
+/// # Errors
+/// 404 when it is missing or not an id.
+pub fn id_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    Some(path_param(req, name)?)
+        .filter(|id| crate::ids::is_id(id))
+        .ok_or(ApiError::NotFound)
+}
+
 /// A query-string parameter, if present and not empty (`?category=` is no filter).
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
@@ -201,6 +212,29 @@ pub fn limit_param(req: &Request, errors: &mut FieldErrors, default: usize) -> u
                 default
             }),
     }
+}
+
+/// `?limit=&cursor=` of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageParams {
+    /// 1 to 100, 20 when absent.
+    pub limit: usize,
+    /// Where the page starts: a cursor the listing issued (it checks it).
+    pub cursor: Option<String>,
+}
+
+/// `?limit=` (1–100, default 20) and `?cursor=` of a listing.
+///
+/// # Errors
+/// 422 naming `limit`.
+pub fn page_params(req: &Request) -> Result<PageParams, ApiError> {
+    let mut errors = FieldErrors::new();
+    let limit = limit_param(req, &mut errors, 20);
+    errors.into_result()?;
+    Ok(PageParams {
+        limit,
+        cursor: query_param(req, "cursor"),
+    })
 }
 
 /// `?min_price=&max_price=`: inclusive bounds in minor units; errors go to `errors`.

@@ -13,6 +13,7 @@
 //! - [`recs`]: recommendations: the item-to-item model and its DynamoDB store.
 //!
 //! The edge they share:
+//! - [`entry`]: the whole `main` of every function.
 //! - [`http`]: JSON bodies in, JSON responses out, the handler runner.
 //! - [`auth`]: session tokens and the caller's identity.
 //! - [`error`]: the one API error type and its contract body.
@@ -34,6 +35,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod consumer;
+pub mod entry;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -138,7 +138,7 @@ where
 }
 
 /// Waits a little longer on each attempt, with jitter so colliding writers spread out.
-pub(crate) async fn backoff(attempt: u32) {
+pub async fn backoff(attempt: u32) {
     let mut jitter = [0u8; 1];
     let _ = getrandom::fill(&mut jitter);
     let millis = 10 * u64::from(attempt + 1) + u64::from(jitter[0] % 20);

@@ -54,14 +54,10 @@ fn invalid_token() -> ApiError {
     responses(
         (status = 200, description = "{\"status\": \"active\"}", body = ActivateAnswer),
         (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Activate an account from its emailed link.
 ///
 /// # Errors
 /// 400 `invalid_token`; 500 when AWS fails.

@@ -2,15 +2,13 @@
 //! arrived (`shipped → delivered`, a conditional write).
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::Role;
-use shop::clock;
+use shop::auth::Customer;
 use shop::error::ApiError;
 use shop::http;
-use shop::orders::order::OrderStatus;
-use shop::orders::repo::{Actor, Change};
+use shop::orders::Orders;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::orders::Orders;
+pub type Context = Orders;
 
 #[utoipa::path(
     post,
@@ -20,43 +18,21 @@ pub type Context = shop::orders::Orders;
     summary = "The buyer confirms a shipped order arrived",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the delivered order", body = shop::orders::repo::Order),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 200, description = "the delivered order", body = shop::orders::Order),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// The buyer confirms a shipped order arrived.
 ///
 /// # Errors
 /// 401, 403 (merchants), 404, 409 `invalid_transition`; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.caller(&req, Role::Customer).await?;
-    let order_id = Context::order_id(&req)?;
-    let order = ctx.own_order(&caller, &order_id).await?;
-    let now = clock::rfc3339(clock::now());
-    let change = Change {
-        from: OrderStatus::Shipped,
-        to: OrderStatus::Delivered,
-        at: &now,
-    };
-    let delivered = ctx
-        .orders
-        .transition(
-            &order,
-            Actor::Buyer(&caller.user_id),
-            change,
-            None,
-            Vec::new(),
-        )
-        .await?;
-    tracing::info!(order_id = %order_id, "order delivered");
-    http::ok(&delivered)
+pub async fn handler(orders: &Orders, req: Request) -> Result<Response<Body>, ApiError> {
+    let buyer = Customer::from_request(&orders.sessions, &req).await?;
+    let order_id = http::id_param(&req, "order_id")?;
+    http::ok(&orders.confirm_delivery(&buyer, &order_id).await?)
 }

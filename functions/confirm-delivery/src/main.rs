@@ -1,8 +1,8 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `confirm-delivery`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = confirm_delivery::Context::from_env()?;
-    shop::http::run(|req| confirm_delivery::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(
+        confirm_delivery::Context::from_env,
+        confirm_delivery::handler,
+    )
 }

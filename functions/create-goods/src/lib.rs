@@ -4,6 +4,7 @@
 //! and recommendations.
 
 use lambda_http::{Body, Request, Response};
+use shop::auth::Merchant;
 use shop::catalogue::repo::GoodsRecord;
 use shop::catalogue::GoodsInput;
 use shop::clock;
@@ -27,26 +28,22 @@ const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"]
     request_body = shop::catalogue::GoodsInput,
     responses(
         (status = 201, description = "the goods", body = shop::catalogue::Goods),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Create goods (merchants).
 ///
 /// # Errors
 /// 401 without a session, 403 for customers, 4xx for invalid bodies; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.merchant(&req).await?;
+    let caller = Merchant::from_request(&ctx.sessions, &req).await?;
     let fields = http::json_body::<GoodsInput>(&req)?
         .validate(REQUIRED)
         .map_err(ApiError::Validation)?;

@@ -9,14 +9,12 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::accounts::repo::UsersRepo;
 use shop::accounts::sessions::SessionsRepo;
-use shop::accounts::Role;
-use shop::auth;
+use shop::auth::Customer;
 use shop::aws::Aws;
 use shop::clock;
 use shop::config::{self, ConfigError};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::ids::is_id;
 use shop::ids::new_id;
 use shop::payments::repo::PaymentsRepo;
 use shop::reviews::repo::{Review, ReviewsRepo};
@@ -83,7 +81,7 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
     request_body = ReviewBody,
     responses(
         (status = 201, description = "the review", body = shop::reviews::repo::Review),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden (merchants) or not_purchased", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 409, description = "already_reviewed", body = shop::error::ErrorBody),
@@ -91,26 +89,18 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Review goods you paid for (one review per buyer and goods).
 ///
 /// # Errors
 /// 401, 403 (merchants; `not_purchased`), 404, 409 `already_reviewed`, 422; 500 when
 /// DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
-    caller.require_role(Role::Customer)?;
-    let goods_id = http::path_param(&req, "goods_id")?;
-    if !is_id(&goods_id) {
-        return Err(ApiError::NotFound);
-    }
+    let caller = Customer::from_request(&ctx.sessions, &req).await?;
+    let goods_id = http::id_param(&req, "goods_id")?;
     let body: ReviewBody = http::json_body(&req)?;
     let rating = validate(&body)?;
     let (purchased, user) = tokio::join!(
@@ -127,7 +117,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let review = Review {
         review_id: new_id(),
         goods_id,
-        user_id: caller.user_id,
+        user_id: caller.user_id.clone(),
         username: user.username,
         rating,
         comment: body.comment,

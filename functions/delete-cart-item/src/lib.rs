@@ -2,6 +2,7 @@
 //! answers with the cart (removing a line that isn't there changes nothing).
 
 use lambda_http::{Body, Request, Response};
+use shop::auth::Customer;
 use shop::error::ApiError;
 use shop::http;
 
@@ -17,24 +18,20 @@ pub type Context = shop::cart::Carts;
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the cart", body = shop::cart::CartView),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Remove the goods from the cart.
 ///
 /// # Errors
 /// 401, 403 (merchants), 404 for an id we never issue; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.customer(&req).await?;
-    let goods_id = Context::goods_id(&req)?;
+    let caller = Customer::from_request(&ctx.sessions, &req).await?;
+    let goods_id = http::id_param(&req, "goods_id")?;
     ctx.carts.delete(&caller.user_id, &goods_id).await?;
     let lines = ctx.carts.lines(&caller.user_id).await?;
     http::ok(&ctx.view(lines).await?)

@@ -1,8 +1,8 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `delete-cart-item`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = delete_cart_item::Context::from_env()?;
-    shop::http::run(|req| delete_cart_item::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(
+        delete_cart_item::Context::from_env,
+        delete_cart_item::handler,
+    )
 }

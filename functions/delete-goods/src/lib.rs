@@ -5,6 +5,7 @@
 //! search and recommendations drop it.
 
 use lambda_http::{Body, Request, Response};
+use shop::auth::Merchant;
 use shop::clock;
 use shop::error::ApiError;
 use shop::events::EventType;
@@ -22,23 +23,20 @@ pub type Context = shop::catalogue::GoodsChanges;
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 204, description = "deleted"),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Delete the owning merchant's goods (past orders keep their lines).
 ///
 /// # Errors
 /// 401, 403 (customers, other merchants), 404; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let (caller, goods_id) = ctx.merchant_and_goods_id(&req).await?;
+    let caller = Merchant::from_request(&ctx.sessions, &req).await?;
+    let goods_id = http::id_param(&req, "goods_id")?;
     let now = clock::rfc3339(clock::now());
     let record = ctx.goods.delete(&goods_id, &caller.user_id, &now).await?;
     tracing::info!(goods_id = %goods_id, "goods deleted");

@@ -1,11 +1,5 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `expire-orders`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    shop::telemetry::init();
-    let ctx = expire_orders::Context::from_env()?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        expire_orders::handler(&ctx, event)
-    }))
-    .await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::events(expire_orders::Context::from_env, expire_orders::handler)
 }

@@ -2,6 +2,7 @@
 //! total (one Query for the lines, one BatchGetItem for the goods).
 
 use lambda_http::{Body, Request, Response};
+use shop::auth::Customer;
 use shop::error::ApiError;
 use shop::http;
 
@@ -16,22 +17,18 @@ pub type Context = shop::cart::Carts;
     summary = "The caller's cart with the goods as they are now",
     responses(
         (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::cart::CartView),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// The caller's cart with the goods as they are now.
 ///
 /// # Errors
 /// 401 without a session, 403 for merchants; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.customer(&req).await?;
+    let caller = Customer::from_request(&ctx.sessions, &req).await?;
     let lines = ctx.carts.lines(&caller.user_id).await?;
     http::ok(&ctx.view(lines).await?)
 }

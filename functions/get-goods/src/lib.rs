@@ -13,7 +13,6 @@ use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::events::{Envelope, EventType, Publisher};
 use shop::http;
-use shop::ids::is_id;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
@@ -48,22 +47,15 @@ impl Context {
     responses(
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// One goods item; a signed-in caller's view is recorded.
 ///
 /// # Errors
 /// 404 for unknown or deleted goods; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let goods_id = http::path_param(&req, "goods_id")?;
-    if !is_id(&goods_id) {
-        return Err(ApiError::NotFound);
-    }
+    let goods_id = http::id_param(&req, "goods_id")?;
     let (goods, caller) = tokio::join!(
         ctx.goods.get(&goods_id),
         auth::optional_user(&ctx.sessions, &req)

@@ -2,12 +2,13 @@
 //! Anyone else's order is 404, so ids reveal nothing.
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::Role;
+use shop::auth::Customer;
 use shop::error::ApiError;
 use shop::http;
+use shop::orders::Orders;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::orders::Orders;
+pub type Context = Orders;
 
 #[utoipa::path(
     get,
@@ -17,24 +18,20 @@ pub type Context = shop::orders::Orders;
     summary = "One of the caller's orders, with its status history",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the order", body = shop::orders::repo::Order),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 200, description = "the order", body = shop::orders::Order),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// One of the caller's orders, with its status history.
 ///
 /// # Errors
 /// 401, 403 (merchants), 404; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.caller(&req, Role::Customer).await?;
-    let order_id = Context::order_id(&req)?;
-    http::ok(&ctx.own_order(&caller, &order_id).await?)
+pub async fn handler(orders: &Orders, req: Request) -> Result<Response<Body>, ApiError> {
+    let buyer = Customer::from_request(&orders.sessions, &req).await?;
+    let order_id = http::id_param(&req, "order_id")?;
+    http::ok(&orders.own(&buyer, &order_id).await?)
 }

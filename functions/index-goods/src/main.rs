@@ -1,11 +1,5 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `index-goods`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    shop::telemetry::init();
-    let ctx = index_goods::Context::from_env()?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        index_goods::handler(&ctx, event)
-    }))
-    .await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::events(index_goods::Context::from_env, index_goods::handler)
 }

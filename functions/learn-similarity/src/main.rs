@@ -1,11 +1,8 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `learn-similarity`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    shop::telemetry::init();
-    let ctx = learn_similarity::Context::from_env()?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        learn_similarity::handler(&ctx, event)
-    }))
-    .await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::events(
+        learn_similarity::Context::from_env,
+        learn_similarity::handler,
+    )
 }

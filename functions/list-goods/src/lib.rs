@@ -7,7 +7,8 @@
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shop::aws::Aws;
-use shop::catalogue::repo::{GoodsRepo, ListFilter};
+use shop::catalogue::listing::ListFilter;
+use shop::catalogue::repo::GoodsRepo;
 use shop::catalogue::Goods;
 use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
@@ -77,14 +78,10 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
         (status = 200, description = "a page of goods", body = GoodsPage),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// List goods: newest first, or cheapest first with a price bound.
 ///
 /// # Errors
 /// 422 for invalid filters, 400 `invalid_cursor`; 500 when DynamoDB fails.

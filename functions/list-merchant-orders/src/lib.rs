@@ -2,14 +2,13 @@
 //! first, paginated; one Query on `by_merchant` (or `by_merchant_status`) per page.
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::Role;
+use shop::auth::Merchant;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::orders::order::OrderStatus;
-use shop::orders::repo::Actor;
+use shop::orders::{OrderStatus, Orders};
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::orders::Orders;
+pub type Context = Orders;
 
 #[utoipa::path(
     get,
@@ -20,25 +19,21 @@ pub type Context = shop::orders::Orders;
     params(("status" = Option<shop::orders::order::OrderStatus>, Query), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Orders for the caller's goods, newest first.
 ///
 /// # Errors
 /// 401, 403 (customers), 422 `status` / `limit`, 400 `invalid_cursor`; 500 when
 /// DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.caller(&req, Role::Merchant).await?;
+pub async fn handler(orders: &Orders, req: Request) -> Result<Response<Body>, ApiError> {
+    let merchant = Merchant::from_request(&orders.sessions, &req).await?;
     let status = match http::query_param(&req, "status") {
         None => None,
         Some(raw) => Some(OrderStatus::parse(&raw).ok_or_else(|| {
@@ -48,18 +43,6 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             )
         })?),
     };
-    let (limit, cursor) = Context::page_params(&req)?;
-    let page = ctx
-        .orders
-        .list(
-            Actor::Merchant(&caller.user_id),
-            status,
-            limit,
-            cursor.as_deref(),
-        )
-        .await?;
-    http::ok(&shop::orders::OrderPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-    })
+    let page = http::page_params(&req)?;
+    http::ok(&orders.sold(&merchant, status, &page).await?)
 }

@@ -1,8 +1,8 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `list-merchant-orders`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = list_merchant_orders::Context::from_env()?;
-    shop::http::run(|req| list_merchant_orders::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(
+        list_merchant_orders::Context::from_env,
+        list_merchant_orders::handler,
+    )
 }

@@ -2,13 +2,13 @@
 //! `by_buyer` per page).
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::Role;
+use shop::auth::Customer;
 use shop::error::ApiError;
 use shop::http;
-use shop::orders::repo::Actor;
+use shop::orders::Orders;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::orders::Orders;
+pub type Context = Orders;
 
 #[utoipa::path(
     get,
@@ -19,36 +19,19 @@ pub type Context = shop::orders::Orders;
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// The caller's orders, newest first.
 ///
 /// # Errors
 /// 401, 403 (merchants), 422 `limit`, 400 `invalid_cursor`; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.caller(&req, Role::Customer).await?;
-    let (limit, cursor) = Context::page_params(&req)?;
-    let page = ctx
-        .orders
-        .list(
-            Actor::Buyer(&caller.user_id),
-            None,
-            limit,
-            cursor.as_deref(),
-        )
-        .await?;
-    http::ok(&shop::orders::OrderPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-    })
+pub async fn handler(orders: &Orders, req: Request) -> Result<Response<Body>, ApiError> {
+    let buyer = Customer::from_request(&orders.sessions, &req).await?;
+    http::ok(&orders.bought(&buyer, &http::page_params(&req)?).await?)
 }

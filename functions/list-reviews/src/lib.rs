@@ -7,8 +7,6 @@ use shop::catalogue::repo::GoodsRepo;
 use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::http;
-use shop::ids::is_id;
-use shop::orders::Orders;
 use shop::reviews::repo::ReviewsRepo;
 
 /// What the function needs, built once per cold start.
@@ -43,26 +41,20 @@ impl Context {
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Reviews of goods, newest first, each with its reply.
 ///
 /// # Errors
 /// 404 for unknown goods, 422 `limit`, 400 `invalid_cursor`; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let goods_id = http::path_param(&req, "goods_id")?;
-    if !is_id(&goods_id) {
-        return Err(ApiError::NotFound);
-    }
-    let (limit, cursor) = Orders::page_params(&req)?;
+    let goods_id = http::id_param(&req, "goods_id")?;
+    let page = http::page_params(&req)?;
     let (goods, page) = tokio::join!(
         ctx.goods.get_any(&goods_id),
-        ctx.reviews.list(&goods_id, limit, cursor.as_deref())
+        ctx.reviews
+            .list(&goods_id, page.limit, page.cursor.as_deref())
     );
     goods?.ok_or(ApiError::NotFound)?;
     let page = page?;

@@ -114,14 +114,10 @@ fn verify(candidate: &str, stored: Option<&str>) -> bool {
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Log in with a username or email and a password; sets the session cookie.
 ///
 /// # Errors
 /// 401 `invalid_credentials`, 403 `account_not_activated`, 429 `too_many_attempts`,

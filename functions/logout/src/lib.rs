@@ -5,6 +5,7 @@ use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
 use shop::accounts::sessions::SessionsRepo;
 use shop::auth;
+use shop::auth::User;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::error::ApiError;
@@ -35,21 +36,17 @@ impl Context {
     summary = "Revoke the caller's session at once",
     responses(
         (status = 204, description = "logged out"),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Unauthenticated,
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Revoke the caller's session at once.
 ///
 /// # Errors
 /// 401 without a live session; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    let caller = User::from_request(&ctx.sessions, &req).await?;
     ctx.sessions.delete(&caller.token_hash).await?;
     tracing::info!(user_id = %caller.user_id, "logged out");
     let mut response = http::no_content();

@@ -3,7 +3,7 @@
 use lambda_http::{Body, Request, Response};
 use shop::accounts::repo::UsersRepo;
 use shop::accounts::sessions::SessionsRepo;
-use shop::auth;
+use shop::auth::User;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::error::ApiError;
@@ -37,21 +37,17 @@ impl Context {
     summary = "The caller's account",
     responses(
         (status = 200, description = "the account", body = shop::accounts::User),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Unauthenticated,
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// The caller's account.
 ///
 /// # Errors
 /// 401 without a live session (or when its account is gone); 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    let caller = User::from_request(&ctx.sessions, &req).await?;
     let user = ctx
         .users
         .get(&caller.user_id)

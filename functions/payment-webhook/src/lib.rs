@@ -17,7 +17,8 @@ use shop::error::ApiError;
 use shop::events::{Envelope, EventType, Publisher};
 use shop::http;
 use shop::orders::order::OrderStatus;
-use shop::orders::repo::{Actor, Change, Order, OrdersRepo, TransitionError};
+use shop::orders::repo::OrdersRepo;
+use shop::orders::{Actor, Order, TransitionError};
 use shop::payments::repo::{PaymentsRepo, WebhookEvent};
 use shop::payments::signature;
 use shop::store::{cancellation, Cancellation};
@@ -78,14 +79,10 @@ fn received() -> Result<Response<Body>, ApiError> {
         (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// The payment provider reports an outcome (signed with Payment-Signature).
 ///
 /// # Errors
 /// 400 `invalid_signature` / `invalid_json`, 422 for a signed body of the wrong shape;
@@ -150,20 +147,14 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
                     &at,
                 )?);
             }
-            let paid = ctx
-                .orders
-                .transition(
-                    &order,
-                    Actor::System,
-                    Change {
-                        from: OrderStatus::PendingPayment,
-                        to: OrderStatus::Paid,
-                        at: &at,
-                    },
-                    None,
-                    writes,
-                )
-                .await;
+            let paid = match order.transition(OrderStatus::Paid, Actor::System, &at) {
+                Ok(transition) => {
+                    ctx.orders
+                        .transition(&order, &transition, None, writes)
+                        .await
+                }
+                Err(refused) => Err(refused),
+            };
             match paid {
                 Ok(paid) => {
                     tracing::info!(order_id = %paid.order_id, "order paid");

@@ -6,6 +6,7 @@
 //! gets 409 `idempotency_in_progress` after 3 s); the same key with another body is 422
 //! `idempotency_key_reused`.
 
+use shop::auth::Customer;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -13,8 +14,6 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::accounts::sessions::SessionsRepo;
-use shop::accounts::Role;
-use shop::auth;
 use shop::aws::Aws;
 use shop::cart::repo::CartsRepo;
 use shop::catalogue::repo::GoodsRepo;
@@ -24,15 +23,15 @@ use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::idempotency::{payload_hash, Claim, IdempotencyRepo};
 use shop::ids::is_id;
-use shop::orders::order::{PaymentMethod, Quantity, ShippingAddress, MAX_LINES};
-use shop::orders::place::{Lines, NewOrder, Ordering};
+use shop::orders::order::{PaymentMethod, Quantity, MAX_LINES};
+use shop::orders::place::{Lines, NewOrder, Placement};
 use shop::orders::repo::OrdersRepo;
+use shop::orders::ShippingAddress;
 
 /// What the function needs, built once per cold start.
 pub struct Context {
     sessions: SessionsRepo,
     goods: GoodsRepo,
-    goods_table: String,
     carts: CartsRepo,
     orders: OrdersRepo,
     idempotency: IdempotencyRepo,
@@ -48,17 +47,15 @@ impl Context {
         Ok(Self {
             sessions: SessionsRepo::from_env(dynamodb.clone())?,
             goods: GoodsRepo::from_env(dynamodb.clone())?,
-            goods_table: shop::config::required("GOODS_TABLE")?,
             carts: CartsRepo::from_env(dynamodb.clone())?,
             orders: OrdersRepo::from_env(dynamodb.clone())?,
             idempotency: IdempotencyRepo::from_env(dynamodb)?,
         })
     }
 
-    fn ordering(&self) -> Ordering<'_> {
-        Ordering {
+    fn placement(&self) -> Placement<'_> {
+        Placement {
             goods: &self.goods,
-            goods_table: &self.goods_table,
             carts: &self.carts,
             orders: &self.orders,
             idempotency: &self.idempotency,
@@ -171,37 +168,32 @@ fn replay(status: u16, body: String) -> Response<Body> {
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "same key, same user, within 24 h: the first answer again")),
     request_body = PlaceBody,
     responses(
-        (status = 201, description = "the order, pending payment", body = shop::orders::repo::Order),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        (status = 201, description = "the order, pending payment", body = shop::orders::Order),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 409, description = "out_of_stock (naming goods_ids) or idempotency_in_progress", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, empty_cart, mixed_merchants, mixed_currency, too_many_items or idempotency_key_reused", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Place an order: the given lines, or the cart's (stock reserved atomically; Idempotency-Key honoured).
 ///
 /// # Errors
 /// 401, 403 (merchants), 409 `out_of_stock` / `idempotency_in_progress`, 422 per the
 /// contract; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
-    caller.require_role(Role::Customer)?;
+    let caller = Customer::from_request(&ctx.sessions, &req).await?;
     let key = idempotency_key(&req)?;
     let raw: serde_json::Value = http::json_body(&req)?;
     let hash = payload_hash(&raw);
     let order = NewOrder::try_from(http::from_value::<PlaceBody>(raw)?)?;
 
     let Some(key) = key.map(|k| format!("{}#{k}", caller.user_id)) else {
-        let placed = ctx.ordering().place(&caller.user_id, &order, None).await?;
+        let placed = ctx.placement().place(&caller.user_id, &order, None).await?;
         tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
         return http::created(&placed);
     };
@@ -213,7 +205,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         {
             Claim::Proceed => {
                 return match ctx
-                    .ordering()
+                    .placement()
                     .place(&caller.user_id, &order, Some(&key))
                     .await
                 {

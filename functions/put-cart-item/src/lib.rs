@@ -5,6 +5,7 @@
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::auth::Customer;
 use shop::cart::repo::{CartLine, MAX_CART_LINES};
 use shop::clock;
 use shop::error::{ApiError, FieldErrors};
@@ -32,29 +33,25 @@ struct PutBody {
     request_body = PutBody,
     responses(
         (status = 200, description = "the cart", body = shop::cart::CartView),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, or cart_full", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Set how many of the goods the cart holds.
 ///
 /// # Errors
 /// 401, 403 (merchants), 404 (goods not on sale), 422 (quantity, full cart); 500 when
 /// AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = ctx.customer(&req).await?;
-    let goods_id = Context::goods_id(&req)?;
+    let caller = Customer::from_request(&ctx.sessions, &req).await?;
+    let goods_id = http::id_param(&req, "goods_id")?;
     let body: PutBody = http::json_body(&req)?;
     let quantity =
         Quantity::new(body.quantity).map_err(|e| FieldErrors::single("quantity", e.to_string()))?;

@@ -1,8 +1,5 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `put-cart-item`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = put_cart_item::Context::from_env()?;
-    shop::http::run(|req| put_cart_item::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(put_cart_item::Context::from_env, put_cart_item::handler)
 }

@@ -13,12 +13,12 @@
 //! BatchGetItem), the cart (for `cart` and `auto`), the seeds' neighbour lists (one
 //! BatchGetItem), then purchases and goods (one BatchGetItem each, concurrently).
 
+use shop::auth::User;
 use std::collections::{HashMap, HashSet};
 
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shop::accounts::sessions::SessionsRepo;
-use shop::auth;
 use shop::aws::Aws;
 use shop::cart::repo::CartsRepo;
 use shop::catalogue::repo::GoodsRepo;
@@ -136,16 +136,12 @@ fn reason(kind: Kind, goods_id: String) -> Reason {
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "recommendations, best first", body = Recommendations),
-        (status = 401, description = "unauthenticated", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Goods for the caller, from what they browsed, carted and bought.
 ///
 /// # Errors
 /// 401 without a session, 422 for a bad strategy or limit; 500 when DynamoDB fails.
@@ -154,7 +150,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let strategy = strategy(&req, &mut errors);
     let limit = http::limit_param(&req, &mut errors, 20);
     errors.into_result()?;
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
+    let caller = User::from_request(&ctx.sessions, &req).await?;
     let user = caller.user_id.as_str();
     let wants_cart = matches!(strategy, Strategy::Cart | Strategy::Auto);
     let (stored, cart) = tokio::join!(ctx.store.window_and_popular(user), async {

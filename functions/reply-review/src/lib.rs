@@ -4,15 +4,13 @@
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::accounts::sessions::SessionsRepo;
-use shop::accounts::Role;
-use shop::auth;
+use shop::auth::Merchant;
 use shop::aws::Aws;
 use shop::catalogue::repo::GoodsRepo;
 use shop::clock;
 use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::ids::is_id;
 use shop::reviews::repo::{Reply, ReviewsRepo};
 
 /// What the function needs, built once per cold start.
@@ -55,32 +53,24 @@ struct ReplyBody {
     request_body = ReplyBody,
     responses(
         (status = 200, description = "the review with its reply", body = shop::reviews::repo::Review),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: anyone but the merchant who sells the goods", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// The goods' merchant replies (again replaces).
 ///
 /// # Errors
 /// 401, 403 (anyone but the goods' merchant), 404, 422; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = auth::require_user(&ctx.sessions, &req).await?;
-    caller.require_role(Role::Merchant)?;
-    let review_id = http::path_param(&req, "review_id")?;
-    if !is_id(&review_id) {
-        return Err(ApiError::NotFound);
-    }
+    let caller = Merchant::from_request(&ctx.sessions, &req).await?;
+    let review_id = http::id_param(&req, "review_id")?;
     let body: ReplyBody = http::json_body(&req)?;
     if !(1..=2000).contains(&body.reply.chars().count()) || body.reply.trim().is_empty() {
         return Err(FieldErrors::single("reply", "must be 1 to 2000 characters"));

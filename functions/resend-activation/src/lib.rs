@@ -60,14 +60,10 @@ struct ResendBody {
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Send a fresh activation link (answered 202 whether or not the address has an account).
 ///
 /// # Errors
 /// 4xx for a malformed body; 500 when DynamoDB fails.

@@ -1,8 +1,8 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `resend-activation`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = resend_activation::Context::from_env()?;
-    shop::http::run(|req| resend_activation::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(
+        resend_activation::Context::from_env,
+        resend_activation::handler,
+    )
 }

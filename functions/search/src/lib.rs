@@ -151,14 +151,10 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
         (status = 200, description = "results, best match first", body = SearchPage),
         (status = 400, description = "invalid_query (q empty or over 200 characters) or invalid_cursor", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Goods ranked by relevance to q, Chinese or English, with the listing's filters.
 ///
 /// # Errors
 /// 400 for an empty or overlong `q` or a foreign cursor, 422 for invalid filters; 500

@@ -64,14 +64,10 @@ struct SimilarGoods {
         (status = 200, description = "similar goods, most similar first", body = SimilarGoods),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     )
 )]
-/// Handles one request.
+/// Goods often viewed or bought together with these.
 ///
 /// # Errors
 /// 404 for unknown or deleted goods, 422 for a bad limit; 500 when DynamoDB fails.

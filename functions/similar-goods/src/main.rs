@@ -1,8 +1,5 @@
-//! Lambda entry point: telemetry, the context built once per cold start, the handler.
+//! The Lambda entry point of `similar-goods`: its service, built once per cold start, and its handler.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop::telemetry::init();
-    let ctx = similar_goods::Context::from_env()?;
-    shop::http::run(|req| similar_goods::handler(&ctx, req)).await
+fn main() -> Result<(), shop::entry::Error> {
+    shop::entry::http(similar_goods::Context::from_env, similar_goods::handler)
 }

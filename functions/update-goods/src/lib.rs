@@ -5,6 +5,7 @@
 //! `goods.updated` with the new item.
 
 use lambda_http::{Body, Request, Response};
+use shop::auth::Merchant;
 use shop::catalogue::GoodsFields;
 use shop::catalogue::GoodsInput;
 use shop::clock;
@@ -25,27 +26,24 @@ pub type Context = shop::catalogue::GoodsChanges;
     request_body = shop::catalogue::GoodsInput,
     responses(
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        (status = 401, description = "unauthenticated: no session, or an invalid, expired or revoked one", body = shop::error::ErrorBody),
+        shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
         (status = 404, description = "not_found", body = shop::error::ErrorBody),
         (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
-        (
-            status = 500,
-            description = "internal_error: an unexpected failure; nothing about it is revealed",
-            body = shop::error::ErrorBody
-        )
+        shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Handles one request.
+/// Change any subset of the owning merchant's goods.
 ///
 /// # Errors
 /// 401, 403 (customers, other merchants), 404, 4xx for invalid bodies; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let (caller, goods_id) = ctx.merchant_and_goods_id(&req).await?;
+    let caller = Merchant::from_request(&ctx.sessions, &req).await?;
+    let goods_id = http::id_param(&req, "goods_id")?;
     let object: serde_json::Map<String, serde_json::Value> = http::json_body(&req)?;
     http::reject_nulls(&object)?;
     let fields = http::from_value::<GoodsInput>(serde_json::Value::Object(object))?

@@ -5,19 +5,13 @@
 
 pub mod repo;
 
-use lambda_http::Request;
-
 use crate::accounts::sessions::SessionsRepo;
-use crate::accounts::Role;
-use crate::auth::{self, Caller};
 use crate::aws::Aws;
 use crate::catalogue::repo::GoodsRepo;
 use crate::catalogue::Goods;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 use crate::events::Publisher;
-use crate::http;
-use crate::ids::is_id;
 
 /// What the cart functions need: sessions, carts, goods, and the events queue.
 pub struct Carts {
@@ -68,29 +62,6 @@ impl Carts {
             goods: GoodsRepo::from_env(dynamodb)?,
             events: Publisher::from_env(aws.sqs(), "EVENTS_QUEUE_URL")?,
         })
-    }
-
-    /// The calling customer (merchants don't shop).
-    ///
-    /// # Errors
-    /// 401 without a live session, 403 for merchants.
-    pub async fn customer(&self, req: &Request) -> Result<Caller, ApiError> {
-        let caller = auth::require_user(&self.sessions, req).await?;
-        caller.require_role(Role::Customer)?;
-        Ok(caller)
-    }
-
-    /// The `{goods_id}` of the route.
-    ///
-    /// # Errors
-    /// 404 for an id we never issue.
-    pub fn goods_id(req: &Request) -> Result<String, ApiError> {
-        let goods_id = http::path_param(req, "goods_id")?;
-        if is_id(&goods_id) {
-            Ok(goods_id)
-        } else {
-            Err(ApiError::NotFound)
-        }
     }
 
     /// The cart made of these lines, with the goods' current data (one BatchGetItem).

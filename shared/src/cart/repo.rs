@@ -44,9 +44,24 @@ impl CartsRepo {
         })
     }
 
-    /// The table's name (for transactions that remove cart lines).
-    pub fn table(&self) -> &str {
-        &self.table
+    /// The transaction item that removes one line, for an order placed from the cart.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the builder rejects its input (a bug).
+    pub fn remove_line(
+        &self,
+        user_id: &str,
+        goods_id: &str,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key("user_id", s(user_id))
+            .key("goods_id", s(goods_id))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .delete(delete)
+            .build())
     }
 
     /// Every line of a user's cart, by goods id.

@@ -6,21 +6,18 @@
 //!   each change to the goods-changes queue.
 
 pub mod goods;
+pub mod listing;
+pub mod record;
 pub mod repo;
 
 pub use goods::{Goods, GoodsFields, GoodsInput, Rating};
 
-use lambda_http::Request;
-
 use crate::accounts::sessions::SessionsRepo;
-use crate::accounts::Role;
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::aws::Aws;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 use crate::events::{Envelope, EventType, Publisher};
-use crate::http;
-use crate::ids::is_id;
 use repo::GoodsRepo;
 
 /// What the functions that change goods need: sessions, the goods table and the
@@ -46,29 +43,6 @@ impl GoodsChanges {
             goods: GoodsRepo::from_env(dynamodb)?,
             changes: Publisher::from_env(aws.sqs(), "GOODS_CHANGES_QUEUE_URL")?,
         })
-    }
-
-    /// The calling merchant.
-    ///
-    /// # Errors
-    /// 401 without a live session, 403 for customers.
-    pub async fn merchant(&self, req: &Request) -> Result<Caller, ApiError> {
-        let caller = auth::require_user(&self.sessions, req).await?;
-        caller.require_role(Role::Merchant)?;
-        Ok(caller)
-    }
-
-    /// The calling merchant and the `{goods_id}` of the route.
-    ///
-    /// # Errors
-    /// As [`Self::merchant`]; 404 for an id we never issue.
-    pub async fn merchant_and_goods_id(&self, req: &Request) -> Result<(Caller, String), ApiError> {
-        let caller = self.merchant(req).await?;
-        let goods_id = http::path_param(req, "goods_id")?;
-        if !is_id(&goods_id) {
-            return Err(ApiError::NotFound);
-        }
-        Ok((caller, goods_id))
     }
 
     /// Publishes a change; a failure is logged (the change itself has been made).

@@ -25,234 +25,24 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use serde::{Deserialize, Serialize};
 
+pub use super::record::{ChangeError, GoodsRecord};
 use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
-use crate::catalogue::Rating;
 use crate::config::{self, ConfigError};
-use crate::error::ApiError;
-use crate::money::MAX_PRICE;
+use crate::orders::order::OrderLine;
 use crate::store::{is_condition_failed, n, s, Item, StoreError};
 
-const LIVE: &str = "GOODS";
-/// Queries one page may take when a filter discards items, before it answers with
-/// fewer items and a cursor.
-const MAX_QUERIES_PER_PAGE: usize = 5;
-
-/// A stored goods item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GoodsRecord {
-    /// Partition key.
-    pub goods_id: String,
-    /// Seller.
-    pub merchant_id: String,
-    /// Display name.
-    pub name: String,
-    /// Free text.
-    pub description: String,
-    /// Minor units.
-    pub price: i64,
-    /// ISO 4217.
-    pub currency: String,
-    /// As written.
-    pub category: String,
-    /// Units available (orders decrement it conditionally).
-    pub stock: i64,
-    /// https URLs.
-    #[serde(default)]
-    pub images: Vec<String>,
-    /// Sum of review ratings.
-    #[serde(default)]
-    pub rating_sum: u64,
-    /// Number of reviews.
-    #[serde(default)]
-    pub rating_count: u64,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
-    /// Set when deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<String>,
-    /// Sparse index key: `"GOODS"` while live.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi_all: Option<String>,
-    /// Sparse index key: lowercase category while live.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi_category: Option<String>,
-    /// Sparse index key: merchant id while live.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi_merchant: Option<String>,
-}
-
-impl GoodsRecord {
-    /// A new live item from complete fields.
-    ///
-    /// # Panics
-    /// When a field that create requires is missing (the caller validated them).
-    pub fn new(goods_id: String, merchant_id: String, fields: GoodsFields, now: &str) -> Self {
-        let category = fields.category.expect("validated");
-        Self {
-            gsi_all: Some(LIVE.to_owned()),
-            gsi_category: Some(category.to_lowercase()),
-            gsi_merchant: Some(merchant_id.clone()),
-            goods_id,
-            merchant_id,
-            name: fields.name.expect("validated"),
-            description: fields.description.expect("validated"),
-            price: fields.price.expect("validated").minor(),
-            currency: fields
-                .currency
-                .map_or_else(|| "CNY".to_owned(), |c| c.as_str().to_owned()),
-            category,
-            stock: fields.stock.expect("validated"),
-            images: fields.images.unwrap_or_default(),
-            rating_sum: 0,
-            rating_count: 0,
-            created_at: now.to_owned(),
-            updated_at: now.to_owned(),
-            deleted_at: None,
-        }
-    }
-
-    /// The API's view.
-    pub fn public(&self) -> Goods {
-        Goods {
-            goods_id: self.goods_id.clone(),
-            merchant_id: self.merchant_id.clone(),
-            name: self.name.clone(),
-            description: self.description.clone(),
-            price: self.price,
-            currency: self.currency.clone(),
-            category: self.category.clone(),
-            stock: self.stock,
-            images: self.images.clone(),
-            rating: Rating::from_sum(self.rating_sum, self.rating_count),
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-        }
-    }
-}
-
-/// Why a change to goods was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    /// No such live goods: 404.
-    #[error("not found")]
-    NotFound,
-    /// Someone else's goods: 403.
-    #[error("not the owner")]
-    NotOwner,
-    /// Unexpected.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<ChangeError> for ApiError {
-    fn from(e: ChangeError) -> Self {
-        match e {
-            ChangeError::NotFound => ApiError::NotFound,
-            ChangeError::NotOwner => {
-                ApiError::forbidden("Only the merchant who sells these goods may change them.")
-            }
-            ChangeError::Store(store) => store.into(),
-        }
-    }
-}
-
-/// The filters of `GET /goods`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListFilter {
-    /// Exact category (case-insensitive).
-    pub category: Option<String>,
-    /// One merchant's goods.
-    pub merchant_id: Option<String>,
-    /// Inclusive lower price bound, minor units.
-    pub min_price: Option<i64>,
-    /// Inclusive upper price bound, minor units.
-    pub max_price: Option<i64>,
-}
-
-/// One page of goods.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// The items, in the index's order.
-    pub items: Vec<GoodsRecord>,
-    /// Where the next page starts, if anything may follow.
-    pub next_cursor: Option<String>,
-}
-
-/// A cursor that isn't one we issued for this listing.
-#[derive(Debug, thiserror::Error)]
-#[error("the cursor is not valid for this listing")]
-pub struct InvalidCursor;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Cursor {
-    /// Index the cursor belongs to.
-    i: String,
-    /// Last goods id evaluated.
-    id: String,
-    /// Its price, for price-sorted indexes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    p: Option<i64>,
-}
-
-struct Plan {
-    index: &'static str,
-    partition_attr: &'static str,
-    partition_value: String,
-    by_price: bool,
-}
-
-impl ListFilter {
-    fn has_price_bounds(&self) -> bool {
-        self.min_price.is_some() || self.max_price.is_some()
-    }
-
-    fn plan(&self) -> Plan {
-        let category = self.category.as_ref().map(|c| c.trim().to_lowercase());
-        match (&self.merchant_id, category) {
-            (Some(merchant), _) => Plan {
-                index: "by_merchant",
-                partition_attr: "gsi_merchant",
-                partition_value: merchant.clone(),
-                by_price: false,
-            },
-            (None, Some(category)) => Plan {
-                index: if self.has_price_bounds() {
-                    "by_category_price"
-                } else {
-                    "by_category"
-                },
-                partition_attr: "gsi_category",
-                partition_value: category,
-                by_price: self.has_price_bounds(),
-            },
-            (None, None) => Plan {
-                index: if self.has_price_bounds() {
-                    "by_price"
-                } else {
-                    "by_all"
-                },
-                partition_attr: "gsi_all",
-                partition_value: LIVE.to_owned(),
-                by_price: self.has_price_bounds(),
-            },
-        }
-    }
-}
+/// The partition of every live goods item in `by_all` and `by_price`.
+pub(super) const LIVE: &str = "GOODS";
 
 /// The goods table.
 #[derive(Debug, Clone)]
 pub struct GoodsRepo {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl GoodsRepo {
@@ -270,6 +60,54 @@ impl GoodsRepo {
             client,
             table: table.into(),
         }
+    }
+
+    /// The transaction item that reserves `quantity` units of `goods` for an order: on
+    /// the condition that that much is in stock, the goods are still on sale and price
+    /// and currency are still those the order was priced at.
+    ///
+    /// # Errors
+    /// [`StoreError`] if a builder rejects its input (a bug).
+    pub fn reserve(
+        &self,
+        goods: &GoodsRecord,
+        quantity: u32,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("goods_id", s(&goods.goods_id))
+            .update_expression("SET stock = stock - :q")
+            .condition_expression(
+                "stock >= :q AND attribute_not_exists(deleted_at) AND price = :price AND currency = :currency",
+            )
+            .expression_attribute_values(":q", n(quantity))
+            .expression_attribute_values(":price", n(goods.price))
+            .expression_attribute_values(":currency", s(&goods.currency))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The transaction items that give each line's reserved units back to its goods
+    /// (deleted goods too: their count stays right should they ever be restored).
+    ///
+    /// # Errors
+    /// [`StoreError`] if a builder rejects its input (a bug).
+    pub fn release(&self, lines: &[OrderLine]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        lines
+            .iter()
+            .map(|line| {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .key("goods_id", s(&line.goods_id))
+                    .update_expression("SET stock = stock + :q")
+                    .condition_expression("attribute_exists(goods_id)")
+                    .expression_attribute_values(":q", n(line.quantity))
+                    .build()
+                    .map_err(StoreError::new)?;
+                Ok(TransactWriteItem::builder().update(update).build())
+            })
+            .collect()
     }
 
     /// Stores new goods.
@@ -484,67 +322,6 @@ impl GoodsRepo {
         }
     }
 
-    /// One page of live goods matching the filter (see the module header for the order).
-    ///
-    /// # Errors
-    /// [`ListError::Cursor`] for a cursor this listing didn't issue, or a store failure.
-    pub async fn list(
-        &self,
-        filter: &ListFilter,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> Result<Page, ListError> {
-        let plan = filter.plan();
-        let mut start = cursor.map(|c| decode_cursor(c, &plan)).transpose()?;
-        let mut key_condition = "#pk = :pk".to_owned();
-        let mut filters = Vec::new();
-        let mut names = HashMap::from([("#pk".to_owned(), plan.partition_attr.to_owned())]);
-        let mut values = HashMap::from([(":pk".to_owned(), s(&plan.partition_value))]);
-        if filter.has_price_bounds() {
-            values.insert(":min".into(), n(filter.min_price.unwrap_or(0)));
-            values.insert(":max".into(), n(filter.max_price.unwrap_or(MAX_PRICE)));
-            names.insert("#price".into(), "price".into());
-            if plan.by_price {
-                key_condition.push_str(" AND #price BETWEEN :min AND :max");
-            } else {
-                filters.push("#price BETWEEN :min AND :max");
-            }
-        }
-        if let (Some(category), "by_merchant") = (&filter.category, plan.index) {
-            values.insert(":category".into(), s(category.trim().to_lowercase()));
-            filters.push("gsi_category = :category");
-        }
-        let mut items = Vec::new();
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(plan.index)
-                .key_condition_expression(&key_condition)
-                .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .scan_index_forward(plan.by_price)
-                .limit(i32::try_from(limit - items.len()).unwrap_or(100))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(StoreError::new)?;
-            for item in out.items.unwrap_or_default() {
-                items.push(serde_dynamo::from_item(item).map_err(StoreError::from)?);
-            }
-            start = out.last_evaluated_key;
-            if items.len() >= limit || start.is_none() {
-                break;
-            }
-        }
-        Ok(Page {
-            next_cursor: start.map(|key| encode_cursor(&key, &plan)),
-            items,
-        })
-    }
-
     /// One page of a parallel Scan of every goods id, live and deleted: segment `segment`
     /// of `segments`, continuing after `start` (the previous page's last key). For
     /// maintenance jobs such as a search reindex, never for a request: a Scan reads the
@@ -577,134 +354,5 @@ impl GoodsRepo {
             .filter(|id| !id.is_empty())
             .collect();
         Ok((ids, out.last_evaluated_key))
-    }
-}
-
-/// Why a listing failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    /// 400 `invalid_cursor`.
-    #[error(transparent)]
-    Cursor(#[from] InvalidCursor),
-    /// Unexpected.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<ListError> for ApiError {
-    fn from(e: ListError) -> Self {
-        match e {
-            ListError::Cursor(c) => ApiError::BadRequest {
-                code: "invalid_cursor",
-                message: format!("{c}."),
-            },
-            ListError::Store(store) => store.into(),
-        }
-    }
-}
-
-fn encode_cursor(key: &Item, plan: &Plan) -> String {
-    let id = match key.get("goods_id") {
-        Some(AttributeValue::S(id)) => id.clone(),
-        _ => String::new(),
-    };
-    let p = match key.get("price") {
-        Some(AttributeValue::N(price)) => price.parse().ok(),
-        _ => None,
-    };
-    let cursor = Cursor {
-        i: plan.index.to_owned(),
-        id,
-        p,
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).expect("a cursor serialises"))
-}
-
-fn decode_cursor(raw: &str, plan: &Plan) -> Result<Item, InvalidCursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| InvalidCursor)?;
-    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| InvalidCursor)?;
-    if cursor.i != plan.index || cursor.id.is_empty() || cursor.id.len() > 64 {
-        return Err(InvalidCursor);
-    }
-    let mut key = HashMap::from([
-        ("goods_id".to_owned(), s(cursor.id)),
-        (plan.partition_attr.to_owned(), s(&plan.partition_value)),
-    ]);
-    if plan.by_price {
-        key.insert("price".into(), n(cursor.p.ok_or(InvalidCursor)?));
-    }
-    Ok(key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_filter_picks_the_index_that_serves_it() {
-        let plan = |f: ListFilter| f.plan().index;
-        assert_eq!(plan(ListFilter::default()), "by_all");
-        assert_eq!(
-            plan(ListFilter {
-                min_price: Some(1),
-                ..Default::default()
-            }),
-            "by_price"
-        );
-        assert_eq!(
-            plan(ListFilter {
-                category: Some("Toys".into()),
-                ..Default::default()
-            }),
-            "by_category"
-        );
-        assert_eq!(
-            plan(ListFilter {
-                category: Some("Toys".into()),
-                max_price: Some(9),
-                ..Default::default()
-            }),
-            "by_category_price"
-        );
-        assert_eq!(
-            plan(ListFilter {
-                merchant_id: Some("m".into()),
-                category: Some("Toys".into()),
-                ..Default::default()
-            }),
-            "by_merchant"
-        );
-    }
-
-    #[test]
-    fn a_cursor_round_trips_into_the_start_key() {
-        let filter = ListFilter {
-            category: Some("Toys".into()),
-            min_price: Some(5),
-            ..Default::default()
-        };
-        let plan = filter.plan();
-        let key = HashMap::from([
-            ("goods_id".to_owned(), s("01ABC")),
-            ("gsi_category".to_owned(), s("toys")),
-            ("price".to_owned(), n(700)),
-        ]);
-        let cursor = encode_cursor(&key, &plan);
-        assert_eq!(decode_cursor(&cursor, &plan).unwrap(), key);
-    }
-
-    #[test]
-    fn a_cursor_from_another_listing_or_garbage_is_refused() {
-        let by_all = ListFilter::default().plan();
-        let by_price = ListFilter {
-            max_price: Some(5),
-            ..Default::default()
-        }
-        .plan();
-        let key = HashMap::from([("goods_id".to_owned(), s("01ABC"))]);
-        let cursor = encode_cursor(&key, &by_all);
-        assert!(decode_cursor(&cursor, &by_price).is_err());
-        assert!(decode_cursor("not base64!", &by_all).is_err());
-        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode(b"{}"), &by_all).is_err());
     }
 }

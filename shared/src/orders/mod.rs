@@ -1,43 +1,51 @@
 //! Orders: what a customer buys from one merchant, from placing to delivery.
 //!
-//! - [`order`]: order states, quantities, addresses and payment methods.
+//! - [`order`]: the order and its one state machine; quantities and payment methods.
+//! - [`address`]: shipping addresses.
 //! - [`place`]: placing an order, atomically across goods, orders, cart and idempotency.
 //! - [`repo`]: the orders table, whose conditional writes carry every status change.
-//! - [`Orders`]: what the order functions share.
+//! - [`Orders`]: the service the order functions call, one method per use case.
 
+pub mod address;
 pub mod order;
 pub mod place;
 pub mod repo;
 
-use lambda_http::Request;
+pub use address::ShippingAddress;
+pub use order::{Actor, Order, OrderLine, OrderStatus, Shipment, Transition, TransitionError};
 
 use crate::accounts::sessions::SessionsRepo;
-use crate::accounts::Role;
-use crate::auth::{self, Caller};
+use crate::auth::{Customer, Merchant};
 use crate::aws::Aws;
+use crate::catalogue::repo::GoodsRepo;
+use crate::clock;
 use crate::config::ConfigError;
-use crate::error::ApiError;
-use crate::http;
-use crate::ids::is_id;
+use crate::error::{ApiError, ErrorChain};
+use crate::http::PageParams;
+use repo::OrdersRepo;
 
-/// A page of orders, newest first.
+/// Unpaid orders the expiry job examines per Query.
+const EXPIRY_PAGE: i32 = 25;
+/// Pages per expiry run; whatever is left waits for the next run.
+const EXPIRY_MAX_PAGES: usize = 20;
+
+/// A page of orders, newest first, as the API shows it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OrderPage {
     /// The orders.
-    pub items: Vec<crate::orders::repo::Order>,
+    pub items: Vec<Order>,
     /// Pass as `cursor` for the next page; null on the last.
     pub next_cursor: Option<String>,
 }
 
-/// What the order functions need: sessions, orders, and the goods table's name (for
-/// the stock a cancel returns).
+/// The order functions' service, built once per cold start.
 pub struct Orders {
     /// Sessions, for the caller.
     pub sessions: SessionsRepo,
     /// The orders table.
-    pub orders: crate::orders::repo::OrdersRepo,
-    /// The goods table's name.
-    pub goods_table: String,
+    pub orders: OrdersRepo,
+    /// The goods table: the stock a cancellation gives back.
+    pub goods: GoodsRepo,
 }
 
 impl Orders {
@@ -49,65 +57,187 @@ impl Orders {
         let dynamodb = Aws::from_env()?.dynamodb();
         Ok(Self {
             sessions: SessionsRepo::from_env(dynamodb.clone())?,
-            orders: crate::orders::repo::OrdersRepo::from_env(dynamodb)?,
-            goods_table: crate::config::required("GOODS_TABLE")?,
+            orders: OrdersRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
         })
     }
 
-    /// The caller, who must have `role`.
-    ///
-    /// # Errors
-    /// 401 without a live session, 403 for the other role.
-    pub async fn caller(&self, req: &Request, role: Role) -> Result<Caller, ApiError> {
-        let caller = auth::require_user(&self.sessions, req).await?;
-        caller.require_role(role)?;
-        Ok(caller)
-    }
-
-    /// The `{order_id}` of the route.
-    ///
-    /// # Errors
-    /// 404 for an id we never issue.
-    pub fn order_id(req: &Request) -> Result<String, ApiError> {
-        let order_id = http::path_param(req, "order_id")?;
-        if is_id(&order_id) {
-            Ok(order_id)
-        } else {
-            Err(ApiError::NotFound)
-        }
-    }
-
-    /// The caller's own order (as buyer); anyone else's is 404.
+    /// The buyer's own order; anyone else's is 404.
     ///
     /// # Errors
     /// 404 when missing or someone else's; 500 when DynamoDB fails.
-    pub async fn own_order(
-        &self,
-        caller: &Caller,
-        order_id: &str,
-    ) -> Result<crate::orders::repo::Order, ApiError> {
-        self.orders
-            .get(order_id)
-            .await?
-            .filter(|o| o.buyer_id == caller.user_id)
+    pub async fn own(&self, buyer: &Customer, order_id: &str) -> Result<Order, ApiError> {
+        self.read(Actor::Buyer(&buyer.user_id), order_id).await
+    }
+
+    /// The buyer's or merchant's order; anyone else's is 404.
+    async fn read(&self, actor: Actor<'_>, order_id: &str) -> Result<Order, ApiError> {
+        let order = self.orders.get(order_id).await?;
+        order
+            .filter(|o| match actor {
+                Actor::Buyer(id) => o.buyer_id == id,
+                Actor::Merchant(id) => o.merchant_id == id,
+                Actor::System => true,
+            })
             .ok_or(ApiError::NotFound)
     }
 
-    /// `limit` (1–100, default 20) and `cursor` of a listing.
+    /// Moves `order` to `to` for `actor`, giving its stock back when the move says so.
+    async fn apply(
+        &self,
+        order: &Order,
+        to: OrderStatus,
+        actor: Actor<'_>,
+        shipment: Option<Shipment>,
+    ) -> Result<Order, TransitionError> {
+        let transition = order.transition(to, actor, &clock::rfc3339(clock::now()))?;
+        let returns = if transition.returns_stock() {
+            self.goods.release(&order.items)?
+        } else {
+            Vec::new()
+        };
+        self.orders
+            .transition(order, &transition, shipment, returns)
+            .await
+    }
+
+    /// A page of the buyer's orders, newest first.
     ///
     /// # Errors
-    /// 422 naming `limit`.
-    pub fn page_params(req: &Request) -> Result<(usize, Option<String>), ApiError> {
-        let limit = match http::query_param(req, "limit") {
-            None => 20,
-            Some(raw) => raw
-                .parse::<usize>()
-                .ok()
-                .filter(|l| (1..=100).contains(l))
-                .ok_or_else(|| {
-                    crate::error::FieldErrors::single("limit", "must be an integer from 1 to 100")
-                })?,
-        };
-        Ok((limit, http::query_param(req, "cursor")))
+    /// 400 `invalid_cursor`; 500 when DynamoDB fails.
+    pub async fn bought(&self, buyer: &Customer, page: &PageParams) -> Result<OrderPage, ApiError> {
+        let owner = Actor::Buyer(&buyer.user_id);
+        self.orders
+            .list(owner, None, page.limit, page.cursor.as_deref())
+            .await
+    }
+
+    /// A page of the orders for the merchant's goods (in one status, when given),
+    /// newest first.
+    ///
+    /// # Errors
+    /// 400 `invalid_cursor`; 500 when DynamoDB fails.
+    pub async fn sold(
+        &self,
+        merchant: &Merchant,
+        status: Option<OrderStatus>,
+        page: &PageParams,
+    ) -> Result<OrderPage, ApiError> {
+        let owner = Actor::Merchant(&merchant.user_id);
+        self.orders
+            .list(owner, status, page.limit, page.cursor.as_deref())
+            .await
+    }
+
+    /// The buyer cancels an unpaid order; its stock returns in the same transaction.
+    ///
+    /// # Errors
+    /// 404; 409 `not_cancellable` once paid or cancelled; 500 when DynamoDB fails.
+    pub async fn cancel(&self, buyer: &Customer, order_id: &str) -> Result<Order, ApiError> {
+        let order = self.own(buyer, order_id).await?;
+        let cancelled = self
+            .apply(
+                &order,
+                OrderStatus::Cancelled,
+                Actor::Buyer(&buyer.user_id),
+                None,
+            )
+            .await
+            .map_err(|e| match e {
+                TransitionError::Invalid(status) => ApiError::Conflict {
+                    code: "not_cancellable",
+                    message: format!(
+                        "The order is {}; only unpaid orders can be cancelled.",
+                        status.as_str()
+                    ),
+                },
+                other => other.into(),
+            })?;
+        tracing::info!(order_id = %order_id, "order cancelled");
+        Ok(cancelled)
+    }
+
+    /// The merchant hands a paid order to a carrier.
+    ///
+    /// # Errors
+    /// 404 for another merchant's order; 409 `invalid_transition` unless paid.
+    pub async fn ship(
+        &self,
+        merchant: &Merchant,
+        order_id: &str,
+        shipment: Shipment,
+    ) -> Result<Order, ApiError> {
+        let actor = Actor::Merchant(&merchant.user_id);
+        let order = self.read(actor, order_id).await?;
+        let shipped = self
+            .apply(&order, OrderStatus::Shipped, actor, Some(shipment))
+            .await?;
+        tracing::info!(order_id = %order_id, "order shipped");
+        Ok(shipped)
+    }
+
+    /// The buyer confirms a shipped order arrived.
+    ///
+    /// # Errors
+    /// 404; 409 `invalid_transition` unless shipped.
+    pub async fn confirm_delivery(
+        &self,
+        buyer: &Customer,
+        order_id: &str,
+    ) -> Result<Order, ApiError> {
+        let order = self.own(buyer, order_id).await?;
+        let delivered = self
+            .apply(
+                &order,
+                OrderStatus::Delivered,
+                Actor::Buyer(&buyer.user_id),
+                None,
+            )
+            .await?;
+        tracing::info!(order_id = %order_id, "order delivered");
+        Ok(delivered)
+    }
+
+    /// Cancels unpaid orders whose 30 minutes have passed and returns their stock, each
+    /// in one transaction conditional on the order still being unpaid, so a payment that
+    /// lands at the same moment wins or loses cleanly. Answers how many expired.
+    ///
+    /// # Errors
+    /// When DynamoDB fails to list them (the next run tries again).
+    pub async fn expire_overdue(&self) -> Result<usize, ApiError> {
+        let mut expired = 0;
+        for _ in 0..EXPIRY_MAX_PAGES {
+            let overdue = self
+                .orders
+                .overdue(clock::now().unix_timestamp(), EXPIRY_PAGE)
+                .await?;
+            if overdue.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            for order in overdue {
+                match self
+                    .apply(&order, OrderStatus::Cancelled, Actor::System, None)
+                    .await
+                {
+                    Ok(_) => {
+                        expired += 1;
+                        progressed = true;
+                        tracing::info!(order_id = %order.order_id, "unpaid order expired");
+                    }
+                    // Paid or cancelled meanwhile: nothing to do.
+                    Err(TransitionError::Invalid(_) | TransitionError::NotFound) => {
+                        progressed = true
+                    }
+                    Err(e) => {
+                        tracing::error!(order_id = %order.order_id, error = %ErrorChain(&e), "order not expired")
+                    }
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        Ok(expired)
     }
 }

@@ -1,11 +1,18 @@
-//! Orders: what a customer buys from one merchant, and the states it moves through.
+//! An order and its one state machine.
 //!
-//! `pending_payment → paid → shipped → delivered`, or `pending_payment → cancelled`
-//! (by the buyer, or by expiry 30 minutes after placing). Nothing moves backwards.
+//! ```text
+//! pending_payment ──paid (webhook)──▶ paid ──ship (merchant)──▶ shipped ──confirm (buyer)──▶ delivered
+//!        └──cancel (buyer) or expiry (system)──▶ cancelled
+//! ```
+//!
+//! [`Order::transition`] is the only place that says which move is allowed and who may
+//! make it. It answers a [`Transition`], which the repository turns into a write
+//! conditional on the status it was read in and on the actor's ownership, so two
+//! concurrent changes can't both win and nothing moves backwards.
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldErrors;
+use super::address::ShippingAddress;
 
 /// How long an unpaid order holds its stock.
 pub const PAYMENT_WINDOW_SECS: i64 = 30 * 60;
@@ -53,17 +60,6 @@ impl OrderStatus {
         .into_iter()
         .find(|s| s.as_str() == text)
     }
-
-    /// The state this one may move to next, if `to` is allowed.
-    pub fn can_become(self, to: Self) -> bool {
-        matches!(
-            (self, to),
-            (Self::PendingPayment, Self::Paid)
-                | (Self::PendingPayment, Self::Cancelled)
-                | (Self::Paid, Self::Shipped)
-                | (Self::Shipped, Self::Delivered)
-        )
-    }
 }
 
 /// How the buyer pays.
@@ -107,130 +103,251 @@ impl Quantity {
     }
 }
 
-/// Where to deliver.
+/// One line of an order: name and unit price are copied when ordered, so history
+/// survives later changes to the goods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShippingAddress {
-    /// Who receives it.
-    #[schema(min_length = 1, max_length = 100)]
-    pub recipient: String,
-    /// A phone number for the carrier.
-    #[schema(min_length = 5, max_length = 30, example = "+86 138 0000 0000")]
-    pub phone: String,
-    /// First address line.
-    #[schema(min_length = 1, max_length = 200)]
-    pub line1: String,
-    /// Second address line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 200)]
-    pub line2: Option<String>,
-    /// City.
-    #[schema(min_length = 1, max_length = 100)]
-    pub city: String,
-    /// Province, state or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 100)]
-    pub region: Option<String>,
-    /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 20)]
-    pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2.
-    #[schema(pattern = "^[A-Z]{2}$", example = "CN")]
-    pub country: String,
+pub struct OrderLine {
+    /// Goods id.
+    pub goods_id: String,
+    /// Name when ordered.
+    pub name: String,
+    /// Unit price when ordered, minor units.
+    pub unit_price: i64,
+    /// Units.
+    pub quantity: u32,
 }
 
-impl ShippingAddress {
-    /// Checks every field, naming each bad one as `shipping_address.<field>`.
-    pub fn check(&self, errors: &mut FieldErrors) {
-        let mut text = |field: &str, value: &str, min: usize, max: usize| {
-            let count = value.trim().chars().count();
-            if count < min || count > max || value.chars().any(char::is_control) {
-                errors.add(
-                    format!("shipping_address.{field}"),
-                    format!("must be {min} to {max} characters"),
-                );
-            }
-        };
-        text("recipient", &self.recipient, 1, 100);
-        text("line1", &self.line1, 1, 200);
-        text("city", &self.city, 1, 100);
-        for (field, value, max) in [
-            ("line2", &self.line2, 200),
-            ("region", &self.region, 100),
-            ("postal_code", &self.postal_code, 20),
-        ] {
-            if let Some(value) = value {
-                text(field, value, 0, max);
-            }
-        }
-        let phone_ok = (5..=30).contains(&self.phone.len())
-            && self
-                .phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-()".contains(c))
-            && self.phone.chars().filter(char::is_ascii_digit).count() >= 5;
-        if !phone_ok {
-            errors.add(
-                "shipping_address.phone",
-                "must be a phone number of 5 to 30 characters",
-            );
-        }
-        if !is_country(&self.country) {
-            errors.add(
-                "shipping_address.country",
-                "must be an ISO 3166-1 alpha-2 code such as CN",
-            );
-        }
+/// One entry of the status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    /// The new status.
+    pub status: OrderStatus,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// Carrier and tracking number of a shipped order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Shipment {
+    /// Carrier.
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking_number: String,
+}
+
+/// An order as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Order {
+    /// ULID.
+    pub order_id: String,
+    /// Who ordered.
+    pub buyer_id: String,
+    /// Whose goods.
+    pub merchant_id: String,
+    /// Current status.
+    pub status: OrderStatus,
+    /// Lines.
+    pub items: Vec<OrderLine>,
+    /// Sum of lines, minor units.
+    pub total: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Where to deliver.
+    pub shipping_address: ShippingAddress,
+    /// How the buyer pays.
+    pub payment_method: PaymentMethod,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: when an unpaid order expires.
+    pub expires_at: String,
+    /// Oldest first.
+    pub status_history: Vec<StatusChange>,
+    /// Set once shipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<Shipment>,
+}
+
+/// Who asks for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    /// The buyer with this id.
+    Buyer(&'a str),
+    /// The merchant with this id.
+    Merchant(&'a str),
+    /// The shop itself: expiry, and the payment provider's webhook.
+    System,
+}
+
+/// A move the lifecycle allows, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition<'a> {
+    /// The status the order was read in: the write's condition.
+    pub from: OrderStatus,
+    /// The status it moves to.
+    pub to: OrderStatus,
+    /// Who makes it: the write is also conditional on their ownership.
+    pub actor: Actor<'a>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+impl Transition<'_> {
+    /// Whether the move gives the order's reserved stock back to the goods.
+    pub fn returns_stock(&self) -> bool {
+        self.to == OrderStatus::Cancelled
     }
 }
 
-/// ISO 3166-1 alpha-2 codes.
-const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO \
-BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER \
-ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN \
-IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH \
-MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN \
-PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ \
-TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+/// Why a status change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    /// No such order, or not the actor's: 404.
+    #[error("not found")]
+    NotFound,
+    /// The order's status doesn't allow the change (or not by this actor): 409.
+    #[error("the order is {}", .0.as_str())]
+    Invalid(OrderStatus),
+    /// The order could change, but a condition of another write in the same
+    /// transaction failed (a webhook event recorded before): nothing changed.
+    #[error("another write of the transaction was refused")]
+    OtherWriteRefused,
+    /// Unexpected.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
 
-/// Whether `code` is an ISO 3166-1 alpha-2 country code.
-pub fn is_country(code: &str) -> bool {
-    code.len() == 2 && COUNTRIES.split_whitespace().any(|c| c == code)
+impl Order {
+    /// The move to `to` by `actor` at `at`, if the lifecycle allows it from the status
+    /// this order was read in.
+    ///
+    /// # Errors
+    /// [`TransitionError::NotFound`] when the order isn't the actor's,
+    /// [`TransitionError::Invalid`] when the move isn't allowed now or not to them.
+    pub fn transition<'a>(
+        &self,
+        to: OrderStatus,
+        actor: Actor<'a>,
+        at: &str,
+    ) -> Result<Transition<'a>, TransitionError> {
+        use OrderStatus::*;
+        let owns = match actor {
+            Actor::Buyer(id) => id == self.buyer_id,
+            Actor::Merchant(id) => id == self.merchant_id,
+            Actor::System => true,
+        };
+        if !owns {
+            return Err(TransitionError::NotFound);
+        }
+        let allowed = match (self.status, to) {
+            (PendingPayment, Paid) => actor == Actor::System,
+            (PendingPayment, Cancelled) => matches!(actor, Actor::Buyer(_) | Actor::System),
+            (Paid, Shipped) => matches!(actor, Actor::Merchant(_)),
+            (Shipped, Delivered) => matches!(actor, Actor::Buyer(_)),
+            _ => false,
+        };
+        if !allowed {
+            return Err(TransitionError::Invalid(self.status));
+        }
+        Ok(Transition {
+            from: self.status,
+            to,
+            actor,
+            at: at.to_owned(),
+        })
+    }
+
+    /// This order once `transition` (and `shipment`, when it ships) has been stored.
+    pub fn after(&self, transition: &Transition<'_>, shipment: Option<Shipment>) -> Order {
+        let mut changed = self.clone();
+        changed.status = transition.to;
+        changed.status_history.push(StatusChange {
+            status: transition.to,
+            at: transition.at.clone(),
+        });
+        changed.shipment = shipment.or(changed.shipment);
+        changed
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use OrderStatus::*;
 
-    fn address() -> ShippingAddress {
-        ShippingAddress {
-            recipient: "李雷".into(),
-            phone: "+86 138-0000-0000".into(),
-            line1: "朝阳区建国路 1 号".into(),
-            line2: None,
-            city: "北京".into(),
-            region: None,
-            postal_code: Some("100000".into()),
-            country: "CN".into(),
+    fn order(status: OrderStatus) -> Order {
+        Order {
+            order_id: crate::ids::new_id(),
+            buyer_id: "buyer".into(),
+            merchant_id: "merchant".into(),
+            status,
+            items: Vec::new(),
+            total: 0,
+            currency: "CNY".into(),
+            shipping_address: serde_json::from_value(serde_json::json!({
+                "recipient": "Li Lei", "phone": "+86 138 0000 0000", "line1": "1 Jianguo Rd",
+                "city": "Beijing", "country": "CN"
+            }))
+            .unwrap(),
+            payment_method: PaymentMethod::Alipay,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            expires_at: "2026-01-01T00:30:00Z".into(),
+            status_history: Vec::new(),
+            shipment: None,
+        }
+    }
+
+    fn allowed(from: OrderStatus, to: OrderStatus, actor: Actor<'_>) -> bool {
+        order(from).transition(to, actor, "now").is_ok()
+    }
+
+    #[test]
+    fn orders_only_move_forward_and_only_by_whom_each_move_belongs_to() {
+        let (buyer, merchant) = (Actor::Buyer("buyer"), Actor::Merchant("merchant"));
+        assert!(allowed(PendingPayment, Paid, Actor::System));
+        assert!(allowed(PendingPayment, Cancelled, buyer));
+        assert!(allowed(PendingPayment, Cancelled, Actor::System));
+        assert!(allowed(Paid, Shipped, merchant));
+        assert!(allowed(Shipped, Delivered, buyer));
+        for (from, to, actor) in [
+            (Paid, PendingPayment, Actor::System),
+            (Cancelled, Paid, Actor::System),
+            (Paid, Cancelled, buyer),
+            (Delivered, Shipped, merchant),
+            (PendingPayment, Shipped, merchant),
+            (PendingPayment, Paid, buyer),
+            (Paid, Shipped, Actor::System),
+            (Shipped, Delivered, merchant),
+        ] {
+            assert!(!allowed(from, to, actor), "{from:?} → {to:?} by {actor:?}");
         }
     }
 
     #[test]
-    fn orders_only_move_forward() {
-        use OrderStatus::*;
-        assert!(PendingPayment.can_become(Paid));
-        assert!(PendingPayment.can_become(Cancelled));
-        assert!(Paid.can_become(Shipped) && Shipped.can_become(Delivered));
-        for (from, to) in [
-            (Paid, PendingPayment),
-            (Cancelled, Paid),
-            (Paid, Cancelled),
-            (Delivered, Shipped),
-            (PendingPayment, Shipped),
-        ] {
-            assert!(!from.can_become(to), "{from:?} → {to:?}");
-        }
+    fn someone_elses_order_is_not_found() {
+        let refused = order(PendingPayment).transition(Cancelled, Actor::Buyer("other"), "now");
+        assert!(matches!(refused, Err(TransitionError::NotFound)));
+        let refused = order(Paid).transition(Shipped, Actor::Merchant("other"), "now");
+        assert!(matches!(refused, Err(TransitionError::NotFound)));
+    }
+
+    #[test]
+    fn a_refused_move_names_the_status_it_was_refused_in() {
+        let refused = order(Shipped).transition(Cancelled, Actor::Buyer("buyer"), "now");
+        assert!(matches!(refused, Err(TransitionError::Invalid(Shipped))));
+    }
+
+    #[test]
+    fn only_a_cancellation_returns_stock_and_the_history_grows_by_one() {
+        let pending = order(PendingPayment);
+        let cancel = pending.transition(Cancelled, Actor::System, "t1").unwrap();
+        assert!(cancel.returns_stock());
+        let cancelled = pending.after(&cancel, None);
+        assert_eq!(cancelled.status, Cancelled);
+        assert_eq!(cancelled.status_history.last().unwrap().at, "t1");
+        assert!(!pending
+            .transition(Paid, Actor::System, "t")
+            .unwrap()
+            .returns_stock());
     }
 
     #[test]
@@ -239,34 +356,6 @@ mod tests {
             Quantity::new(0).is_err() && Quantity::new(100).is_err() && Quantity::new(-1).is_err()
         );
         assert_eq!(Quantity::new(99).unwrap().get(), 99);
-    }
-
-    #[test]
-    fn a_chinese_address_is_valid() {
-        let mut errors = FieldErrors::new();
-        address().check(&mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-    }
-
-    #[test]
-    fn bad_address_fields_are_named() {
-        let mut errors = FieldErrors::new();
-        ShippingAddress {
-            country: "ZZ".into(),
-            phone: "call me".into(),
-            city: " ".into(),
-            ..address()
-        }
-        .check(&mut errors);
-        let names: Vec<&String> = errors.as_map().keys().collect();
-        assert_eq!(
-            names,
-            [
-                "shipping_address.city",
-                "shipping_address.country",
-                "shipping_address.phone"
-            ]
-        );
     }
 
     #[test]

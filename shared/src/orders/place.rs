@@ -13,19 +13,19 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
+use super::address::ShippingAddress;
+use super::order::{Order, OrderLine, StatusChange};
+use super::order::{OrderStatus, PaymentMethod, Quantity, MAX_LINES, PAYMENT_WINDOW_SECS};
+use super::repo::OrdersRepo;
 use crate::cart::repo::CartsRepo;
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::clock;
 use crate::error::ApiError;
 use crate::idempotency::IdempotencyRepo;
 use crate::ids::new_id;
-use crate::orders::order::{
-    OrderStatus, PaymentMethod, Quantity, ShippingAddress, MAX_LINES, PAYMENT_WINDOW_SECS,
-};
-use crate::orders::repo::{Order, OrderLine, OrdersRepo, StatusChange};
-use crate::store::{cancellation, n, s, Cancellation, StoreError};
+use crate::store::{cancellation, Cancellation, StoreError};
 
 /// Attempts when prices change under the order or transactions collide.
 const ATTEMPTS: u64 = 4;
@@ -54,11 +54,9 @@ pub struct NewOrder {
 }
 
 /// The repositories placing an order touches.
-pub struct Ordering<'a> {
+pub struct Placement<'a> {
     /// Goods (stock).
     pub goods: &'a GoodsRepo,
-    /// The goods table's name, for transaction items.
-    pub goods_table: &'a str,
     /// Carts.
     pub carts: &'a CartsRepo,
     /// Orders.
@@ -74,7 +72,7 @@ fn unprocessable(code: &'static str, message: &str) -> ApiError {
     }
 }
 
-impl Ordering<'_> {
+impl Placement<'_> {
     /// Places the order; with `idempotency_key` (already claimed), completes its record
     /// with the response in the same transaction.
     ///
@@ -265,31 +263,13 @@ impl Ordering<'_> {
     ) -> Result<Vec<TransactWriteItem>, ApiError> {
         let mut writes = Vec::with_capacity(chosen.len() * 2 + 2);
         for (goods, quantity) in chosen {
-            let reserve = Update::builder()
-                .table_name(self.goods_table)
-                .key("goods_id", s(&goods.goods_id))
-                .update_expression("SET stock = stock - :q")
-                .condition_expression(
-                    "stock >= :q AND attribute_not_exists(deleted_at) AND price = :price AND currency = :currency",
-                )
-                .expression_attribute_values(":q", n(quantity.get()))
-                .expression_attribute_values(":price", n(goods.price))
-                .expression_attribute_values(":currency", s(&goods.currency))
-                .build()
-                .map_err(StoreError::new)?;
-            writes.push(TransactWriteItem::builder().update(reserve).build());
+            writes.push(self.goods.reserve(goods, quantity.get())?);
         }
         let expires_unix = clock::now().unix_timestamp() + PAYMENT_WINDOW_SECS;
         writes.push(self.orders.put_new(order, expires_unix)?);
         if from_cart {
             for (goods, _) in chosen {
-                let remove = Delete::builder()
-                    .table_name(self.carts.table())
-                    .key("user_id", s(&order.buyer_id))
-                    .key("goods_id", s(&goods.goods_id))
-                    .build()
-                    .map_err(StoreError::new)?;
-                writes.push(TransactWriteItem::builder().delete(remove).build());
+                writes.push(self.carts.remove_line(&order.buyer_id, &goods.goods_id)?);
             }
         }
         if let Some(key) = idempotency_key {

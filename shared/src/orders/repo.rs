@@ -21,73 +21,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
+use super::order::{Actor, Order, OrderStatus, Shipment, Transition, TransitionError};
+use super::OrderPage;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::orders::order::{OrderStatus, PaymentMethod, ShippingAddress};
 use crate::store::{cancellation, id_cursor, n, s, Cancellation, StoreError};
-
-/// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderLine {
-    /// Goods id.
-    pub goods_id: String,
-    /// Name when ordered.
-    pub name: String,
-    /// Unit price when ordered, minor units.
-    pub unit_price: i64,
-    /// Units.
-    pub quantity: u32,
-}
-
-/// One entry of the status history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct StatusChange {
-    /// The new status.
-    pub status: OrderStatus,
-    /// When (RFC 3339).
-    pub at: String,
-}
-
-/// Carrier and tracking number of a shipped order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Shipment {
-    /// Carrier.
-    pub carrier: String,
-    /// Tracking number.
-    pub tracking_number: String,
-}
-
-/// A stored order; also the API's view (index attributes are skipped).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Order {
-    /// Partition key (ULID).
-    pub order_id: String,
-    /// Who ordered.
-    pub buyer_id: String,
-    /// Whose goods.
-    pub merchant_id: String,
-    /// Current status.
-    pub status: OrderStatus,
-    /// Lines.
-    pub items: Vec<OrderLine>,
-    /// Sum of lines, minor units.
-    pub total: i64,
-    /// ISO 4217.
-    pub currency: String,
-    /// Where to deliver.
-    pub shipping_address: ShippingAddress,
-    /// How the buyer pays.
-    pub payment_method: PaymentMethod,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339: when an unpaid order expires.
-    pub expires_at: String,
-    /// Oldest first.
-    pub status_history: Vec<StatusChange>,
-    /// Set once shipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: Option<Shipment>,
-}
 
 /// The stored form: the order plus its index attributes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,55 +36,6 @@ struct OrderItem {
     gsi_merchant_status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi_pending: Option<String>,
-}
-
-/// Why a status change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum TransitionError {
-    /// No such order, or not the caller's: 404.
-    #[error("not found")]
-    NotFound,
-    /// The order isn't in a status that allows the change: 409.
-    #[error("the order is {0}")]
-    Invalid(&'static str),
-    /// The order could change, but a condition of another write in the same
-    /// transaction failed (a webhook event recorded before): nothing changed.
-    #[error("another write of the transaction was refused")]
-    OtherWriteRefused,
-    /// Unexpected.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Who may make a change.
-#[derive(Debug, Clone, Copy)]
-pub enum Actor<'a> {
-    /// The buyer with this id.
-    Buyer(&'a str),
-    /// The merchant with this id.
-    Merchant(&'a str),
-    /// The system (expiry).
-    System,
-}
-
-/// A status change: from, to, and when (RFC 3339).
-#[derive(Debug, Clone, Copy)]
-pub struct Change<'a> {
-    /// The status the order must be in.
-    pub from: OrderStatus,
-    /// The status it moves to.
-    pub to: OrderStatus,
-    /// When.
-    pub at: &'a str,
-}
-
-/// One page of orders.
-#[derive(Debug, Clone)]
-pub struct OrderPage {
-    /// Newest first.
-    pub items: Vec<Order>,
-    /// Where the next page starts.
-    pub next_cursor: Option<String>,
 }
 
 /// The orders table.
@@ -285,23 +174,27 @@ impl OrdersRepo {
         Ok(OrderPage { items, next_cursor })
     }
 
-    /// Moves `current` from `from` to `to`, if `actor` may, in one transaction with
-    /// `extra_writes` (the stock a cancel returns, a webhook's records); answers the
-    /// order as changed, without reading it again.
+    /// Stores `transition` of `current` (with `shipment`, when it ships) in one
+    /// transaction with `extra_writes` (the stock a cancel returns, a webhook's records),
+    /// conditional on the status it was read in and on the actor's ownership; answers
+    /// the order as changed, without reading it again.
     ///
     /// # Errors
-    /// [`TransitionError::NotFound`] when it doesn't exist or isn't the actor's,
-    /// [`TransitionError::Invalid`] when its status doesn't allow the change.
+    /// [`TransitionError::Invalid`] when the order changed meanwhile,
+    /// [`TransitionError::OtherWriteRefused`] when another write's condition failed.
     pub async fn transition(
         &self,
         current: &Order,
-        actor: Actor<'_>,
-        change: Change<'_>,
+        transition: &Transition<'_>,
         shipment: Option<Shipment>,
         extra_writes: Vec<TransactWriteItem>,
     ) -> Result<Order, TransitionError> {
-        let Change { from, to, at } = change;
-        let order_id = current.order_id.as_str();
+        let Transition {
+            from,
+            to,
+            actor,
+            at,
+        } = transition;
         let mut values: HashMap<String, AttributeValue> = HashMap::from([
             (":from".to_owned(), s(from.as_str())),
             (":to".to_owned(), s(to.as_str())),
@@ -312,84 +205,62 @@ impl OrdersRepo {
                     ("at".to_owned(), s(at)),
                 ]))]),
             ),
+            (
+                ":merchant_status".to_owned(),
+                s(format!("{}#{}", current.merchant_id, to.as_str())),
+            ),
         ]);
         let mut condition = "#status = :from".to_owned();
         match actor {
             Actor::Buyer(id) => {
                 condition.push_str(" AND buyer_id = :actor");
-                values.insert(":actor".into(), s(id));
+                values.insert(":actor".into(), s(*id));
             }
             Actor::Merchant(id) => {
                 condition.push_str(" AND merchant_id = :actor");
-                values.insert(":actor".into(), s(id));
+                values.insert(":actor".into(), s(*id));
             }
             Actor::System => {}
         }
         let mut sets = vec![
-            "#status = :to".to_owned(),
-            "status_history = list_append(status_history, :change)".to_owned(),
-            "gsi_merchant_status = :merchant_status".to_owned(),
+            "#status = :to",
+            "status_history = list_append(status_history, :change)",
+            "gsi_merchant_status = :merchant_status",
         ];
         if let Some(shipment) = &shipment {
-            sets.push("shipment = :shipment".to_owned());
+            sets.push("shipment = :shipment");
             values.insert(
                 ":shipment".into(),
                 AttributeValue::M(serde_dynamo::to_item(shipment).map_err(StoreError::from)?),
             );
         }
-        values.insert(
-            ":merchant_status".into(),
-            s(format!("{}#{}", current.merchant_id, to.as_str())),
-        );
         let mut expression = format!("SET {}", sets.join(", "));
-        if from == OrderStatus::PendingPayment {
+        if *from == OrderStatus::PendingPayment {
             expression.push_str(" REMOVE gsi_pending");
         }
         let update = Update::builder()
             .table_name(&self.table)
-            .key("order_id", s(order_id))
+            .key("order_id", s(&current.order_id))
             .update_expression(expression)
             .condition_expression(condition)
             .expression_attribute_names("#status", "status")
             .set_expression_attribute_values(Some(values))
             .build()
             .map_err(StoreError::new)?;
-        let refused = || match actor {
-            Actor::Buyer(id) if current.buyer_id != id => TransitionError::NotFound,
-            Actor::Merchant(id) if current.merchant_id != id => TransitionError::NotFound,
-            _ => TransitionError::Invalid(current.status.as_str()),
-        };
         let mut writes = vec![TransactWriteItem::builder().update(update).build()];
         writes.extend(extra_writes);
-        for attempt in 0..5u64 {
-            match self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(writes.clone()))
-                .send()
-                .await
-            {
-                Ok(_) => {
-                    let mut changed = current.clone();
-                    changed.status = to;
-                    changed.status_history.push(StatusChange {
-                        status: to,
-                        at: at.to_owned(),
-                    });
-                    changed.shipment = shipment.or(changed.shipment);
-                    return Ok(changed);
-                }
+        for attempt in 0..5u32 {
+            match self.transact(writes.clone()).await {
+                Ok(()) => return Ok(current.after(transition, shipment)),
                 Err(e) => match cancellation(e)? {
+                    // The order left the status it was read in: say which it was in.
                     Cancellation::ConditionsFailed(failed) if failed.contains(&0) => {
-                        return Err(refused())
+                        return Err(TransitionError::Invalid(current.status))
                     }
                     Cancellation::ConditionsFailed(_) => {
                         return Err(TransitionError::OtherWriteRefused)
                     }
-                    Cancellation::Conflict => {
-                        tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1)))
-                            .await
-                    }
+                    Cancellation::Conflict => crate::store::backoff(attempt).await,
                 },
             }
         }
@@ -431,7 +302,10 @@ impl From<TransitionError> for ApiError {
             TransitionError::NotFound => ApiError::NotFound,
             TransitionError::Invalid(status) => ApiError::Conflict {
                 code: "invalid_transition",
-                message: format!("The order is {status}; that change isn't possible now."),
+                message: format!(
+                    "The order is {}; that change isn't possible now.",
+                    status.as_str()
+                ),
             },
             TransitionError::OtherWriteRefused => ApiError::Conflict {
                 code: "conflict",
@@ -440,28 +314,4 @@ impl From<TransitionError> for ApiError {
             TransitionError::Store(store) => store.into(),
         }
     }
-}
-
-/// The transaction items that return each line's units to its goods.
-///
-/// # Errors
-/// [`StoreError`] if a builder rejects its input (a bug).
-pub fn return_stock(
-    goods_table: &str,
-    lines: &[OrderLine],
-) -> Result<Vec<TransactWriteItem>, StoreError> {
-    lines
-        .iter()
-        .map(|line| {
-            let update = Update::builder()
-                .table_name(goods_table)
-                .key("goods_id", s(&line.goods_id))
-                .update_expression("SET stock = stock + :q")
-                .condition_expression("attribute_exists(goods_id)")
-                .expression_attribute_values(":q", n(line.quantity))
-                .build()
-                .map_err(StoreError::new)?;
-            Ok(TransactWriteItem::builder().update(update).build())
-        })
-        .collect()
 }

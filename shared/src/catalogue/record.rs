@@ -1,0 +1,129 @@
+//! A goods item as the goods table stores it, and why a change to one is refused.
+
+use serde::{Deserialize, Serialize};
+
+use super::repo::LIVE;
+use super::{Goods, GoodsFields, Rating};
+use crate::error::ApiError;
+use crate::store::StoreError;
+
+/// A stored goods item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoodsRecord {
+    /// Partition key.
+    pub goods_id: String,
+    /// Seller.
+    pub merchant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Minor units.
+    pub price: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// As written.
+    pub category: String,
+    /// Units available (orders decrement it conditionally).
+    pub stock: i64,
+    /// https URLs.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Sum of review ratings.
+    #[serde(default)]
+    pub rating_sum: u64,
+    /// Number of reviews.
+    #[serde(default)]
+    pub rating_count: u64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// Set when deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// Sparse index key: `"GOODS"` while live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi_all: Option<String>,
+    /// Sparse index key: lowercase category while live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi_category: Option<String>,
+    /// Sparse index key: merchant id while live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi_merchant: Option<String>,
+}
+
+impl GoodsRecord {
+    /// A new live item from complete fields.
+    ///
+    /// # Panics
+    /// When a field that create requires is missing (the caller validated them).
+    pub fn new(goods_id: String, merchant_id: String, fields: GoodsFields, now: &str) -> Self {
+        let category = fields.category.expect("validated");
+        Self {
+            gsi_all: Some(LIVE.to_owned()),
+            gsi_category: Some(category.to_lowercase()),
+            gsi_merchant: Some(merchant_id.clone()),
+            goods_id,
+            merchant_id,
+            name: fields.name.expect("validated"),
+            description: fields.description.expect("validated"),
+            price: fields.price.expect("validated").minor(),
+            currency: fields
+                .currency
+                .map_or_else(|| "CNY".to_owned(), |c| c.as_str().to_owned()),
+            category,
+            stock: fields.stock.expect("validated"),
+            images: fields.images.unwrap_or_default(),
+            rating_sum: 0,
+            rating_count: 0,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+            deleted_at: None,
+        }
+    }
+
+    /// The API's view.
+    pub fn public(&self) -> Goods {
+        Goods {
+            goods_id: self.goods_id.clone(),
+            merchant_id: self.merchant_id.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price,
+            currency: self.currency.clone(),
+            category: self.category.clone(),
+            stock: self.stock,
+            images: self.images.clone(),
+            rating: Rating::from_sum(self.rating_sum, self.rating_count),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+}
+
+/// Why a change to goods was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// No such live goods: 404.
+    #[error("not found")]
+    NotFound,
+    /// Someone else's goods: 403.
+    #[error("not the owner")]
+    NotOwner,
+    /// Unexpected.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::NotFound => ApiError::NotFound,
+            ChangeError::NotOwner => {
+                ApiError::forbidden("Only the merchant who sells these goods may change them.")
+            }
+            ChangeError::Store(store) => store.into(),
+        }
+    }
+}

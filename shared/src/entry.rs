@@ -1,0 +1,71 @@
+//! Lambda entry points: the whole `main` of each kind of function, so that a function's
+//! `main.rs` is one call naming its service and its handler.
+//!
+//! Each builds a current-thread Tokio runtime (a Lambda instance serves one request at a
+//! time), installs the JSON logs, builds the service once per cold start (a missing
+//! variable fails here, naming it, never on a request) and keeps it for the life of the
+//! process, as Lambda keeps the instance.
+
+use std::future::Future;
+
+use lambda_http::lambda_runtime::{self, LambdaEvent};
+use lambda_http::{Body, Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// The error a Lambda entry point ends with.
+pub type Error = lambda_runtime::Error;
+
+fn start<S, E: Into<Error>>(build: impl FnOnce() -> Result<S, E>) -> Result<&'static S, Error> {
+    crate::telemetry::init();
+    Ok(Box::leak(Box::new(build().map_err(Into::into)?)))
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Runs an HTTP function (API Gateway payload 2.0): `handler` answers each request, its
+/// errors become the contract's error bodies (see [`crate::http::run`]).
+///
+/// # Errors
+/// When the service can't be built or the Lambda runtime fails.
+pub fn http<S, E, F, Fut>(build: impl FnOnce() -> Result<S, E>, handler: F) -> Result<(), Error>
+where
+    S: Sync + 'static,
+    E: Into<Error>,
+    F: Fn(&'static S, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    runtime()?.block_on(async {
+        let service = start(build)?;
+        crate::http::run(|req| handler(service, req)).await
+    })
+}
+
+/// Runs an event-driven function (an SQS event source, a schedule): `handler` answers
+/// each event.
+///
+/// # Errors
+/// When the service can't be built or the Lambda runtime fails.
+pub fn events<S, E, F, Fut, In, Out>(
+    build: impl FnOnce() -> Result<S, E>,
+    handler: F,
+) -> Result<(), Error>
+where
+    S: Sync + 'static,
+    E: Into<Error>,
+    F: Fn(&'static S, LambdaEvent<In>) -> Fut,
+    Fut: Future<Output = Result<Out, Error>>,
+    In: DeserializeOwned + Send + 'static,
+    Out: Serialize + Send + 'static,
+{
+    runtime()?.block_on(async {
+        let service = start(build)?;
+        lambda_runtime::run(lambda_runtime::service_fn(|event| handler(service, event))).await
+    })
+}
