@@ -36,11 +36,19 @@ emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 
 echo "== tests"
-cargo test --locked -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
+# --no-fail-fast: every test binary runs, so the count below is the whole suite's; the
+# statuses are kept and decide the exit code at the end.
+set +e
+cargo test --locked --no-fail-fast -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
+tests_status=${PIPESTATUS[0]}
 
 echo "== schema-driven fuzzing (bounded, deterministic)"
-bash infra/fuzz.sh
+bash infra/fuzz.sh 2>&1 | tee "$local_dir/logs/schemathesis.log"
+fuzz_status=${PIPESTATUS[0]}
+set -e
 
-passed=$(grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk '{n += $4} END {print n + 0}')
-failed=$(grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk '{n += $6} END {print n + 0}')
-echo "tests: $passed passed, $failed failed"
+count() { grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk -v col="$1" '{n += $col} END {print n + 0}'; }
+passed=$(count 4) failed=$(count 6) ignored=$(count 8)
+echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log)"
+echo "tests: $passed passed, $failed failed, $ignored skipped"
+[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ]

@@ -486,6 +486,39 @@ async fn bad_registrations_get_the_contract_error_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn every_unknown_field_of_a_body_is_named_and_nothing_is_written() {
+    let api = Api::new();
+    let name = format!("typos_{}", unique());
+    let response = api
+        .request(Method::POST, "/auth/register")
+        .json(&json!({
+            "username": name, "email": format!("{name}@example.com"), "password": PASSWORD,
+            "rol": "merchant", "admin": true, "emial": "x@example.com"
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = e2e::status_and_json(response).await;
+    assert_eq!(status, 422);
+    let fields = body["error"]["fields"].as_object().unwrap();
+    let mut named: Vec<&str> = fields.keys().map(String::as_str).collect();
+    named.sort_unstable();
+    assert_eq!(named, ["admin", "emial", "rol"]);
+    assert!(fields.values().all(|m| m == "is not a known field"));
+    let login = api
+        .request(Method::POST, "/auth/login")
+        .json(&json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        401,
+        "the refused registration created an account"
+    );
+}
+
+#[tokio::test]
 async fn a_non_json_content_type_is_refused() {
     let api = Api::new();
     let response = api

@@ -107,17 +107,53 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     from_value(value)
 }
 
-/// Deserialises an already-parsed JSON value, naming the offending field.
+/// Deserialises an already-parsed JSON value, naming the offending fields: every
+/// unknown field (serde stops at the first, so each is set aside and the rest tried
+/// again), then the first missing or mistyped one.
 ///
 /// # Errors
-/// 422 naming the missing, unknown or mistyped field.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        let (field, message) = describe_shape_error(&path, &message);
-        FieldErrors::single(field, message)
-    })
+/// 422 naming the unknown fields and the first missing or mistyped one.
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    let mut fields = FieldErrors::new();
+    loop {
+        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(parsed) if fields.is_empty() => return Ok(parsed),
+            Ok(_) => return Err(ApiError::Validation(fields)),
+            Err(error) => error,
+        };
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        let (field, sentence) = describe_shape_error(&path, &message);
+        fields.add(field, sentence);
+        let unknown = message.starts_with("unknown field ");
+        if !(unknown && remove_at(&mut value, error.path())) {
+            return Err(ApiError::Validation(fields));
+        }
+    }
+}
+
+/// Removes the member that `path` names from `value`; false when there is none.
+fn remove_at(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut current = value;
+    for segment in parents {
+        let next = match (segment, current) {
+            (Segment::Map { key }, serde_json::Value::Object(object)) => object.get_mut(key),
+            (Segment::Seq { index }, serde_json::Value::Array(items)) => items.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(next) => current = next,
+            None => return false,
+        }
+    }
+    current
+        .as_object_mut()
+        .is_some_and(|object| object.remove(key).is_some())
 }
 
 /// Turns serde's message and path into a field name and a sentence for the client.
@@ -362,6 +398,39 @@ mod tests {
         assert_eq!(
             field_errors(err),
             [("nmae".into(), "is not a known field".into())]
+        );
+    }
+
+    #[test]
+    fn every_unknown_field_is_named_with_the_first_missing_one() {
+        let err = parse_json::<Body1>(br#"{"nmae": "x", "cuont": 1, "extra": null}"#).unwrap_err();
+        assert_eq!(
+            field_errors(err),
+            [
+                ("cuont".into(), "is not a known field".into()),
+                ("extra".into(), "is not a known field".into()),
+                ("name".into(), "is required".into()),
+                ("nmae".into(), "is not a known field".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_of_a_nested_object_are_named_by_their_path() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Outer {
+            inner: Body1,
+        }
+        let body = br#"{"inner": {"name": "x", "count": 1, "a": 1, "b": 2}}"#;
+        let err = parse_json::<Outer>(body).unwrap_err();
+        assert_eq!(
+            field_errors(err),
+            [
+                ("inner.a".into(), "is not a known field".into()),
+                ("inner.b".into(), "is not a known field".into()),
+            ]
         );
     }
 
