@@ -751,3 +751,53 @@ async fn bad_orders_and_cart_lines_are_refused_without_writing() {
         "nothing written"
     );
 }
+
+/// The idempotency claim protocol against the stack's own table: a claim whose request
+/// died can be taken over only by the same body, and only its current owner completes
+/// or releases it (the clock is moved by passing `now`, not by waiting).
+#[tokio::test]
+async fn a_stale_claim_is_taken_over_only_by_the_same_body_and_only_its_owner_finishes_it() {
+    use shop::idempotency::{Claim, IdempotencyRepo, IN_PROGRESS_SECS};
+    let repo = IdempotencyRepo::new(
+        shop::aws::Aws::from_env().unwrap().dynamodb(),
+        "IdempotencyTable",
+    );
+    let key = format!("test-user#{}", e2e::unique());
+    let now = shop::clock::now().unix_timestamp();
+    let Claim::Proceed(first) = repo.claim(&key, "hash-a", now).await.unwrap() else {
+        panic!("a fresh key is claimed");
+    };
+    assert_eq!(
+        repo.claim(&key, "hash-a", now + 1).await.unwrap(),
+        Claim::InProgress
+    );
+    let stale = now + IN_PROGRESS_SECS + 1;
+    assert_eq!(
+        repo.claim(&key, "hash-b", stale).await.unwrap(),
+        Claim::Mismatch
+    );
+    let Claim::Proceed(second) = repo.claim(&key, "hash-a", stale).await.unwrap() else {
+        panic!("a stale claim with the same body is taken over");
+    };
+    assert_ne!(first, second);
+    // The first owner's late release and completion change nothing.
+    repo.release(&first).await.unwrap();
+    let dynamodb = shop::aws::Aws::from_env().unwrap().dynamodb();
+    let complete = |claimed| {
+        let item = repo.complete(claimed, 201, "{\"n\":1}").unwrap();
+        dynamodb.transact_write_items().transact_items(item).send()
+    };
+    assert!(complete(&first).await.is_err(), "only the owner completes");
+    assert_eq!(
+        repo.claim(&key, "hash-a", stale + 1).await.unwrap(),
+        Claim::InProgress
+    );
+    complete(&second).await.unwrap();
+    assert_eq!(
+        repo.claim(&key, "hash-a", stale + 2).await.unwrap(),
+        Claim::Replay {
+            status: 201,
+            body: "{\"n\":1}".into()
+        }
+    );
+}

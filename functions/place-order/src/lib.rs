@@ -8,20 +8,17 @@
 
 use shop::auth::Customer;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::accounts::sessions::SessionsRepo;
 use shop::aws::Aws;
 use shop::cart::repo::CartsRepo;
 use shop::catalogue::repo::GoodsRepo;
-use shop::clock;
 use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::idempotency::{payload_hash, Claim, IdempotencyRepo};
+use shop::idempotency::{self, payload_hash, ClaimedKey, IdempotencyRepo};
 use shop::ids::is_id;
 use shop::orders::order::{PaymentMethod, Quantity, MAX_LINES};
 use shop::orders::place::{Lines, NewOrder, Placement};
@@ -136,29 +133,6 @@ impl TryFrom<PlaceBody> for NewOrder {
     }
 }
 
-fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().unwrap_or_default();
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::BadRequest {
-            code: "invalid_idempotency_key",
-            message: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
-        });
-    }
-    Ok(Some(key.to_owned()))
-}
-
-fn replay(status: u16, body: String) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
-        .header("content-type", "application/json")
-        .header("idempotent-replayed", "true")
-        .body(Body::Text(body))
-        .expect("static headers are valid")
-}
-
 #[utoipa::path(
     post,
     operation_id = "place_order",
@@ -186,52 +160,18 @@ fn replay(status: u16, body: String) -> Response<Body> {
 /// 401, 403 (merchants), 409 `out_of_stock` / `idempotency_in_progress`, 422 per the
 /// contract; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = Customer::from_request(&ctx.sessions, &req).await?;
-    let key = idempotency_key(&req)?;
+    let buyer = Customer::from_request(&ctx.sessions, &req).await?;
+    let key = idempotency::key_header(&req, &buyer.user_id)?;
     let raw: serde_json::Value = http::json_body(&req)?;
     let hash = payload_hash(&raw);
     let order = NewOrder::try_from(http::from_value::<PlaceBody>(raw)?)?;
-
-    let Some(key) = key.map(|k| format!("{}#{k}", caller.user_id)) else {
-        let placed = ctx.placement().place(&caller.user_id, &order, None).await?;
+    let place = |claim: Option<ClaimedKey>| async move {
+        let placed = ctx
+            .placement()
+            .place(&buyer.user_id, &order, claim.as_ref())
+            .await?;
         tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
-        return http::created(&placed);
+        http::created(&placed)
     };
-    for _ in 0..30 {
-        match ctx
-            .idempotency
-            .claim(&key, &hash, clock::now().unix_timestamp())
-            .await?
-        {
-            Claim::Proceed => {
-                return match ctx
-                    .placement()
-                    .place(&caller.user_id, &order, Some(&key))
-                    .await
-                {
-                    Ok(placed) => {
-                        tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
-                        http::created(&placed)
-                    }
-                    Err(e) => {
-                        ctx.idempotency.release(&key).await?;
-                        Err(e)
-                    }
-                };
-            }
-            Claim::Replay { status, body } => return Ok(replay(status, body)),
-            Claim::Mismatch => {
-                return Err(ApiError::Unprocessable {
-                    code: "idempotency_key_reused",
-                    message: "This Idempotency-Key was used with a different request body.".into(),
-                })
-            }
-            Claim::InProgress => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    Err(ApiError::Conflict {
-        code: "idempotency_in_progress",
-        message: "A request with this Idempotency-Key is still being processed; retry shortly."
-            .into(),
-    })
+    ctx.idempotency.once(key.as_deref(), &hash, place).await
 }

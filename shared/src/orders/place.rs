@@ -23,7 +23,7 @@ use crate::cart::repo::CartsRepo;
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::clock;
 use crate::error::ApiError;
-use crate::idempotency::IdempotencyRepo;
+use crate::idempotency::{ClaimedKey, IdempotencyRepo};
 use crate::ids::new_id;
 use crate::store::{cancellation, Cancellation, StoreError};
 
@@ -83,7 +83,7 @@ impl Placement<'_> {
         &self,
         buyer_id: &str,
         request: &NewOrder,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&ClaimedKey>,
     ) -> Result<Order, ApiError> {
         for attempt in 0..ATTEMPTS {
             let (wanted, from_cart, goods) = self.wanted_lines(buyer_id, &request.lines).await?;
@@ -259,7 +259,7 @@ impl Placement<'_> {
         order: &Order,
         chosen: &[(&GoodsRecord, Quantity)],
         from_cart: bool,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&ClaimedKey>,
     ) -> Result<Vec<TransactWriteItem>, ApiError> {
         let mut writes = Vec::with_capacity(chosen.len() * 2 + 2);
         for (goods, quantity) in chosen {
