@@ -84,7 +84,7 @@ fn dcg(ranked: &[String], relevant: &HashSet<String>) -> f64 {
 
 fn quality() -> String {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/online_retail/online_retail.csv.gz");
+        .join("../../data/online_retail/online_retail.csv.gz");
     let all = invoices(&data);
     let mut last: HashMap<&str, usize> = HashMap::new();
     let mut count: HashMap<&str, usize> = HashMap::new();

@@ -414,7 +414,7 @@ async fn main() {
     let scan_queries: usize =
         arg("--scan-queries").map_or(10, |q| q.parse().expect("--scan-queries"));
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/online_retail/online_retail.csv.gz");
+        .join("../../data/online_retail/online_retail.csv.gz");
     let products = products::load(&data).expect("the data set");
     let aws = shop::aws::Aws::from_env().expect("AWS configuration");
     let dynamodb = aws.dynamodb();

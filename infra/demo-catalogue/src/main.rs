@@ -6,7 +6,7 @@
 //! skipped, so a second run creates nothing.
 //!
 //! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N]` (defaults:
-//! `SHOP_API_URL` or http://127.0.0.1:3000, `../shared/data/online_retail/online_retail.csv.gz`,
+//! `SHOP_API_URL` or http://127.0.0.1:3000, the repository's `data/online_retail/online_retail.csv.gz`,
 //! 8). The activation email is read from moto at `AWS_ENDPOINT_URL`.
 
 use demo_catalogue::products;
@@ -149,9 +149,12 @@ async fn main() -> Result<(), String> {
         .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
     let moto =
         std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned());
-    let data = PathBuf::from(
-        arg(&args, "--data")
-            .unwrap_or_else(|| "../shared/data/online_retail/online_retail.csv.gz".to_owned()),
+    let data = arg(&args, "--data").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/online_retail/online_retail.csv.gz")
+        },
+        PathBuf::from,
     );
     let concurrency: usize = arg(&args, "--concurrency")
         .and_then(|c| c.parse().ok())
