@@ -67,19 +67,7 @@ impl Orders {
     /// # Errors
     /// 404 when missing or someone else's; 500 when DynamoDB fails.
     pub async fn own(&self, buyer: &Customer, order_id: &str) -> Result<Order, ApiError> {
-        self.read(Actor::Buyer(&buyer.user_id), order_id).await
-    }
-
-    /// The buyer's or merchant's order; anyone else's is 404.
-    async fn read(&self, actor: Actor<'_>, order_id: &str) -> Result<Order, ApiError> {
-        let order = self.orders.get(order_id).await?;
-        order
-            .filter(|o| match actor {
-                Actor::Buyer(id) => o.buyer_id == id,
-                Actor::Merchant(id) => o.merchant_id == id,
-                Actor::System => true,
-            })
-            .ok_or(ApiError::NotFound)
+        self.orders.get_as(Actor::Buyer(&buyer.user_id), order_id).await
     }
 
     /// Moves `order` to `to` for `actor`, giving its stock back when the move says so.
@@ -168,7 +156,7 @@ impl Orders {
         shipment: Shipment,
     ) -> Result<Order, ApiError> {
         let actor = Actor::Merchant(&merchant.user_id);
-        let order = self.read(actor, order_id).await?;
+        let order = self.orders.get_as(actor, order_id).await?;
         let shipped = self
             .apply(&order, OrderStatus::Shipped, actor, Some(shipment))
             .await?;

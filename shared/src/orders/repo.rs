@@ -114,6 +114,22 @@ impl OrdersRepo {
             .map(|i| i.order))
     }
 
+    /// The order, when it is `actor`'s (the buyer's or the merchant's); anyone else's
+    /// is 404 like a missing one, so ids reveal nothing.
+    ///
+    /// # Errors
+    /// 404; 500 when DynamoDB fails.
+    pub async fn get_as(&self, actor: Actor<'_>, order_id: &str) -> Result<Order, ApiError> {
+        let order = self.get(order_id).await?;
+        order
+            .filter(|o| match actor {
+                Actor::Buyer(id) => o.buyer_id == id,
+                Actor::Merchant(id) => o.merchant_id == id,
+                Actor::System => true,
+            })
+            .ok_or(ApiError::NotFound)
+    }
+
     /// A buyer's orders, or a merchant's (optionally in one status), newest first.
     ///
     /// # Errors

@@ -14,7 +14,7 @@ use crate::clock;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 use crate::ids::new_id;
-use crate::orders::order::{OrderStatus, PaymentMethod};
+use crate::orders::order::{Actor, OrderStatus, PaymentMethod};
 use crate::orders::repo::OrdersRepo;
 use repo::{Payment, PaymentsRepo};
 
@@ -53,10 +53,8 @@ impl Payments {
     ) -> Result<Payment, ApiError> {
         let order = self
             .orders
-            .get(order_id)
-            .await?
-            .filter(|o| o.buyer_id == buyer.user_id)
-            .ok_or(ApiError::NotFound)?;
+            .get_as(Actor::Buyer(&buyer.user_id), order_id)
+            .await?;
         let now = clock::now();
         let expired = order.expires_at <= clock::rfc3339(now);
         if order.status != OrderStatus::PendingPayment || expired {
