@@ -254,11 +254,16 @@ async fn a_new_user_gets_popular_goods_and_bad_parameters_get_422() {
 #[tokio::test]
 async fn a_redelivered_event_applies_once_and_a_poison_message_goes_to_the_dead_letter_queue() {
     let goods = shop::ids::new_id();
+    let purchased = shop::events::Purchased {
+        order_id: shop::ids::new_id(),
+        quantity: 1,
+        unit_price: 100,
+        currency: "CNY".into(),
+    };
     let purchase = shop::events::Envelope::new(
-        shop::events::EventType::Purchase,
+        shop::events::Event::Purchase(purchased),
         Some(&shop::ids::new_id()),
         Some(&goods),
-        json!({"quantity": 1}),
     );
     let body = serde_json::to_string(&purchase).unwrap();
     let poison = format!("{{\"poison\": \"{}\"}}", unique());

@@ -431,10 +431,9 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
 
     let poison = format!("{{\"poison\": \"{w}\"}}");
     let change = shop::events::Envelope::new(
-        shop::events::EventType::GoodsCreated,
+        shop::events::Event::GoodsCreated(Box::new(record.public())),
         None,
         Some(&id),
-        json!({}),
     );
     send_batch(
         "GoodsChangesQueue",

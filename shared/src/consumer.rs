@@ -1,68 +1,111 @@
-//! SQS consumers: the event a queue's event source mapping delivers, and the partial
-//! batch response (`ReportBatchItemFailures`) that keeps the messages named in it on the
-//! queue, to come back after their visibility timeout and, past the queue's
+//! SQS consumers: the batch a queue's event source mapping delivers
+//! (`aws_lambda_events`' [`SqsEvent`]) and the partial batch response
+//! ([`SqsBatchResponse`], with `ReportBatchItemFailures`) that keeps the messages named in
+//! it on the queue, to come back after their visibility timeout and, past the queue's
 //! `maxReceiveCount`, to move to its dead-letter queue. Everything else is deleted.
+//!
+//! [`Batch::parse`] is the one way a consumer reads its batch: every message whose body
+//! is not an [`Envelope`] is reported as failed (and logged) at once, so a malformed
+//! message never holds back the rest; the consumer applies the others and reports its
+//! own failures with [`Batch::fail`].
 
-use serde::{Deserialize, Serialize};
+use aws_lambda_events::event::sqs::BatchItemFailure;
+pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 
 use crate::events::Envelope;
 
-/// An SQS event (only what the consumers read).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SqsEvent {
-    /// The batch.
-    #[serde(rename = "Records", default)]
-    pub records: Vec<SqsMessage>,
-}
-
-/// One message of a batch.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SqsMessage {
+/// One delivered event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivered {
     /// What a failure is reported by.
-    #[serde(rename = "messageId")]
     pub message_id: String,
-    /// The message body.
-    #[serde(default)]
-    pub body: String,
+    /// The event in the body.
+    pub envelope: Envelope,
 }
 
-impl SqsMessage {
-    /// The event envelope in the body.
-    ///
-    /// # Errors
-    /// When the body isn't one.
-    pub fn envelope(&self) -> Result<Envelope, serde_json::Error> {
-        serde_json::from_str(&self.body)
+/// A batch being applied: the events it holds and the failures reported so far.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The well-formed events, in delivery order.
+    pub events: Vec<Delivered>,
+    /// Messages to leave on the queue.
+    pub response: SqsBatchResponse,
+    /// How many messages the batch held.
+    pub size: usize,
+}
+
+impl Batch {
+    /// Reads the batch; messages that are not events are reported as failed.
+    pub fn parse(event: SqsEvent) -> Self {
+        let mut batch = Self {
+            size: event.records.len(),
+            ..Self::default()
+        };
+        for message in event.records {
+            let message_id = message.message_id.unwrap_or_default();
+            let body = message.body.unwrap_or_default();
+            match serde_json::from_str::<Envelope>(&body) {
+                Ok(envelope) => batch.events.push(Delivered {
+                    message_id,
+                    envelope,
+                }),
+                Err(e) => {
+                    tracing::warn!(%message_id, error = %e, "not an event; left for the dead-letter queue");
+                    batch.fail(&message_id);
+                }
+            }
+        }
+        batch
+    }
+
+    /// Reports a message as failed (once, however often it is named).
+    pub fn fail(&mut self, message_id: &str) {
+        let failures = &mut self.response.batch_item_failures;
+        if !failures.iter().any(|f| f.item_identifier == message_id) {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message_id.to_owned();
+            failures.push(failure);
+        }
+    }
+
+    /// The response, after logging one line for the batch.
+    pub fn finish(self, function: &str) -> SqsBatchResponse {
+        tracing::info!(
+            function,
+            messages = self.size,
+            failed = self.response.batch_item_failures.len(),
+            "batch done"
+        );
+        self.response
     }
 }
 
-/// The partial batch response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct BatchResponse {
-    /// Messages to leave on the queue.
-    #[serde(rename = "batchItemFailures")]
-    pub batch_item_failures: Vec<BatchItemFailure>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A message to leave on the queue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BatchItemFailure {
-    /// Its `messageId`.
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
-}
+    fn message(id: &str, body: &str) -> serde_json::Value {
+        serde_json::json!({"messageId": id, "body": body})
+    }
 
-impl BatchResponse {
-    /// Reports a message as failed.
-    pub fn fail(&mut self, message_id: &str) {
-        if !self
+    #[test]
+    fn malformed_messages_fail_at_once_and_each_failure_is_named_once() {
+        let view = r#"{"event_id": "e1", "type": "view", "occurred_at": "2026-11-25T12:00:00Z", "data": {}}"#;
+        let event: SqsEvent = serde_json::from_value(serde_json::json!({"Records": [
+            message("a", view), message("b", "{not json"), message("c", r#"{"type": "view"}"#)
+        ]}))
+        .unwrap();
+        let mut batch = Batch::parse(event);
+        assert_eq!(batch.events.len(), 1);
+        assert_eq!(batch.events[0].message_id, "a");
+        batch.fail("a");
+        batch.fail("a");
+        let failed: Vec<String> = batch
+            .finish("test")
             .batch_item_failures
-            .iter()
-            .any(|f| f.item_identifier == message_id)
-        {
-            self.batch_item_failures.push(BatchItemFailure {
-                item_identifier: message_id.to_owned(),
-            });
-        }
+            .into_iter()
+            .map(|f| f.item_identifier)
+            .collect();
+        assert_eq!(failed, ["b", "c", "a"]);
     }
 }

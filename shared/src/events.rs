@@ -16,45 +16,90 @@
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Goods;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::{BoxError, ErrorChain};
 use crate::ids::new_id;
 
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventType {
+/// What happened, with what each kind of event carries (`type` and `data` on the wire).
+/// Producers build these and consumers read them back: one set of types both ways.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
     /// A signed-in user viewed goods.
     #[serde(rename = "view")]
-    View,
+    View(Viewed),
     /// A user put goods in the cart.
     #[serde(rename = "cart")]
-    Cart,
+    Cart(AddedToCart),
     /// A user paid for goods (one event per order line).
     #[serde(rename = "purchase")]
-    Purchase,
-    /// A merchant created goods.
+    Purchase(Purchased),
+    /// A merchant created goods: the item as created.
     #[serde(rename = "goods.created")]
-    GoodsCreated,
-    /// A merchant changed goods.
+    GoodsCreated(Box<Goods>),
+    /// A merchant changed goods: the item as changed.
     #[serde(rename = "goods.updated")]
-    GoodsUpdated,
+    GoodsUpdated(Box<Goods>),
     /// A merchant deleted goods.
     #[serde(rename = "goods.deleted")]
-    GoodsDeleted,
+    GoodsDeleted(GoodsDeleted),
 }
 
-impl EventType {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
+/// A view carries nothing but the envelope's user and goods.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewed {}
+
+/// Goods put in the cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedToCart {
+    /// The cart line's units.
+    pub quantity: u32,
+}
+
+/// One paid order line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchased {
+    /// The order it was paid in.
+    pub order_id: String,
+    /// Units.
+    pub quantity: u32,
+    /// Unit price paid, minor units.
+    pub unit_price: i64,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+/// Deleted goods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoodsDeleted {
+    /// Whose they were.
+    pub merchant_id: String,
+    /// When (RFC 3339).
+    pub deleted_at: String,
+}
+
+impl Event {
+    /// The wire name of the type (`view`, `goods.deleted` …), also sent as the SQS
+    /// message attribute `type`.
+    pub fn name(&self) -> &'static str {
         match self {
-            Self::View => "view",
-            Self::Cart => "cart",
-            Self::Purchase => "purchase",
-            Self::GoodsCreated => "goods.created",
-            Self::GoodsUpdated => "goods.updated",
-            Self::GoodsDeleted => "goods.deleted",
+            Self::View(_) => "view",
+            Self::Cart(_) => "cart",
+            Self::Purchase(_) => "purchase",
+            Self::GoodsCreated(_) => "goods.created",
+            Self::GoodsUpdated(_) => "goods.updated",
+            Self::GoodsDeleted(_) => "goods.deleted",
         }
+    }
+
+    /// Whether it is a change to goods (what the goods-changes queue carries).
+    pub fn is_goods_change(&self) -> bool {
+        matches!(
+            self,
+            Self::GoodsCreated(_) | Self::GoodsUpdated(_) | Self::GoodsDeleted(_)
+        )
     }
 }
 
@@ -63,9 +108,9 @@ impl EventType {
 pub struct Envelope {
     /// Unique per event; the deduplication key.
     pub event_id: String,
-    /// What happened.
-    #[serde(rename = "type")]
-    pub event_type: EventType,
+    /// What happened: `type` and `data`.
+    #[serde(flatten)]
+    pub event: Event,
     /// When it happened (RFC 3339, UTC).
     pub occurred_at: String,
     /// Who did it, when someone signed in did.
@@ -74,26 +119,17 @@ pub struct Envelope {
     /// The goods concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<String>,
-    /// Type-specific details (the goods for goods changes, quantity for cart …).
-    #[serde(default)]
-    pub data: serde_json::Value,
 }
 
 impl Envelope {
     /// A new event happening now.
-    pub fn new(
-        event_type: EventType,
-        user_id: Option<&str>,
-        goods_id: Option<&str>,
-        data: serde_json::Value,
-    ) -> Self {
+    pub fn new(event: Event, user_id: Option<&str>, goods_id: Option<&str>) -> Self {
         Self {
             event_id: new_id(),
-            event_type,
+            event,
             occurred_at: clock::rfc3339(clock::now()),
             user_id: user_id.map(str::to_owned),
             goods_id: goods_id.map(str::to_owned),
-            data,
         }
     }
 }
@@ -125,7 +161,7 @@ impl Publisher {
     pub async fn publish(&self, event: &Envelope) -> Result<(), BoxError> {
         let attribute = MessageAttributeValue::builder()
             .data_type("String")
-            .string_value(event.event_type.as_str())
+            .string_value(event.event.name())
             .build()?;
         self.sqs
             .send_message()
@@ -140,7 +176,7 @@ impl Publisher {
     /// Sends one event; a failure is logged, not returned.
     pub async fn publish_or_log(&self, event: &Envelope) {
         if let Err(e) = self.publish(event).await {
-            tracing::error!(event_id = %event.event_id, event_type = event.event_type.as_str(),
+            tracing::error!(event_id = %event.event_id, event_type = event.event.name(),
                 error = %ErrorChain(e.as_ref()), "event not published");
         }
     }
@@ -153,13 +189,13 @@ mod tests {
     #[test]
     fn the_envelope_has_its_documented_shape() {
         let event = Envelope::new(
-            EventType::View,
+            Event::Cart(AddedToCart { quantity: 2 }),
             Some("u1"),
             Some("g1"),
-            serde_json::json!({}),
         );
         let json = serde_json::to_value(&event).unwrap();
-        assert_eq!(json["type"], "view");
+        assert_eq!(json["type"], "cart");
+        assert_eq!(json["data"], serde_json::json!({"quantity": 2}));
         assert_eq!(json["user_id"], "u1");
         assert_eq!(json["goods_id"], "g1");
         assert_eq!(json["event_id"].as_str().unwrap().len(), 26);
@@ -170,9 +206,24 @@ mod tests {
 
     #[test]
     fn goods_changes_carry_dotted_types() {
+        let deleted = Event::GoodsDeleted(GoodsDeleted {
+            merchant_id: "m".into(),
+            deleted_at: "2026-11-25T12:00:00Z".into(),
+        });
         assert_eq!(
-            serde_json::to_value(EventType::GoodsDeleted).unwrap(),
+            serde_json::to_value(&deleted).unwrap()["type"],
             "goods.deleted"
         );
+        assert_eq!(deleted.name(), "goods.deleted");
+        assert!(deleted.is_goods_change());
+    }
+
+    #[test]
+    fn an_event_whose_data_does_not_fit_its_type_is_refused() {
+        let body = r#"{"event_id": "e", "type": "purchase", "occurred_at": "2026-11-25T12:00:00Z", "data": {"quantity": 1}}"#;
+        assert!(serde_json::from_str::<Envelope>(body).is_err());
+        let body = r#"{"event_id": "e", "type": "view", "occurred_at": "2026-11-25T12:00:00Z", "data": {}}"#;
+        let view: Envelope = serde_json::from_str(body).unwrap();
+        assert_eq!(view.event, Event::View(Viewed {}));
     }
 }

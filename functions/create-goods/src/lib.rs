@@ -9,7 +9,7 @@ use shop::catalogue::repo::GoodsRecord;
 use shop::catalogue::GoodsInput;
 use shop::clock;
 use shop::error::ApiError;
-use shop::events::EventType;
+use shop::events::Event;
 use shop::http;
 use shop::ids::new_id;
 
@@ -52,8 +52,12 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     ctx.goods.create(&record).await?;
     let goods = record.public();
     tracing::info!(goods_id = %goods.goods_id, merchant_id = %caller.user_id, "goods created");
-    ctx.publish_goods(EventType::GoodsCreated, &caller, &goods)
-        .await?;
+    ctx.publish(
+        Event::GoodsCreated(Box::new(goods.clone())),
+        &caller,
+        &goods.goods_id,
+    )
+    .await;
     http::created(&goods)
 }
 

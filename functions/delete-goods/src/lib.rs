@@ -8,7 +8,7 @@ use lambda_http::{Body, Request, Response};
 use shop::auth::Merchant;
 use shop::clock;
 use shop::error::ApiError;
-use shop::events::EventType;
+use shop::events::{Event, GoodsDeleted};
 use shop::http;
 
 /// What the function needs, built once per cold start.
@@ -40,8 +40,10 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let now = clock::rfc3339(clock::now());
     let record = ctx.goods.delete(&goods_id, &caller.user_id, &now).await?;
     tracing::info!(goods_id = %goods_id, "goods deleted");
-    let data = serde_json::json!({ "goods_id": goods_id, "merchant_id": record.merchant_id, "deleted_at": now });
-    ctx.publish(EventType::GoodsDeleted, &caller, &goods_id, data)
-        .await;
+    let deleted = Event::GoodsDeleted(GoodsDeleted {
+        merchant_id: record.merchant_id,
+        deleted_at: now,
+    });
+    ctx.publish(deleted, &caller, &goods_id).await;
     Ok(http::no_content())
 }

@@ -11,7 +11,7 @@ use shop::aws::Aws;
 use shop::catalogue::repo::GoodsRepo;
 use shop::config::ConfigError;
 use shop::error::ApiError;
-use shop::events::{Envelope, EventType, Publisher};
+use shop::events::{Envelope, Event, Publisher, Viewed};
 use shop::http;
 
 /// What the function needs, built once per cold start.
@@ -63,10 +63,9 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let goods = goods?.ok_or(ApiError::NotFound)?;
     if let Some(caller) = caller? {
         let view = Envelope::new(
-            EventType::View,
+            Event::View(Viewed {}),
             Some(&caller.user_id),
             Some(&goods_id),
-            serde_json::json!({}),
         );
         ctx.events.publish_or_log(&view).await;
     }

@@ -12,9 +12,8 @@ use std::collections::BTreeMap;
 use lambda_runtime::LambdaEvent;
 use shop::aws::Aws;
 use shop::config::ConfigError;
-use shop::consumer::{BatchResponse, SqsEvent};
+use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
 use shop::error::ErrorChain;
-use shop::events::EventType;
 use shop::ids::is_id;
 use shop::search::index::{Indexer, Outcome};
 
@@ -35,53 +34,43 @@ impl Context {
     }
 }
 
-/// Handles one batch.
+/// Indexes each goods item the batch's changes name, once however often it is named.
 ///
 /// # Errors
 /// Never: every failure is reported per message.
 pub async fn handler(
     ctx: &Context,
     event: LambdaEvent<SqsEvent>,
-) -> Result<BatchResponse, lambda_runtime::Error> {
-    let mut response = BatchResponse::default();
-    let mut by_goods: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for message in &event.payload.records {
-        let goods_id = message.envelope().ok().and_then(|e| {
-            matches!(
-                e.event_type,
-                EventType::GoodsCreated | EventType::GoodsUpdated | EventType::GoodsDeleted
-            )
-            .then_some(e.goods_id)
-            .flatten()
-            .filter(|id| is_id(id))
-        });
-        match goods_id {
-            Some(id) => by_goods.entry(id).or_default().push(&message.message_id),
+) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    let mut batch = Batch::parse(event.payload);
+    let mut by_goods: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for delivered in std::mem::take(&mut batch.events) {
+        let envelope = delivered.envelope;
+        let goods_id = envelope.goods_id.filter(|id| is_id(id));
+        match goods_id.filter(|_| envelope.event.is_goods_change()) {
+            Some(id) => by_goods.entry(id).or_default().push(delivered.message_id),
             None => {
-                tracing::warn!(message_id = %message.message_id, "not a goods change; left for the dead-letter queue");
-                response.fail(&message.message_id);
+                tracing::warn!(message_id = %delivered.message_id, "not a goods change; left for the dead-letter queue");
+                batch.fail(&delivered.message_id);
             }
         }
     }
-    let results = futures::future::join_all(
-        by_goods
-            .keys()
-            .map(|goods_id| async move { (goods_id, ctx.indexer.sync(goods_id).await) }),
-    )
-    .await;
-    for (goods_id, result) in results {
+    let syncs = by_goods
+        .keys()
+        .map(|goods_id| async move { (goods_id, ctx.indexer.sync(goods_id).await) });
+    for (goods_id, result) in futures::future::join_all(syncs).await {
         match result {
             Ok(Outcome::Applied) => tracing::info!(%goods_id, "indexed"),
             Ok(Outcome::UpToDate) => tracing::debug!(%goods_id, "already up to date"),
             Err(e) => {
                 tracing::error!(%goods_id, error = %ErrorChain(&e), "indexing failed");
                 for message_id in &by_goods[goods_id] {
-                    response.fail(message_id);
+                    batch.fail(message_id);
                 }
             }
         }
     }
-    Ok(response)
+    Ok(batch.finish("index-goods"))
 }
 
 #[cfg(test)]
@@ -99,11 +88,26 @@ mod tests {
         let answer = handler(&ctx, LambdaEvent::new(event, Default::default()))
             .await
             .unwrap();
-        let failed: Vec<&str> = answer
+        let mut failed: Vec<&str> = answer
             .batch_item_failures
             .iter()
             .map(|f| f.item_identifier.as_str())
             .collect();
-        assert_eq!(failed, ["not-json", "not-a-goods-change", "no-goods-id"]);
+        failed.sort_unstable();
+        let mut expected = ["not-json", "not-a-goods-change", "no-goods-id"];
+        expected.sort_unstable();
+        assert_eq!(failed, expected);
+    }
+
+    #[test]
+    fn the_valid_fixture_is_a_batch_of_goods_changes() {
+        let event: SqsEvent =
+            serde_json::from_str(include_str!("../../../events/index-goods/valid.json")).unwrap();
+        let batch = Batch::parse(event);
+        assert!(batch.response.batch_item_failures.is_empty());
+        assert!(batch
+            .events
+            .iter()
+            .all(|d| d.envelope.event.is_goods_change()));
     }
 }

@@ -11,11 +11,8 @@
 use lambda_runtime::LambdaEvent;
 use shop::aws::Aws;
 use shop::config::ConfigError;
-use shop::consumer::{BatchResponse, SqsEvent, SqsMessage};
+use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
 use shop::error::ErrorChain;
-use shop::events::EventType;
-use shop::ids::is_id;
-use shop::recs::model::Kind;
 use shop::recs::store::{Applied, Interaction, RecsStore};
 
 /// What the function needs, built once per cold start.
@@ -35,41 +32,19 @@ impl Context {
     }
 }
 
-/// The interaction a message carries, if it is a well-formed behaviour event.
-pub fn interaction(message: &SqsMessage) -> Option<Interaction> {
-    let event = message.envelope().ok()?;
-    let kind = match event.event_type {
-        EventType::View => Kind::Viewed,
-        EventType::Cart => Kind::InCart,
-        EventType::Purchase => Kind::Bought,
-        _ => return None,
-    };
-    let at = shop::clock::parse_rfc3339(&event.occurred_at)?.unix_timestamp();
-    let user_id = event.user_id.filter(|u| is_id(u))?;
-    let goods_id = event.goods_id.filter(|g| is_id(g))?;
-    (!event.event_id.is_empty() && event.event_id.len() <= 64).then_some(Interaction {
-        event_id: event.event_id,
-        user_id,
-        goods_id,
-        kind,
-        at,
-    })
-}
-
-/// Handles one batch.
+/// Applies each behaviour event of the batch.
 ///
 /// # Errors
 /// Never: every failure is reported per message.
 pub async fn handler(
     ctx: &Context,
     event: LambdaEvent<SqsEvent>,
-) -> Result<BatchResponse, lambda_runtime::Error> {
-    let started = std::time::Instant::now();
-    let mut response = BatchResponse::default();
-    for message in &event.payload.records {
-        let Some(interaction) = interaction(message) else {
-            tracing::warn!(message_id = %message.message_id, "not a behaviour event; left for the dead-letter queue");
-            response.fail(&message.message_id);
+) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    let mut batch = Batch::parse(event.payload);
+    for delivered in std::mem::take(&mut batch.events) {
+        let Some(interaction) = Interaction::from_envelope(&delivered.envelope) else {
+            tracing::warn!(message_id = %delivered.message_id, "not a behaviour event; left for the dead-letter queue");
+            batch.fail(&delivered.message_id);
             continue;
         };
         match ctx.store.apply(&interaction).await {
@@ -79,17 +54,11 @@ pub async fn handler(
             }
             Err(e) => {
                 tracing::error!(event_id = %interaction.event_id, error = %ErrorChain(&e), "event not applied");
-                response.fail(&message.message_id);
+                batch.fail(&delivered.message_id);
             }
         }
     }
-    tracing::info!(
-        messages = event.payload.records.len(),
-        failed = response.batch_item_failures.len(),
-        duration_ms = started.elapsed().as_millis() as u64,
-        "batch done"
-    );
-    Ok(response)
+    Ok(batch.finish("learn-similarity"))
 }
 
 #[cfg(test)]
@@ -108,11 +77,28 @@ mod tests {
         let answer = handler(&ctx, LambdaEvent::new(event, Default::default()))
             .await
             .unwrap();
-        let failed: Vec<&str> = answer
+        let mut failed: Vec<&str> = answer
             .batch_item_failures
             .iter()
             .map(|f| f.item_identifier.as_str())
             .collect();
-        assert_eq!(failed, ["not-json", "goods-change", "no-user", "bad-time"]);
+        failed.sort_unstable();
+        let mut expected = ["not-json", "goods-change", "no-user", "bad-time"];
+        expected.sort_unstable();
+        assert_eq!(failed, expected);
+    }
+
+    #[test]
+    fn the_valid_fixture_is_a_batch_of_behaviour_events() {
+        let event: SqsEvent =
+            serde_json::from_str(include_str!("../../../events/learn-similarity/valid.json"))
+                .unwrap();
+        let batch = Batch::parse(event);
+        assert!(batch.response.batch_item_failures.is_empty());
+        assert_eq!(batch.events.len(), 2);
+        assert!(batch
+            .events
+            .iter()
+            .all(|d| Interaction::from_envelope(&d.envelope).is_some()));
     }
 }

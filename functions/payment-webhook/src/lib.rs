@@ -14,7 +14,7 @@ use shop::aws::Aws;
 use shop::clock;
 use shop::config::{self, ConfigError};
 use shop::error::ApiError;
-use shop::events::{Envelope, EventType, Publisher};
+use shop::events::{Envelope, Event, Publisher, Purchased};
 use shop::http;
 use shop::orders::order::OrderStatus;
 use shop::orders::repo::OrdersRepo;
@@ -223,15 +223,16 @@ async fn apply(
 
 async fn publish_purchases(ctx: &Context, order: &Order) {
     for line in &order.items {
-        let data = serde_json::json!({
-            "order_id": order.order_id, "quantity": line.quantity,
-            "unit_price": line.unit_price, "currency": order.currency,
-        });
+        let purchased = Purchased {
+            order_id: order.order_id.clone(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            currency: order.currency.clone(),
+        };
         let event = Envelope::new(
-            EventType::Purchase,
+            Event::Purchase(purchased),
             Some(&order.buyer_id),
             Some(&line.goods_id),
-            data,
         );
         ctx.events.publish_or_log(&event).await;
     }

@@ -9,7 +9,7 @@ use shop::auth::Customer;
 use shop::cart::repo::{CartLine, MAX_CART_LINES};
 use shop::clock;
 use shop::error::{ApiError, FieldErrors};
-use shop::events::{Envelope, EventType};
+use shop::events::{AddedToCart, Envelope, Event};
 use shop::http;
 use shop::orders::order::Quantity;
 
@@ -76,12 +76,10 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         None => lines.push(line.clone()),
     }
     ctx.carts.put(&line).await?;
-    let event = Envelope::new(
-        EventType::Cart,
-        Some(&caller.user_id),
-        Some(&goods_id),
-        serde_json::json!({ "quantity": line.quantity }),
-    );
+    let added = Event::Cart(AddedToCart {
+        quantity: line.quantity,
+    });
+    let event = Envelope::new(added, Some(&caller.user_id), Some(&goods_id));
     ctx.events.publish_or_log(&event).await;
     http::ok(&ctx.view(lines).await?)
 }

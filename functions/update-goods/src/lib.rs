@@ -10,7 +10,7 @@ use shop::catalogue::GoodsFields;
 use shop::catalogue::GoodsInput;
 use shop::clock;
 use shop::error::{ApiError, FieldErrors};
-use shop::events::EventType;
+use shop::events::Event;
 use shop::http;
 
 /// What the function needs, built once per cold start.
@@ -62,7 +62,11 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         .await?
         .public();
     tracing::info!(goods_id = %goods_id, "goods updated");
-    ctx.publish_goods(EventType::GoodsUpdated, &caller, &goods)
-        .await?;
+    ctx.publish(
+        Event::GoodsUpdated(Box::new(goods.clone())),
+        &caller,
+        &goods.goods_id,
+    )
+    .await;
     http::ok(&goods)
 }

@@ -17,6 +17,7 @@
 //!
 //! Prints Markdown.
 
+use shop::events::{AddedToCart, Envelope, Event, Purchased, Viewed};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -198,17 +199,17 @@ fn synthetic_events(
             // Skewed towards a few popular goods, as real traffic is.
             let g = &goods[(next() % goods.len() as u64) as usize
                 % (1 + (next() % goods.len() as u64) as usize)];
-            let kind = match next() % 10 {
-                0 => shop::events::EventType::Purchase,
-                1 | 2 => shop::events::EventType::Cart,
-                _ => shop::events::EventType::View,
+            let event = match next() % 10 {
+                0 => Event::Purchase(Purchased {
+                    order_id: format!("01JDW{seed:05}{u:016}"),
+                    quantity: 1,
+                    unit_price: 100,
+                    currency: "GBP".into(),
+                }),
+                1 | 2 => Event::Cart(AddedToCart { quantity: 1 }),
+                _ => Event::View(Viewed {}),
             };
-            events.push(shop::events::Envelope::new(
-                kind,
-                Some(&user),
-                Some(g),
-                serde_json::json!({}),
-            ));
+            events.push(Envelope::new(event, Some(&user), Some(g)));
         }
     }
     events
@@ -275,15 +276,8 @@ async fn cost() -> String {
     let in_process = Instant::now();
     for event in &sample {
         let interaction = shop::recs::store::Interaction {
-            event_id: event.event_id.clone(),
-            user_id: event.user_id.clone().unwrap(),
-            goods_id: event.goods_id.clone().unwrap(),
-            kind: match event.event_type {
-                shop::events::EventType::Purchase => Kind::Bought,
-                shop::events::EventType::Cart => Kind::InCart,
-                _ => Kind::Viewed,
-            },
             at: shop::clock::now().unix_timestamp(),
+            ..shop::recs::store::Interaction::from_envelope(event).expect("a behaviour event")
         };
         store.apply(&interaction).await.expect("applied");
     }

@@ -16,8 +16,7 @@ use crate::accounts::sessions::SessionsRepo;
 use crate::auth::Caller;
 use crate::aws::Aws;
 use crate::config::ConfigError;
-use crate::error::ApiError;
-use crate::events::{Envelope, EventType, Publisher};
+use crate::events::{Envelope, Event, Publisher};
 use repo::GoodsRepo;
 
 /// What the functions that change goods need: sessions, the goods table and the
@@ -45,31 +44,10 @@ impl GoodsChanges {
         })
     }
 
-    /// Publishes a change; a failure is logged (the change itself has been made).
-    pub async fn publish(
-        &self,
-        event_type: EventType,
-        caller: &Caller,
-        goods_id: &str,
-        data: serde_json::Value,
-    ) {
-        let event = Envelope::new(event_type, Some(&caller.user_id), Some(goods_id), data);
-        self.changes.publish_or_log(&event).await;
-    }
-
-    /// Publishes a created or updated item with its new state.
-    ///
-    /// # Errors
-    /// 500 if the item can't be serialised (a bug).
-    pub async fn publish_goods(
-        &self,
-        event_type: EventType,
-        caller: &Caller,
-        goods: &Goods,
-    ) -> Result<(), ApiError> {
-        let data = serde_json::to_value(goods).map_err(ApiError::internal)?;
-        self.publish(event_type, caller, &goods.goods_id, data)
-            .await;
-        Ok(())
+    /// Publishes a change to `goods_id`; a failure is logged (the change itself has
+    /// been made).
+    pub async fn publish(&self, event: Event, caller: &Caller, goods_id: &str) {
+        let envelope = Envelope::new(event, Some(&caller.user_id), Some(goods_id));
+        self.changes.publish_or_log(&envelope).await;
     }
 }

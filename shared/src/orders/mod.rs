@@ -67,7 +67,9 @@ impl Orders {
     /// # Errors
     /// 404 when missing or someone else's; 500 when DynamoDB fails.
     pub async fn own(&self, buyer: &Customer, order_id: &str) -> Result<Order, ApiError> {
-        self.orders.get_as(Actor::Buyer(&buyer.user_id), order_id).await
+        self.orders
+            .get_as(Actor::Buyer(&buyer.user_id), order_id)
+            .await
     }
 
     /// Moves `order` to `to` for `actor`, giving its stock back when the move says so.

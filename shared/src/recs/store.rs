@@ -16,6 +16,8 @@
 //! afterwards; they are rewritten from the counts, not incremented, so rewriting them twice
 //! is harmless.
 
+use crate::events::{Envelope, Event};
+use crate::ids::is_id;
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -49,6 +51,30 @@ pub struct Interaction {
     pub kind: Kind,
     /// When (Unix seconds).
     pub at: i64,
+}
+
+impl Interaction {
+    /// The interaction a behaviour event carries: a view, a cart addition or a purchase
+    /// by a user, of goods, at a valid time, with an event id fit to deduplicate on.
+    pub fn from_envelope(envelope: &Envelope) -> Option<Self> {
+        let kind = match envelope.event {
+            Event::View(_) => Kind::Viewed,
+            Event::Cart(_) => Kind::InCart,
+            Event::Purchase(_) => Kind::Bought,
+            _ => return None,
+        };
+        let at = crate::clock::parse_rfc3339(&envelope.occurred_at)?.unix_timestamp();
+        let user_id = envelope.user_id.clone().filter(|u| is_id(u))?;
+        let goods_id = envelope.goods_id.clone().filter(|g| is_id(g))?;
+        let event_id = &envelope.event_id;
+        (!event_id.is_empty() && event_id.len() <= 64).then(|| Self {
+            event_id: event_id.clone(),
+            user_id,
+            goods_id,
+            kind,
+            at,
+        })
+    }
 }
 
 /// What applying an event did.
