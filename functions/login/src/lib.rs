@@ -1,49 +1,19 @@
 //! `POST /auth/login`: a username or email and a password in, a session token out.
 //!
-//! An unknown user and a wrong password answer the same 401 after the same work (two
-//! reads, one argon2 verification, one write), and both count towards the same lock
-//! (5 failures in 15 minutes → 429), so neither the answer, its timing nor the lock
-//! tells which accounts exist. `account_not_activated` is only said after a correct
-//! password.
+//! The rules (one answer and one amount of work for unknown users and wrong passwords,
+//! the lock after repeated failures) are `shop::accounts::signin`'s.
 
 use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use shop::accounts::login_guard::LoginGuard;
-use shop::accounts::password;
-use shop::accounts::repo::{LoginLookup, UsersRepo};
-use shop::accounts::sessions::{Session, SessionsRepo};
-use shop::accounts::SecretToken;
-use shop::accounts::UserStatus;
+use shop::accounts::signin::{SignIn, SESSION_TTL_SECS};
 use shop::auth;
-use shop::aws::Aws;
 use shop::clock;
-use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 
-/// How long a session lasts.
-pub const SESSION_TTL_SECS: i64 = 7 * 24 * 60 * 60;
-
 /// What the function needs, built once per cold start.
-pub struct Context {
-    users: UsersRepo,
-    sessions: SessionsRepo,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let dynamodb = Aws::from_env()?.dynamodb();
-        Ok(Self {
-            users: UsersRepo::from_env(dynamodb.clone())?,
-            sessions: SessionsRepo::from_env(dynamodb)?,
-        })
-    }
-}
+pub type Context = SignIn;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,26 +48,6 @@ struct LoginAnswer {
     user: shop::accounts::User,
 }
 
-fn too_many_attempts(retry_after_secs: u64) -> ApiError {
-    ApiError::TooManyRequests {
-        code: "too_many_attempts",
-        message: "Too many failed logins; try again later.".to_owned(),
-        retry_after_secs,
-    }
-}
-
-/// Verifies inline (see `shop::accounts::password` on memory); a `None` stored hash
-/// spends the same time on a dummy.
-fn verify(candidate: &str, stored: Option<&str>) -> bool {
-    match stored {
-        Some(stored) => password::verify(candidate, stored),
-        None => {
-            password::verify_nobody(candidate);
-            false
-        }
-    }
-}
-
 #[utoipa::path(
     post,
     operation_id = "login",
@@ -122,57 +72,16 @@ fn verify(candidate: &str, stored: Option<&str>) -> bool {
 /// # Errors
 /// 401 `invalid_credentials`, 403 `account_not_activated`, 429 `too_many_attempts`,
 /// 4xx for a malformed body; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, ApiError> {
     let body: LoginBody = http::json_body(&req)?;
     body.validate()?;
-    let now = clock::now().unix_timestamp();
-    let (record, guard, failure_key) = match ctx.users.login_lookup(&body.username).await? {
-        LoginLookup::Found(record) => {
-            let (guard, pk) = (record.guard(), record.pk.clone());
-            (Some(record), guard, pk)
-        }
-        LoginLookup::Unknown { guard, pk } => (None, guard, pk),
-    };
-    if let Some(wait) = LoginGuard::locked_for(&guard, now) {
-        return Err(too_many_attempts(wait));
-    }
-    let matched = verify(
-        &body.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    );
-    let Some(record) = record.filter(|_| matched) else {
-        ctx.users.record_failure(&failure_key, now).await?;
-        tracing::info!("login refused");
-        return Err(ApiError::InvalidCredentials);
-    };
-    if record.status != UserStatus::Active {
-        return Err(ApiError::Forbidden {
-            code: "account_not_activated",
-            message: "Activate the account from the link in its email first.".to_owned(),
-        });
-    }
-    if record.failures > 0 {
-        ctx.users.clear_failures(&record.user_id).await?;
-    }
-    let token = SecretToken::generate();
-    let expires_at = now + SESSION_TTL_SECS;
-    ctx.sessions
-        .put(&Session {
-            token_hash: token.hash().as_str().to_owned(),
-            user_id: record.user_id.clone(),
-            role: record.role,
-            created_at: clock::rfc3339_from_unix(now),
-            expires_at,
-            ttl: expires_at,
-        })
-        .await?;
-    tracing::info!(user_id = %record.user_id, "logged in");
+    let session = sign_in.login(&body.username, &body.password).await?;
     let mut response = http::ok(&LoginAnswer {
-        token: token.expose().to_owned(),
-        expires_at: clock::rfc3339_from_unix(expires_at),
-        user: record.public(),
+        token: session.token.expose().to_owned(),
+        expires_at: clock::rfc3339_from_unix(session.expires_at),
+        user: session.user,
     })?;
-    let cookie = auth::session_cookie(token.expose(), SESSION_TTL_SECS);
+    let cookie = auth::session_cookie(session.token.expose(), SESSION_TTL_SECS);
     response
         .headers_mut()
         .insert(SET_COOKIE, cookie.parse().map_err(ApiError::internal)?);

@@ -7,6 +7,7 @@
 //! - [`login_guard`]: the rule that slows down password guessing.
 //! - [`repo`]: the users table (accounts, uniqueness, activation tokens, login failures).
 //! - [`sessions`]: the sessions table.
+//! - [`signin`]: signing in, the lock against guessing, new sessions.
 
 pub mod email;
 pub mod login_guard;
@@ -14,6 +15,7 @@ pub mod password;
 pub mod repo;
 pub mod role;
 pub mod sessions;
+pub mod signin;
 pub mod token;
 pub mod user;
 pub mod username;

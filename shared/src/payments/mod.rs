@@ -2,10 +2,12 @@
 //!
 //! - [`signature`]: the webhook's HMAC signature.
 //! - [`repo`]: the payments table (payments and the webhook events recorded against them).
+//! - [`webhook`]: the provider's webhook, applied exactly once.
 //! - [`Payments`]: the service that issues payment orders.
 
 pub mod repo;
 pub mod signature;
+pub mod webhook;
 
 use crate::accounts::sessions::SessionsRepo;
 use crate::auth::Customer;

@@ -1,0 +1,123 @@
+//! Signing in: a username or email and a password in, a new session out.
+//!
+//! An unknown user and a wrong password answer the same 401 after the same work (two
+//! reads, one argon2 verification, one write), and both count towards the same lock
+//! (see [`super::login_guard`]), so neither the answer, its timing nor the lock tells which
+//! accounts exist. `account_not_activated` is only said after a correct password.
+
+use super::login_guard::LoginGuard;
+use super::password;
+use super::repo::{LoginLookup, UsersRepo};
+use super::sessions::{Session, SessionsRepo};
+use super::{SecretToken, User, UserStatus};
+use crate::aws::Aws;
+use crate::clock;
+use crate::config::ConfigError;
+use crate::error::ApiError;
+
+/// How long a session lasts.
+pub const SESSION_TTL_SECS: i64 = 7 * 24 * 60 * 60;
+
+/// A session just opened.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The token to hand to the client (only its hash is stored).
+    pub token: SecretToken,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Whose session it is.
+    pub user: User,
+}
+
+/// The sign-in service, built once per cold start.
+pub struct SignIn {
+    users: UsersRepo,
+    sessions: SessionsRepo,
+}
+
+impl SignIn {
+    /// Reads `USERS_TABLE` and `SESSIONS_TABLE`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            users: UsersRepo::from_env(dynamodb.clone())?,
+            sessions: SessionsRepo::from_env(dynamodb)?,
+        })
+    }
+
+    /// Opens a session for `login` (a username or an email) with `password`.
+    ///
+    /// # Errors
+    /// 401 `invalid_credentials` for an unknown user and a wrong password alike; 403
+    /// `account_not_activated` after a correct password; 429 `too_many_attempts` while
+    /// locked; 500 when DynamoDB fails.
+    pub async fn login(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
+        let now = clock::now().unix_timestamp();
+        let (record, guard, failure_key) = match self.users.login_lookup(login).await? {
+            LoginLookup::Found(record) => {
+                let (guard, pk) = (record.guard(), record.pk.clone());
+                (Some(record), guard, pk)
+            }
+            LoginLookup::Unknown { guard, pk } => (None, guard, pk),
+        };
+        if let Some(wait) = LoginGuard::locked_for(&guard, now) {
+            return Err(too_many_attempts(wait));
+        }
+        let matched = verify(password, record.as_ref().map(|r| r.password_hash.as_str()));
+        let Some(record) = record.filter(|_| matched) else {
+            self.users.record_failure(&failure_key, now).await?;
+            tracing::info!("login refused");
+            return Err(ApiError::InvalidCredentials);
+        };
+        if record.status != UserStatus::Active {
+            return Err(ApiError::Forbidden {
+                code: "account_not_activated",
+                message: "Activate the account from the link in its email first.".to_owned(),
+            });
+        }
+        if record.failures > 0 {
+            self.users.clear_failures(&record.user_id).await?;
+        }
+        let token = SecretToken::generate();
+        let expires_at = now + SESSION_TTL_SECS;
+        self.sessions
+            .put(&Session {
+                token_hash: token.hash().as_str().to_owned(),
+                user_id: record.user_id.clone(),
+                role: record.role,
+                created_at: clock::rfc3339_from_unix(now),
+                expires_at,
+                ttl: expires_at,
+            })
+            .await?;
+        tracing::info!(user_id = %record.user_id, "logged in");
+        Ok(NewSession {
+            token,
+            expires_at,
+            user: record.public(),
+        })
+    }
+}
+
+fn too_many_attempts(retry_after_secs: u64) -> ApiError {
+    ApiError::TooManyRequests {
+        code: "too_many_attempts",
+        message: "Too many failed logins; try again later.".to_owned(),
+        retry_after_secs,
+    }
+}
+
+/// Verifies inline (see [`super::password`] on memory); a `None` stored hash spends the
+/// same time on a dummy.
+fn verify(candidate: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(stored) => password::verify(candidate, stored),
+        None => {
+            password::verify_nobody(candidate);
+            false
+        }
+    }
+}

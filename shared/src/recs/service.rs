@@ -1,0 +1,204 @@
+//! The recommendation service behind `GET /recommendations`: the caller's seeds (browsed
+//! goods for `history`, the cart for `cart`, bought and browsed goods for `behavior`, all
+//! three for `auto`), weighted by kind and halved every week of age, merge their
+//! neighbour lists. Goods the caller already bought (checked against the payments table,
+//! the authority, not the event stream), the seeds themselves and deleted goods never
+//! appear; when the seeds don't fill the page, the goods most bought recently do.
+//!
+//! DynamoDB requests: the window with the recent purchases (one BatchGetItem), the cart
+//! (for `cart` and `auto`), the seeds' neighbour lists (one BatchGetItem), then purchases
+//! and goods (one BatchGetItem each, concurrently).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::model::{self, Kind, Strategy};
+use super::store::RecsStore;
+use crate::accounts::sessions::SessionsRepo;
+use crate::auth::User;
+use crate::aws::Aws;
+use crate::cart::repo::CartsRepo;
+use crate::catalogue::repo::GoodsRepo;
+use crate::catalogue::Goods;
+use crate::config::ConfigError;
+use crate::error::ApiError;
+use crate::payments::repo::PaymentsRepo;
+
+/// Seeds used, at most (the heaviest).
+const MAX_SEEDS: usize = 20;
+
+/// Why goods are recommended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonType {
+    /// Similar to goods the caller viewed.
+    Viewed,
+    /// Similar to goods in the caller's cart.
+    InCart,
+    /// Similar to goods the caller bought.
+    Bought,
+    /// Among the goods most bought recently (nothing of the caller's led here).
+    Popular,
+}
+
+/// Why goods are recommended: the kind, and the caller's goods that led to them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reason {
+    /// The kind of reason.
+    #[serde(rename = "type")]
+    pub kind: ReasonType,
+    /// The caller's goods the recommendation comes from (`null` for `popular`).
+    pub goods_id: Option<String>,
+}
+
+/// One recommendation.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Recommended {
+    /// The recommended goods as they are now.
+    pub goods: Goods,
+    /// Higher is better: the seeds' weighted cosine similarity, or for `popular` the
+    /// goods' share of recent purchases.
+    pub score: f64,
+    /// Which of the caller's goods led to them, and how.
+    pub reason: Reason,
+}
+
+/// Recommendations, best first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Recommendations {
+    /// Best first; at most the `limit` asked for.
+    pub items: Vec<Recommended>,
+}
+
+/// The recommendation functions' service, built once per cold start.
+pub struct Recommender {
+    /// Sessions, for the caller.
+    pub sessions: SessionsRepo,
+    store: RecsStore,
+    carts: CartsRepo,
+    payments: PaymentsRepo,
+    goods: GoodsRepo,
+}
+
+impl Recommender {
+    /// Reads `SESSIONS_TABLE`, `RECOMMENDATIONS_TABLE`, `CARTS_TABLE`, `PAYMENTS_TABLE` and
+    /// `GOODS_TABLE`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            store: RecsStore::from_env(dynamodb.clone())?,
+            carts: CartsRepo::from_env(dynamodb.clone())?,
+            payments: PaymentsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+        })
+    }
+
+    /// Up to `limit` goods for `caller` by `strategy`, best first.
+    ///
+    /// # Errors
+    /// 500 when DynamoDB fails.
+    pub async fn recommend(
+        &self,
+        caller: &User,
+        strategy: Strategy,
+        limit: usize,
+    ) -> Result<Recommendations, ApiError> {
+        let user = caller.user_id.as_str();
+        let wants_cart = matches!(strategy, Strategy::Cart | Strategy::Auto);
+        let (stored, cart) = tokio::join!(self.store.window_and_popular(user), async {
+            if wants_cart {
+                self.carts.lines(user).await
+            } else {
+                Ok(Vec::new())
+            }
+        });
+        let (window, popular) = stored?;
+        let cart: Vec<String> = cart?.into_iter().map(|l| l.goods_id).collect();
+
+        let now = crate::clock::now().unix_timestamp();
+        let mut seeds = model::seeds(strategy, &window, &cart, now);
+        seeds.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        seeds.truncate(MAX_SEEDS);
+        let lists = if seeds.is_empty() {
+            HashMap::new()
+        } else {
+            let ids: Vec<String> = seeds.iter().map(|s| s.goods.clone()).collect();
+            self.store.lists(&ids).await?
+        };
+        // Goods the caller already knows (their window and cart) are not news.
+        let known: HashSet<String> = window
+            .items
+            .iter()
+            .map(|e| e.g.clone())
+            .chain(cart.iter().cloned())
+            .collect();
+        let similar = model::recommend(&seeds, &lists, &known, 2 * limit);
+        let fill: Vec<(String, f64)> = popular
+            .into_iter()
+            .filter(|(g, _)| !known.contains(g))
+            .take(2 * limit)
+            .collect();
+        let mut candidates: Vec<String> = similar.iter().map(|r| r.goods.clone()).collect();
+        for (g, _) in &fill {
+            if !candidates.contains(g) {
+                candidates.push(g.clone());
+            }
+        }
+        let (bought, goods) = tokio::join!(
+            self.payments.purchased_among(user, &candidates),
+            self.goods.public_by_id(&candidates)
+        );
+        let (bought, mut goods) = (bought?, goods?);
+        let mut items: Vec<Recommended> = Vec::with_capacity(limit);
+        for r in similar {
+            if items.len() == limit {
+                break;
+            }
+            if bought.contains(&r.goods) {
+                continue;
+            }
+            if let (Some(g), Some((seed, kind))) = (goods.remove(&r.goods), r.because) {
+                items.push(Recommended {
+                    goods: g,
+                    score: (r.score * 1e4).round() / 1e4,
+                    reason: reason(kind, seed),
+                });
+            }
+        }
+        for (g, share) in fill {
+            if items.len() == limit {
+                break;
+            }
+            if bought.contains(&g) {
+                continue;
+            }
+            if let Some(goods) = goods.remove(&g) {
+                items.push(Recommended {
+                    goods,
+                    score: (share * 1e4).round() / 1e4,
+                    reason: Reason {
+                        kind: ReasonType::Popular,
+                        goods_id: None,
+                    },
+                });
+            }
+        }
+        Ok(Recommendations { items })
+    }
+}
+
+fn reason(kind: Kind, goods_id: String) -> Reason {
+    Reason {
+        kind: match kind {
+            Kind::Viewed => ReasonType::Viewed,
+            Kind::InCart => ReasonType::InCart,
+            Kind::Bought => ReasonType::Bought,
+        },
+        goods_id: Some(goods_id),
+    }
+}
