@@ -6,10 +6,14 @@
 //! - [`token`]: random secrets handed to clients and stored only as hashes.
 //! - [`login_guard`]: the rule that slows down password guessing.
 //! - [`repo`]: the users table (accounts, uniqueness, activation tokens, login failures).
+//! - [`activation`], [`failures`]: the users table's activation tokens and login
+//!   failure counts.
 //! - [`sessions`]: the sessions table.
 //! - [`signin`]: signing in, the lock against guessing, new sessions.
 
+pub mod activation;
 pub mod email;
+pub mod failures;
 pub mod login_guard;
 pub mod password;
 pub mod repo;

@@ -12,12 +12,12 @@
 //! - `LOGIN#<lowercase login name>` → `failures`, `window_start`, `ttl`: the failure count
 //!   of a login name that has no account, so that unknown names lock like real ones.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::accounts::login_guard::{LoginGuard, WINDOW_SECS};
+use crate::accounts::login_guard::LoginGuard;
 use crate::accounts::Email;
 use crate::accounts::Role;
 use crate::accounts::TokenHash;
@@ -27,9 +27,7 @@ use crate::accounts::Username;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{
-    backoff, cancellation, is_condition_failed, n, s, Cancellation, Item, StoreError,
-};
+use crate::store::{backoff, cancellation, s, Cancellation, Item, StoreError};
 
 /// How long an activation link stays valid.
 pub const ACTIVATION_TTL_SECS: i64 = 24 * 60 * 60;
@@ -153,12 +151,6 @@ struct Pointer {
     user_id: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct ActivationItem {
-    user_id: String,
-    expires_at: i64,
-}
-
 #[derive(Debug, Default, Deserialize)]
 struct NameGuardItem {
     #[serde(default)]
@@ -170,8 +162,8 @@ struct NameGuardItem {
 /// The users table.
 #[derive(Debug, Clone)]
 pub struct UsersRepo {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl UsersRepo {
@@ -306,167 +298,7 @@ impl UsersRepo {
         })
     }
 
-    /// Counts a failed login against an account (`USER#…`) or an unknown name
-    /// (`LOGIN#…`): added to the current window, or starting a new one.
-    ///
-    /// # Errors
-    /// [`StoreError`] when DynamoDB fails.
-    pub async fn record_failure(&self, pk: &str, now: i64) -> Result<(), StoreError> {
-        let added = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .update_expression("SET failures = failures + :one")
-            .condition_expression("window_start > :cutoff")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":cutoff", n(now - WINDOW_SECS))
-            .send()
-            .await;
-        match added {
-            Ok(_) => return Ok(()),
-            Err(e) if is_condition_failed(&e) => {}
-            Err(e) => return Err(StoreError::new(e)),
-        }
-        let is_account = pk.starts_with("USER#");
-        let mut restart = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", n(now));
-        restart = if is_account {
-            restart
-                .update_expression("SET failures = :one, window_start = :now")
-                .condition_expression("attribute_exists(pk)")
-        } else {
-            restart
-                .update_expression("SET failures = :one, window_start = :now, #ttl = :ttl")
-                .expression_attribute_names("#ttl", "ttl")
-                .expression_attribute_values(":ttl", n(now + WINDOW_SECS))
-        };
-        match restart.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failed(&e) => Ok(()),
-            Err(e) => Err(StoreError::new(e)),
-        }
-    }
-
-    /// Forgets an account's failures after a successful login.
-    ///
-    /// # Errors
-    /// [`StoreError`] when DynamoDB fails.
-    pub async fn clear_failures(&self, user_id: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(format!("USER#{user_id}")))
-            .update_expression("SET failures = :zero, window_start = :zero")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":zero", n(0))
-            .send()
-            .await
-            .map_err(StoreError::new)?;
-        Ok(())
-    }
-
-    /// Consumes an activation token and activates its account, atomically.
-    /// Returns `false` for a token that is unknown, already used or expired.
-    ///
-    /// # Errors
-    /// [`StoreError`] when DynamoDB fails.
-    pub async fn activate(&self, token: &TokenHash, now: i64) -> Result<bool, StoreError> {
-        let pk = format!("ACTIVATION#{}", token.as_str());
-        let Some(item) = self.get_item(&pk).await? else {
-            return Ok(false);
-        };
-        let activation: ActivationItem = serde_dynamo::from_item(item)?;
-        if activation.expires_at <= now {
-            return Ok(false);
-        }
-        let consume = Delete::builder()
-            .table_name(&self.table)
-            .key("pk", s(&pk))
-            .condition_expression("attribute_exists(pk) AND expires_at > :now")
-            .expression_attribute_values(":now", n(now))
-            .build()
-            .map_err(StoreError::new)?;
-        let activate = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(format!("USER#{}", activation.user_id)))
-            .update_expression("SET #status = :active")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":active", s("active"))
-            .build()
-            .map_err(StoreError::new)?;
-        let sent = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(consume).build())
-            .transact_items(TransactWriteItem::builder().update(activate).build())
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            // A concurrent use of the same token won, or the account is gone.
-            Err(e) => match cancellation(e)? {
-                Cancellation::ConditionsFailed(_) | Cancellation::Conflict => Ok(false),
-            },
-        }
-    }
-
-    /// Issues a new activation token for a pending account, unless one was sent less
-    /// than `min_interval_secs` ago. Returns whether a token was issued.
-    ///
-    /// # Errors
-    /// [`StoreError`] when DynamoDB fails.
-    pub async fn reissue_activation(
-        &self,
-        user_id: &str,
-        token: &TokenHash,
-        now: i64,
-        min_interval_secs: i64,
-    ) -> Result<bool, StoreError> {
-        let mark = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(format!("USER#{user_id}")))
-            .update_expression("SET activation_sent_at = :now")
-            .condition_expression("#status = :pending AND activation_sent_at <= :due")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":pending", s("pending_activation"))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":due", n(now - min_interval_secs))
-            .build()
-            .map_err(StoreError::new)?;
-        let sent = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(mark).build())
-            .transact_items(self.put_new(self.activation_item(user_id, token, now))?)
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(e) => match cancellation(e)? {
-                Cancellation::ConditionsFailed(_) | Cancellation::Conflict => Ok(false),
-            },
-        }
-    }
-
-    fn activation_item(&self, user_id: &str, token: &TokenHash, now: i64) -> Item {
-        let expires_at = now + ACTIVATION_TTL_SECS;
-        [
-            ("pk".to_owned(), s(format!("ACTIVATION#{}", token.as_str()))),
-            ("user_id".to_owned(), s(user_id)),
-            ("expires_at".to_owned(), n(expires_at)),
-            ("ttl".to_owned(), n(expires_at)),
-        ]
-        .into()
-    }
-
-    fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -484,7 +316,7 @@ impl UsersRepo {
             .map(|p| p.user_id))
     }
 
-    async fn get_item(&self, pk: &str) -> Result<Option<Item>, StoreError> {
+    pub(super) async fn get_item(&self, pk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()

@@ -29,12 +29,12 @@ use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
 use super::analysis::{Analyzer, Mode};
-use super::{category_key, posting_pk, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard};
+pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
+use super::{category_key, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
-use crate::config::{self, ConfigError};
-use crate::store::{
-    backoff, batch_get, batch_write, cancellation, n, s, transact, Item, StoreError,
-};
+use crate::config::ConfigError;
+use crate::store::{backoff, batch_get, batch_write, cancellation, n, s, transact, StoreError};
 
 /// Distinct terms indexed per goods item: the highest-impact ones (a name and category
 /// always fit; a 5,000-character description is cut).
@@ -43,64 +43,6 @@ pub const MAX_DOC_TERMS: usize = 256;
 const DF_PER_TRANSACTION: usize = 99;
 /// Attempts before an invocation gives up and lets SQS redeliver.
 const MAX_ATTEMPTS: u32 = 10;
-
-/// The index table, for readers and writers.
-#[derive(Debug, Clone)]
-pub struct SearchTable {
-    pub(crate) client: Client,
-    pub(crate) table: String,
-}
-
-impl SearchTable {
-    /// The table named by `SEARCH_TABLE`.
-    ///
-    /// # Errors
-    /// [`ConfigError::Missing`] when it is unset.
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(client, config::required("SEARCH_TABLE")?))
-    }
-
-    /// The table named `table`.
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
-    }
-}
-
-/// What the index knows of one goods item: its terms with their impacts, and what the
-/// filters need.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Doc {
-    /// Term → impact (scaled by [`IMPACT_SCALE`]).
-    #[serde(default)]
-    pub terms: BTreeMap<String, u64>,
-    /// Category, as [`category_key`] folds it.
-    #[serde(default)]
-    pub cat: String,
-    /// Price in minor units.
-    #[serde(default)]
-    pub price: i64,
-    /// Field lengths in terms (name, description, category).
-    #[serde(default)]
-    pub lens: [u64; 3],
-    /// Whether the goods are live (deleted goods have no terms).
-    #[serde(default)]
-    pub live: bool,
-}
-
-impl Doc {
-    /// The posting keys this document owns.
-    fn postings(&self) -> BTreeSet<(String, u64)> {
-        let mut keys = BTreeSet::new();
-        for (term, impact) in &self.terms {
-            keys.insert((posting_pk(term, None), *impact));
-            keys.insert((posting_pk(term, Some(&self.cat)), *impact));
-        }
-        keys
-    }
-}
 
 /// A change being applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,76 +61,6 @@ struct DocItem {
     doc: Doc,
     #[serde(default)]
     plan: Option<Plan>,
-}
-
-/// Corpus statistics.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-pub struct Stats {
-    /// Live documents.
-    #[serde(default)]
-    pub n: i64,
-    #[serde(default)]
-    len0: i64,
-    #[serde(default)]
-    len1: i64,
-    #[serde(default)]
-    len2: i64,
-}
-
-impl Stats {
-    /// Adds a shard.
-    pub fn add(&mut self, shard: &Stats) {
-        self.n += shard.n;
-        self.len0 += shard.len0;
-        self.len1 += shard.len1;
-        self.len2 += shard.len2;
-    }
-
-    fn average(&self, field: usize) -> Option<f64> {
-        let sum = [self.len0, self.len1, self.len2][field];
-        (self.n > 0 && sum > 0).then(|| sum as f64 / self.n as f64)
-    }
-}
-
-/// The document item's key.
-pub(crate) fn doc_key(goods_id: &str) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(format!("D#{goods_id}"))),
-        ("sk".to_owned(), s("D")),
-    ])
-}
-
-/// A counter item's key.
-pub(crate) fn df_key(term: &str) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(format!("F#{term}"))),
-        ("sk".to_owned(), s("F")),
-    ])
-}
-
-/// Statistics are spread over this many items, so that indexing many goods at once
-/// doesn't make one item every transaction's point of conflict; readers add them up.
-pub const STATS_SHARDS: u32 = 16;
-
-/// A statistics shard's key.
-pub(crate) fn stats_key(shard: u32) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(format!("STATS#{shard:02}"))),
-        ("sk".to_owned(), s("STATS")),
-    ])
-}
-
-/// Every statistics shard's key.
-pub(crate) fn stats_keys() -> impl Iterator<Item = Item> {
-    (0..STATS_SHARDS).map(stats_key)
-}
-
-/// The shard a goods item's statistics go to.
-fn stats_shard(goods_id: &str) -> u32 {
-    goods_id
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % STATS_SHARDS
 }
 
 /// What [`Indexer::sync`] did.

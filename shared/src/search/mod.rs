@@ -40,11 +40,14 @@
 //! The indexer reads the goods' **current** state (not the event's copy), so redelivered
 //! and out-of-order events converge on the same index. A change is applied as a plan
 //! recorded on the document item, so counters (`df`, `n`, lengths) move exactly once even
-//! when an invocation dies half way or two invocations race: see [`index`].
+//! when an invocation dies half way or two invocations race: see [`index`]. The document
+//! items, counters and statistics shards, with their keys, are [`table`]'s; text analysis
+//! (English stemming, Chinese bigrams) is [`analysis`]'s.
 
 pub mod analysis;
 pub mod index;
 pub mod query;
+pub mod table;
 
 use crate::config::{self, ConfigError};
 

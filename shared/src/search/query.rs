@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::index::{df_key, doc_key, stats_keys, Doc, SearchTable};
+use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 

@@ -1,0 +1,113 @@
+//! Activation tokens in the users table (`ACTIVATION#<token hash>`, see [`super::repo`]):
+//! issued at registration and on request, consumed once by a conditional delete in the
+//! same transaction as the account's activation.
+
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use serde::Deserialize;
+
+use super::repo::{UsersRepo, ACTIVATION_TTL_SECS};
+use super::TokenHash;
+use crate::store::{cancellation, n, s, Cancellation, Item, StoreError};
+
+#[derive(Debug, Deserialize)]
+struct ActivationItem {
+    user_id: String,
+    expires_at: i64,
+}
+
+impl UsersRepo {
+    /// Consumes an activation token and activates its account, atomically.
+    /// Returns `false` for a token that is unknown, already used or expired.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn activate(&self, token: &TokenHash, now: i64) -> Result<bool, StoreError> {
+        let pk = format!("ACTIVATION#{}", token.as_str());
+        let Some(item) = self.get_item(&pk).await? else {
+            return Ok(false);
+        };
+        let activation: ActivationItem = serde_dynamo::from_item(item)?;
+        if activation.expires_at <= now {
+            return Ok(false);
+        }
+        let consume = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(&pk))
+            .condition_expression("attribute_exists(pk) AND expires_at > :now")
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(StoreError::new)?;
+        let activate = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(format!("USER#{}", activation.user_id)))
+            .update_expression("SET #status = :active")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s("active"))
+            .build()
+            .map_err(StoreError::new)?;
+        let sent = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(consume).build())
+            .transact_items(TransactWriteItem::builder().update(activate).build())
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            // A concurrent use of the same token won, or the account is gone.
+            Err(e) => match cancellation(e)? {
+                Cancellation::ConditionsFailed(_) | Cancellation::Conflict => Ok(false),
+            },
+        }
+    }
+
+    /// Issues a new activation token for a pending account, unless one was sent less
+    /// than `min_interval_secs` ago. Returns whether a token was issued.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn reissue_activation(
+        &self,
+        user_id: &str,
+        token: &TokenHash,
+        now: i64,
+        min_interval_secs: i64,
+    ) -> Result<bool, StoreError> {
+        let mark = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(format!("USER#{user_id}")))
+            .update_expression("SET activation_sent_at = :now")
+            .condition_expression("#status = :pending AND activation_sent_at <= :due")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s("pending_activation"))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":due", n(now - min_interval_secs))
+            .build()
+            .map_err(StoreError::new)?;
+        let sent = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(mark).build())
+            .transact_items(self.put_new(self.activation_item(user_id, token, now))?)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(e) => match cancellation(e)? {
+                Cancellation::ConditionsFailed(_) | Cancellation::Conflict => Ok(false),
+            },
+        }
+    }
+
+    pub(super) fn activation_item(&self, user_id: &str, token: &TokenHash, now: i64) -> Item {
+        let expires_at = now + ACTIVATION_TTL_SECS;
+        [
+            ("pk".to_owned(), s(format!("ACTIVATION#{}", token.as_str()))),
+            ("user_id".to_owned(), s(user_id)),
+            ("expires_at".to_owned(), n(expires_at)),
+            ("ttl".to_owned(), n(expires_at)),
+        ]
+        .into()
+    }
+}

@@ -1,0 +1,141 @@
+//! What the index table holds besides postings: one document item per goods item (its
+//! committed terms and field lengths), one `df` counter per term, and the corpus
+//! statistics spread over [`STATS_SHARDS`] items; with their keys (see [`super`] for the
+//! whole layout).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::Client;
+use serde::{Deserialize, Serialize};
+
+use super::posting_pk;
+use crate::config::{self, ConfigError};
+use crate::store::{s, Item};
+
+/// The index table, for readers and writers.
+#[derive(Debug, Clone)]
+pub struct SearchTable {
+    pub(crate) client: Client,
+    pub(crate) table: String,
+}
+
+impl SearchTable {
+    /// The table named by `SEARCH_TABLE`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] when it is unset.
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self::new(client, config::required("SEARCH_TABLE")?))
+    }
+
+    /// The table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+/// What the index knows of one goods item: its terms with their impacts, and what the
+/// filters need.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    /// Term → impact (scaled by [`IMPACT_SCALE`]).
+    #[serde(default)]
+    pub terms: BTreeMap<String, u64>,
+    /// Category, as [`category_key`] folds it.
+    #[serde(default)]
+    pub cat: String,
+    /// Price in minor units.
+    #[serde(default)]
+    pub price: i64,
+    /// Field lengths in terms (name, description, category).
+    #[serde(default)]
+    pub lens: [u64; 3],
+    /// Whether the goods are live (deleted goods have no terms).
+    #[serde(default)]
+    pub live: bool,
+}
+
+impl Doc {
+    /// The posting keys this document owns.
+    pub(crate) fn postings(&self) -> BTreeSet<(String, u64)> {
+        let mut keys = BTreeSet::new();
+        for (term, impact) in &self.terms {
+            keys.insert((posting_pk(term, None), *impact));
+            keys.insert((posting_pk(term, Some(&self.cat)), *impact));
+        }
+        keys
+    }
+}
+
+/// Corpus statistics.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct Stats {
+    /// Live documents.
+    #[serde(default)]
+    pub n: i64,
+    #[serde(default)]
+    len0: i64,
+    #[serde(default)]
+    len1: i64,
+    #[serde(default)]
+    len2: i64,
+}
+
+impl Stats {
+    /// Adds a shard.
+    pub fn add(&mut self, shard: &Stats) {
+        self.n += shard.n;
+        self.len0 += shard.len0;
+        self.len1 += shard.len1;
+        self.len2 += shard.len2;
+    }
+
+    pub(crate) fn average(&self, field: usize) -> Option<f64> {
+        let sum = [self.len0, self.len1, self.len2][field];
+        (self.n > 0 && sum > 0).then(|| sum as f64 / self.n as f64)
+    }
+}
+
+/// The document item's key.
+pub(crate) fn doc_key(goods_id: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("D#{goods_id}"))),
+        ("sk".to_owned(), s("D")),
+    ])
+}
+
+/// A counter item's key.
+pub(crate) fn df_key(term: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("F#{term}"))),
+        ("sk".to_owned(), s("F")),
+    ])
+}
+
+/// Statistics are spread over this many items, so that indexing many goods at once
+/// doesn't make one item every transaction's point of conflict; readers add them up.
+pub const STATS_SHARDS: u32 = 16;
+
+/// A statistics shard's key.
+pub(crate) fn stats_key(shard: u32) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(format!("STATS#{shard:02}"))),
+        ("sk".to_owned(), s("STATS")),
+    ])
+}
+
+/// Every statistics shard's key.
+pub(crate) fn stats_keys() -> impl Iterator<Item = Item> {
+    (0..STATS_SHARDS).map(stats_key)
+}
+
+/// The shard a goods item's statistics go to.
+pub(crate) fn stats_shard(goods_id: &str) -> u32 {
+    goods_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % STATS_SHARDS
+}
