@@ -10,7 +10,6 @@ use std::fmt;
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use serde_json::json;
 
 /// Boxed error used for unexpected causes.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -66,7 +65,8 @@ impl FieldErrors {
     }
 }
 
-/// The body of every error answer, as documented in the OpenAPI document.
+/// The body of every error answer: what [`ApiError::error_body`] builds and the OpenAPI
+/// document describes.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// What went wrong.
@@ -256,8 +256,8 @@ impl ApiError {
         }
     }
 
-    /// The contract's error body.
-    pub fn body(&self) -> serde_json::Value {
+    /// The contract's error body, as documented ([`ErrorBody`]).
+    pub fn error_body(&self) -> ErrorBody {
         let message = match self {
             Self::Unauthenticated => "A valid session is required.".to_owned(),
             Self::InvalidCredentials => "The username or password is incorrect.".to_owned(),
@@ -268,14 +268,25 @@ impl ApiError {
             Self::Internal(_) => "Something went wrong on our side.".to_owned(),
             other => other.to_string(),
         };
-        let mut error = json!({ "code": self.code(), "message": message });
-        if let Self::Validation(fields) = self {
-            error["fields"] = json!(fields.as_map());
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message,
+                fields: match self {
+                    Self::Validation(fields) => Some(fields.as_map().clone()),
+                    _ => None,
+                },
+                goods_ids: match self {
+                    Self::OutOfStock { goods_ids } => Some(goods_ids.clone()),
+                    _ => None,
+                },
+            },
         }
-        if let Self::OutOfStock { goods_ids } = self {
-            error["goods_ids"] = json!(goods_ids);
-        }
-        json!({ "error": error })
+    }
+
+    /// The contract's error body as JSON.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::to_value(self.error_body()).expect("an error body serialises")
     }
 
     /// Renders the error as an HTTP response, logging internal causes.
@@ -316,6 +327,7 @@ impl fmt::Display for ErrorChain<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn validation_errors_render_their_fields() {

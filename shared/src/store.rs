@@ -137,7 +137,8 @@ where
         if service.err().code() == Some("ConditionalCheckFailedException"))
 }
 
-/// Waits a little longer on each attempt, with jitter so colliding writers spread out.
+/// The one retry policy of the store: waits a little longer on each attempt (10 ms more
+/// each time), with up to 20 ms of jitter so colliding writers spread out.
 pub async fn backoff(attempt: u32) {
     let mut jitter = [0u8; 1];
     let _ = getrandom::fill(&mut jitter);

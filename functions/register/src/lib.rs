@@ -130,14 +130,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         tracing::error!(user_id = %user.user_id, error = %shop::error::ErrorChain(e.as_ref()),
             "activation email not sent");
     }
-    http::created(&serde_json::json!({
-        "user_id": user.user_id,
-        "username": user.username,
-        "email": user.email,
-        "role": user.role,
-        "status": "pending_activation",
-        "created_at": clock::rfc3339(user.created_at),
-    }))
+    http::created(&user.public())
 }
 
 #[cfg(test)]

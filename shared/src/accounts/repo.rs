@@ -104,6 +104,20 @@ pub struct NewUser {
     pub created_at: OffsetDateTime,
 }
 
+impl NewUser {
+    /// The account as the API shows it once stored: pending activation.
+    pub fn public(&self) -> User {
+        User {
+            user_id: self.user_id.clone(),
+            username: self.username.as_str().to_owned(),
+            email: self.email.as_str().to_owned(),
+            role: self.role,
+            status: UserStatus::PendingActivation,
+            created_at: clock::rfc3339(self.created_at),
+        }
+    }
+}
+
 /// Why a registration was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {

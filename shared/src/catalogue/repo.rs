@@ -33,7 +33,7 @@ use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
 use crate::config::{self, ConfigError};
 use crate::orders::order::OrderLine;
-use crate::store::{is_condition_failed, n, s, Item, StoreError};
+use crate::store::{batch_get, is_condition_failed, n, s, Item, StoreError};
 
 /// The partition of every live goods item in `by_all` and `by_price`.
 pub(super) const LIVE: &str = "GOODS";
@@ -160,49 +160,18 @@ impl GoodsRepo {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails or keeps leaving keys unprocessed.
     pub async fn batch_get(&self, ids: &[String]) -> Result<Vec<GoodsRecord>, StoreError> {
-        let mut found = Vec::with_capacity(ids.len());
         let mut unique: Vec<&String> = ids.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(100) {
-            let keys: Vec<Item> = chunk
-                .iter()
-                .map(|id| HashMap::from([("goods_id".to_owned(), s(id.as_str()))]))
-                .collect();
-            let mut request = Some(
-                aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .build()
-                    .map_err(StoreError::new)?,
-            );
-            for attempt in 0..5u64 {
-                let Some(keys) = request.take() else { break };
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, keys)
-                    .send()
-                    .await
-                    .map_err(StoreError::new)?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default()
-                {
-                    let record: GoodsRecord = serde_dynamo::from_item(item)?;
-                    if record.deleted_at.is_none() {
-                        found.push(record);
-                    }
-                }
-                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table));
-                if request.is_some() {
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
-                }
-            }
-            if request.is_some() {
-                return Err(StoreError::new(
-                    "BatchGetItem kept leaving keys unprocessed",
-                ));
+        let keys: Vec<Item> = unique
+            .into_iter()
+            .map(|id| HashMap::from([("goods_id".to_owned(), s(id.as_str()))]))
+            .collect();
+        let mut found = Vec::with_capacity(keys.len());
+        for item in batch_get(&self.client, &self.table, keys, None, false).await? {
+            let record: GoodsRecord = serde_dynamo::from_item(item)?;
+            if record.deleted_at.is_none() {
+                found.push(record);
             }
         }
         Ok(found)

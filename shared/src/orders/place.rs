@@ -11,7 +11,6 @@
 //! 409 `out_of_stock` naming the goods.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
@@ -28,7 +27,7 @@ use crate::ids::new_id;
 use crate::store::{cancellation, Cancellation, StoreError};
 
 /// Attempts when prices change under the order or transactions collide.
-const ATTEMPTS: u64 = 4;
+const ATTEMPTS: u32 = 4;
 
 /// Which lines to order.
 #[derive(Debug, Clone)]
@@ -117,7 +116,7 @@ impl Placement<'_> {
                     // Out of stock now, or the price moved: re-reading tells which.
                 }
             }
-            tokio::time::sleep(Duration::from_millis(15 * (attempt + 1))).await;
+            crate::store::backoff(attempt).await;
         }
         Err(ApiError::Conflict {
             code: "order_conflict",
