@@ -139,7 +139,7 @@ pub enum ApiError {
     BadRequest {
         /// Machine-readable code.
         code: &'static str,
-        /// Human sentence.
+        /// A sentence for a person; never an internal detail.
         message: String,
     },
     /// 422 `validation_failed`: fields are missing, unknown, of the wrong type or invalid.
@@ -151,7 +151,7 @@ pub enum ApiError {
     Unprocessable {
         /// Machine-readable code.
         code: &'static str,
-        /// Human sentence.
+        /// A sentence for a person; never an internal detail.
         message: String,
     },
     /// 401 `unauthenticated`: no session, or an invalid, expired or revoked one.
@@ -165,7 +165,7 @@ pub enum ApiError {
     Forbidden {
         /// Machine-readable code.
         code: &'static str,
-        /// Human sentence.
+        /// A sentence for a person; never an internal detail.
         message: String,
     },
     /// 404 `not_found`.
@@ -176,7 +176,7 @@ pub enum ApiError {
     Conflict {
         /// Machine-readable code.
         code: &'static str,
-        /// Human sentence.
+        /// A sentence for a person; never an internal detail.
         message: String,
     },
     /// 409 `out_of_stock`: these goods can't meet the order (too little stock, or no
@@ -197,7 +197,7 @@ pub enum ApiError {
     TooManyRequests {
         /// Machine-readable code.
         code: &'static str,
-        /// Human sentence.
+        /// A sentence for a person; never an internal detail.
         message: String,
         /// Seconds until a retry may succeed (`Retry-After`).
         retry_after_secs: u64,

@@ -127,7 +127,7 @@ pub enum CreateUserError {
     /// 409 `email_taken`.
     #[error("An account with that email already exists.")]
     EmailTaken,
-    /// Unexpected.
+    /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -15,9 +15,9 @@ pub const MAX_CART_LINES: usize = 100;
 /// A stored cart line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
-    /// Owner.
+    /// The customer whose cart it is (partition key).
     pub user_id: String,
-    /// Goods.
+    /// The goods on the line (sort key).
     pub goods_id: String,
     /// Units, 1–99.
     pub quantity: u32,

@@ -169,7 +169,7 @@ pub enum ListError {
     /// 400 `invalid_cursor`.
     #[error(transparent)]
     Cursor(#[from] InvalidCursor),
-    /// Unexpected.
+    /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

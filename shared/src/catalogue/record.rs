@@ -111,7 +111,7 @@ pub enum ChangeError {
     /// Someone else's goods: 403.
     #[error("not the owner")]
     NotOwner,
-    /// Unexpected.
+    /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -113,7 +113,7 @@ pub struct OrderLine {
     pub name: String,
     /// Unit price when ordered, minor units.
     pub unit_price: i64,
-    /// Units.
+    /// Units, 1 to 99.
     pub quantity: u32,
 }
 
@@ -146,7 +146,7 @@ pub struct Order {
     pub merchant_id: String,
     /// Current status.
     pub status: OrderStatus,
-    /// Lines.
+    /// Lines, at most 40, one per goods item.
     pub items: Vec<OrderLine>,
     /// Sum of lines, minor units.
     pub total: i64,
@@ -211,7 +211,7 @@ pub enum TransitionError {
     /// transaction failed (a webhook event recorded before): nothing changed.
     #[error("another write of the transaction was refused")]
     OtherWriteRefused,
-    /// Unexpected.
+    /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

@@ -56,11 +56,11 @@ pub struct NewOrder {
 pub struct Placement<'a> {
     /// Goods (stock).
     pub goods: &'a GoodsRepo,
-    /// Carts.
+    /// Carts: the ordered lines leave them in the same transaction.
     pub carts: &'a CartsRepo,
-    /// Orders.
+    /// Orders: the new order is put on condition that its id is new.
     pub orders: &'a OrdersRepo,
-    /// Idempotency records.
+    /// Idempotency records: the claim is completed in the same transaction.
     pub idempotency: &'a IdempotencyRepo,
 }
 

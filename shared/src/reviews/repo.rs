@@ -72,7 +72,7 @@ pub enum CreateReviewError {
     /// 404: the goods are gone.
     #[error("not found")]
     GoodsGone,
-    /// Unexpected.
+    /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

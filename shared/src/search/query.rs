@@ -59,7 +59,7 @@ pub struct SearchQuery {
 /// One result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    /// The goods.
+    /// The goods as they are now.
     pub goods_id: String,
     /// BM25F score.
     pub score: f64,
