@@ -99,10 +99,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn accepted_prices_are_within_range(minor in any::<i64>()) {
-            if let Ok(price) = Price::new(minor) {
-                prop_assert!((0..=MAX_PRICE).contains(&price.minor()));
-            }
+        fn every_price_in_range_is_accepted_as_given(minor in 0..=MAX_PRICE) {
+            prop_assert_eq!(Price::new(minor).unwrap().minor(), minor);
+        }
+
+        #[test]
+        fn every_price_out_of_range_is_refused(
+            minor in prop_oneof![i64::MIN..0, (MAX_PRICE + 1)..=i64::MAX]
+        ) {
+            prop_assert!(Price::new(minor).is_err());
         }
     }
 }

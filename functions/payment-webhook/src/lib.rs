@@ -86,4 +86,43 @@ mod tests {
         assert_eq!(status, 400);
         assert_eq!(body["error"]["code"], "invalid_signature");
     }
+
+    /// The valid fixture, signed at `timestamp` with `secret`.
+    fn signed(timestamp: i64, secret: &str) -> String {
+        let mut fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/payment-webhook/valid.json"))
+                .unwrap();
+        let body = fixture["body"].as_str().unwrap().to_owned();
+        fixture["headers"]["payment-signature"] =
+            shop::payments::signature::sign(secret, timestamp, body.as_bytes()).into();
+        fixture.to_string()
+    }
+
+    fn now() -> i64 {
+        shop::clock::now().unix_timestamp()
+    }
+
+    #[test]
+    fn the_valid_fixture_signed_now_with_the_secret_passes_the_check() {
+        let request: serde_json::Value =
+            serde_json::from_str(&signed(now(), "whsec_test")).unwrap();
+        let header = request["headers"]["payment-signature"].as_str();
+        let body = request["body"].as_str().unwrap().as_bytes();
+        let secrets = ["whsec_test".to_owned()];
+        assert!(shop::payments::signature::verify(header, body, &secrets, now()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_correct_signature_older_than_300_seconds_is_refused() {
+        let (status, body) = answer(&signed(now() - 301, "whsec_test")).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "invalid_signature");
+    }
+
+    #[tokio::test]
+    async fn a_fresh_signature_with_another_secret_is_refused() {
+        let (status, body) = answer(&signed(now(), "whsec_someone_else")).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "invalid_signature");
+    }
 }

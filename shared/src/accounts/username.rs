@@ -77,11 +77,20 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_accepted_username_matches_the_rule(raw in "\\PC{0,40}") {
-            if let Ok(name) = Username::parse(&raw) {
-                prop_assert!((3..=32).contains(&name.as_str().len()));
-                prop_assert!(name.as_str().chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
-            }
+        fn every_name_of_the_rule_is_accepted_as_given(raw in "[A-Za-z0-9_-]{3,32}") {
+            let name = Username::parse(&raw).unwrap();
+            prop_assert_eq!(name.as_str(), raw.as_str());
+            prop_assert_eq!(name.key(), raw.to_lowercase());
+        }
+
+        #[test]
+        fn a_name_with_any_other_character_is_refused(
+            head in "[A-Za-z0-9_-]{1,15}",
+            bad in "[^A-Za-z0-9_-]",
+            tail in "[A-Za-z0-9_-]{1,15}",
+        ) {
+            let raw = format!("{head}{bad}{tail}");
+            prop_assert!(Username::parse(&raw).is_err(), "{:?} was accepted", raw);
         }
     }
 }
