@@ -186,10 +186,15 @@ impl UsersRepo {
     /// # Errors
     /// [`ConfigError::Missing`] when `USERS_TABLE` is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
+        Ok(Self::new(client, config::required("USERS_TABLE")?))
+    }
+
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
             client,
-            table: config::required("USERS_TABLE")?,
-        })
+            table: table.into(),
+        }
     }
 
     /// Stores a new account with its activation token, atomically with the username
