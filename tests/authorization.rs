@@ -1,5 +1,7 @@
 //! The authorization matrix: for every route of `template.yaml`, who may call it, tried
-//! with no session, a revoked session, the wrong role, and another owner's resource.
+//! with no session, a revoked session, the wrong role, and another owner's resource —
+//! and, for every route that needs a session, the caller it admits, who gets the answer
+//! the route gives them.
 //! The table must name every route of the template, so a new route can't be forgotten.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -208,6 +210,60 @@ async fn every_route_refuses_whoever_may_not_call_it() {
     assert!(
         failures.is_empty(),
         "refusals missing:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// What the admitted caller gets on each route that needs a session, given the world's
+/// state: a success, or the state conflict that only an admitted caller can reach (the
+/// world's order is unpaid, its goods already reviewed).
+fn admitted_answer(route: &str) -> u16 {
+    match route {
+        "POST /goods" | "POST /orders" | "POST /orders/{order_id}/payments" => 201,
+        "DELETE /goods/{goods_id}" | "POST /auth/logout" => 204,
+        "POST /goods/{goods_id}/reviews" => 409,
+        "POST /orders/{order_id}/confirm-delivery" | "POST /orders/{order_id}/ship" => 409,
+        _ => 200,
+    }
+}
+
+/// Routes that change what the others act on, run last in this order.
+const LAST: [&str; 2] = ["POST /orders/{order_id}/cancel", "DELETE /goods/{goods_id}"];
+
+#[tokio::test]
+async fn every_route_admits_whoever_may_call_it() {
+    let api = Api::new();
+    let world = world(&api).await;
+    // Logging out ends the session that does it: a session of its own.
+    let leaving = api.signed_up("customer").await;
+    let mut routes: Vec<(&str, Access)> = matrix()
+        .into_iter()
+        .filter(|(route, access)| *access != Access::Public && !LAST.contains(route))
+        .collect();
+    routes.extend(LAST.iter().map(|route| (*route, matrix()[route])));
+    let mut failures = Vec::new();
+    for (route, access) in routes {
+        let (method, template_path) = route.split_once(' ').unwrap();
+        let mut path = template_path.to_owned();
+        for (param, id) in &world.ids {
+            path = path.replace(param, id);
+        }
+        let caller = match access {
+            _ if route == "POST /auth/logout" => &leaving,
+            Access::Merchant | Access::OwnMerchant(_) => &world.merchant,
+            _ => &world.customer,
+        };
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = body_for(route, &world.ids["{goods_id}"]);
+        let (status, answer) = api.call(method, &path, Some(&caller.token), body).await;
+        let expected = admitted_answer(route);
+        if status != expected {
+            failures.push(format!("{route}: {status} (expected {expected}) {answer}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "admissions missing:\n{}",
         failures.join("\n")
     );
 }
