@@ -353,7 +353,25 @@ async fn fifty_deliveries_of_one_webhook_make_one_transition_and_one_purchase_ev
             .then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // A positive marker instead of a pause: a purchase sent to the queue after the
+    // webhook's own has been applied, so anything the webhook sent has been too.
+    let sentinel = [shop::ids::new_id()];
+    let purchased = shop::events::Purchased {
+        order_id: shop::ids::new_id(),
+        quantity: 1,
+        unit_price: 1,
+        currency: "CNY".into(),
+    };
+    let marker = shop::events::Envelope::new(
+        shop::events::Event::Purchase(purchased),
+        Some(&shop::ids::new_id()),
+        Some(&sentinel[0]),
+    );
+    e2e::send_batch("EventsQueue", &[serde_json::to_string(&marker).unwrap()]).await;
+    e2e::eventually(20, "the marker purchase applied", || async {
+        (e2e::recent_purchases_of(&sentinel).await[0] > 0).then_some(())
+    })
+    .await;
     assert_eq!(
         e2e::recent_purchases_of(&lines).await,
         [1, 1],
