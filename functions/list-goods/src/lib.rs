@@ -73,7 +73,7 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
     path = "/goods",
     tag = "goods",
     summary = "List goods: newest first, or cheapest first with a price bound",
-    params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^([0-9A-HJKMNP-TV-Z]{26})?$", description = "one merchant's goods; empty counts as absent"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of goods", body = GoodsPage),
         (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),

@@ -50,7 +50,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         similar_goods::handler,
         update_goods::handler
     ),
-    components(schemas(shop::error::ErrorBody)),
+    components(schemas(shop::error::ErrorBody, shop::recs::model::Strategy)),
     modifiers(&Security),
     tags(
         (name = "accounts", description = "Register, activate, log in and out, the caller's account"),
