@@ -21,6 +21,7 @@
 //! - [`config`]: environment variables read once per cold start.
 //! - [`events`]: the event envelope and its SQS publisher.
 //! - [`consumer`]: SQS batches in, partial batch failures out.
+//! - [`cursor`]: the one codec of every listing's cursors.
 //! - [`idempotency`]: claims on `Idempotency-Key`s and the answers they replay.
 //! - [`telemetry`]: structured JSON logs; [`metrics`]: AWS requests per invocation.
 //! - [`store`]: DynamoDB helpers every repository uses (errors, transactions, batches).
@@ -35,6 +36,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod consumer;
+pub mod cursor;
 pub mod entry;
 pub mod error;
 pub mod events;

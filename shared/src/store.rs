@@ -146,35 +146,6 @@ pub async fn backoff(attempt: u32) {
     tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
 }
 
-/// Cursors of listings sorted by one id: the URL-safe base64 of the last id returned.
-pub(crate) mod id_cursor {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-
-    use crate::error::ApiError;
-
-    /// The cursor after `id`.
-    pub fn encode(id: &str) -> String {
-        URL_SAFE_NO_PAD.encode(id)
-    }
-
-    /// The id a cursor names.
-    ///
-    /// # Errors
-    /// 400 `invalid_cursor` for anything this listing didn't issue.
-    pub fn decode(cursor: &str) -> Result<String, ApiError> {
-        URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|id| crate::ids::is_id(id))
-            .ok_or(ApiError::BadRequest {
-                code: "invalid_cursor",
-                message: "The cursor is not valid for this listing.".into(),
-            })
-    }
-}
-
 /// Reads items by key with BatchGetItem, 100 keys a request, retrying unprocessed keys.
 /// `projection` (with its `#names`) narrows what each item returns.
 ///

@@ -7,8 +7,6 @@
 //! and one BatchGetItem for the goods themselves, so each result carries current price,
 //! stock and rating. Results page to a depth of 200.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -16,6 +14,7 @@ use shop::aws::Aws;
 use shop::catalogue::repo::GoodsRepo;
 use shop::catalogue::Goods;
 use shop::config::ConfigError;
+use shop::cursor::{self, InvalidCursor};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::search::analysis::{Analyzer, Mode};
@@ -73,11 +72,12 @@ fn invalid_query(message: &str) -> ApiError {
     }
 }
 
-fn invalid_cursor() -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_cursor",
-        message: "The cursor is not valid for this search.".into(),
-    }
+/// Where the next page of one search starts: the offset, for the query whose
+/// fingerprint it carries (a cursor of another search is refused).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Position {
+    offset: usize,
+    of: String,
 }
 
 /// What identifies a search across its pages.
@@ -119,16 +119,11 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
     };
     let print = fingerprint(q, &query);
     if let Some(cursor) = http::query_param(req, "cursor") {
-        let decoded = URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(invalid_cursor)?;
-        let (offset, of) = decoded.split_once('.').ok_or_else(invalid_cursor)?;
-        if of != print {
-            return Err(invalid_cursor());
+        let position: Position = cursor::decode(&cursor)?;
+        if position.of != print {
+            return Err(InvalidCursor.into());
         }
-        query.offset = offset.parse().map_err(|_| invalid_cursor())?;
+        query.offset = position.offset;
     }
     Ok((query, print))
 }
@@ -174,9 +169,12 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             })
         })
         .collect();
-    let next_cursor = found
-        .more
-        .then(|| URL_SAFE_NO_PAD.encode(format!("{}.{print}", query.offset + query.limit)));
+    let next_cursor = found.more.then(|| {
+        cursor::encode(&Position {
+            offset: query.offset + query.limit,
+            of: print,
+        })
+    });
     tracing::info!(
         terms = query.terms.len(),
         results = items.len(),

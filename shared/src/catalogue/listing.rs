@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::repo::{GoodsRecord, GoodsRepo, LIVE};
+use crate::cursor::InvalidCursor;
 use crate::error::ApiError;
 use crate::money::MAX_PRICE;
 use crate::store::{n, s, Item, StoreError};
@@ -38,11 +37,6 @@ pub struct Page {
     /// Where the next page starts, if anything may follow.
     pub next_cursor: Option<String>,
 }
-
-/// A cursor that isn't one we issued for this listing.
-#[derive(Debug, thiserror::Error)]
-#[error("the cursor is not valid for this listing")]
-pub struct InvalidCursor;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
@@ -177,10 +171,7 @@ pub enum ListError {
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> Self {
         match e {
-            ListError::Cursor(c) => ApiError::BadRequest {
-                code: "invalid_cursor",
-                message: format!("{c}."),
-            },
+            ListError::Cursor(c) => c.into(),
             ListError::Store(store) => store.into(),
         }
     }
@@ -200,12 +191,11 @@ fn encode_cursor(key: &Item, plan: &Plan) -> String {
         id,
         p,
     };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).expect("a cursor serialises"))
+    crate::cursor::encode(&cursor)
 }
 
 fn decode_cursor(raw: &str, plan: &Plan) -> Result<Item, InvalidCursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| InvalidCursor)?;
-    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| InvalidCursor)?;
+    let cursor: Cursor = crate::cursor::decode(raw)?;
     if cursor.i != plan.index || cursor.id.is_empty() || cursor.id.len() > 64 {
         return Err(InvalidCursor);
     }
@@ -288,6 +278,6 @@ mod tests {
         let cursor = encode_cursor(&key, &by_all);
         assert!(decode_cursor(&cursor, &by_price).is_err());
         assert!(decode_cursor("not base64!", &by_all).is_err());
-        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode(b"{}"), &by_all).is_err());
+        assert!(decode_cursor(&crate::cursor::encode(&serde_json::json!({})), &by_all).is_err());
     }
 }

@@ -25,7 +25,7 @@ use super::order::{Actor, Order, OrderStatus, Shipment, Transition, TransitionEr
 use super::OrderPage;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{cancellation, id_cursor, n, s, Cancellation, StoreError};
+use crate::store::{cancellation, n, s, Cancellation, StoreError};
 
 /// The stored form: the order plus its index attributes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -153,7 +153,7 @@ impl OrdersRepo {
         };
         let start = cursor
             .map(|c| {
-                let id = id_cursor::decode(c)?;
+                let id = crate::cursor::id_after(c)?;
                 Ok::<_, ApiError>(HashMap::from([
                     ("order_id".to_owned(), s(id)),
                     (attribute.to_owned(), s(&value)),
@@ -184,7 +184,7 @@ impl OrdersRepo {
         let next_cursor = out
             .last_evaluated_key
             .and_then(|key| match key.get("order_id") {
-                Some(AttributeValue::S(id)) => Some(id_cursor::encode(id)),
+                Some(AttributeValue::S(id)) => Some(crate::cursor::after_id(id)),
                 _ => None,
             });
         Ok(OrderPage { items, next_cursor })

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{backoff, cancellation, id_cursor, n, s, Cancellation, StoreError};
+use crate::store::{backoff, cancellation, n, s, Cancellation, StoreError};
 
 /// The merchant's reply to a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -204,7 +204,7 @@ impl ReviewsRepo {
         let pk = format!("GOODS#{goods_id}");
         let start = cursor
             .map(|c| {
-                let id = id_cursor::decode(c)?;
+                let id = crate::cursor::id_after(c)?;
                 Ok::<_, ApiError>(HashMap::from([
                     ("pk".to_owned(), s(&pk)),
                     ("sk".to_owned(), s(format!("REVIEW#{id}"))),
@@ -232,7 +232,7 @@ impl ReviewsRepo {
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::from)?;
         let next_cursor = out.last_evaluated_key.and_then(|key| match key.get("sk") {
-            Some(AttributeValue::S(sk)) => sk.strip_prefix("REVIEW#").map(id_cursor::encode),
+            Some(AttributeValue::S(sk)) => sk.strip_prefix("REVIEW#").map(crate::cursor::after_id),
             _ => None,
         });
         Ok(ReviewPage { items, next_cursor })
