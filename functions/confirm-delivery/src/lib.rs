@@ -20,8 +20,8 @@ pub type Context = Orders;
     responses(
         (status = 200, description = "the delivered order", body = shop::orders::Order),
         shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::CustomersOnly,
+        shop::error::answers::NotFound,
         (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
         shop::error::answers::Internal
     ),

@@ -30,10 +30,8 @@ const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"]
         (status = 201, description = "the goods", body = shop::catalogue::Goods),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

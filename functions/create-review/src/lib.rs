@@ -83,12 +83,10 @@ fn validate(body: &ReviewBody) -> Result<u8, ApiError> {
         (status = 201, description = "the review", body = shop::reviews::repo::Review),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden (merchants) or not_purchased", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
         (status = 409, description = "already_reviewed", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -25,7 +25,7 @@ pub type Context = shop::catalogue::GoodsChanges;
         (status = 204, description = "deleted"),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

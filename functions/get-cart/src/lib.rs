@@ -18,7 +18,7 @@ pub type Context = shop::cart::Carts;
     responses(
         (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::cart::CartView),
         shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        shop::error::answers::CustomersOnly,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -46,7 +46,7 @@ impl Context {
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
         shop::error::answers::Internal
     )
 )]

@@ -76,8 +76,8 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
     params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^([0-9A-HJKMNP-TV-Z]{26})?$", description = "one merchant's goods; empty counts as absent"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of goods", body = GoodsPage),
-        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::InvalidCursor,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

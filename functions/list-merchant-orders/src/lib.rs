@@ -21,8 +21,8 @@ pub type Context = Orders;
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::InvalidCursor,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -20,9 +20,9 @@ pub type Context = Orders;
     responses(
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
         shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::CustomersOnly,
+        shop::error::answers::InvalidCursor,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -38,9 +38,9 @@ impl Context {
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of reviews", body = shop::reviews::repo::ReviewPage),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
+        shop::error::answers::InvalidCursor,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

@@ -60,10 +60,8 @@ struct LoginAnswer {
         (status = 401, description = "invalid_credentials: an unknown user and a wrong password alike", body = shop::error::ErrorBody),
         (status = 403, description = "account_not_activated (only after a correct password)", body = shop::error::ErrorBody),
         (status = 429, description = "too_many_attempts; see Retry-After", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

@@ -31,7 +31,7 @@ fn received() -> Result<Response<Body>, ApiError> {
     responses(
         (status = 200, description = "received (applied once, or recorded)", body = WebhookAnswer),
         (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::Invalid,
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         shop::error::answers::Internal
     )

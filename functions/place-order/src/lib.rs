@@ -144,12 +144,10 @@ impl TryFrom<PlaceBody> for NewOrder {
     responses(
         (status = 201, description = "the order, pending payment", body = shop::orders::Order),
         shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
+        shop::error::answers::CustomersOnly,
         (status = 409, description = "out_of_stock (naming goods_ids) or idempotency_in_progress", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, empty_cart, mixed_merchants, mixed_currency, too_many_items or idempotency_key_reused", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -34,12 +34,10 @@ struct PutBody {
     responses(
         (status = 200, description = "the cart", body = shop::cart::CartView),
         shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: merchants", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::CustomersOnly,
+        shop::error::answers::NotFound,
         (status = 422, description = "validation_failed, or cart_full", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -50,7 +50,7 @@ fn strategy(req: &Request, errors: &mut FieldErrors) -> Strategy {
     responses(
         (status = 200, description = "recommendations, best first", body = Recommendations),
         shop::error::answers::Unauthenticated,
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

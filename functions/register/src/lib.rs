@@ -91,10 +91,8 @@ impl TryFrom<RegisterBody> for Registration {
     responses(
         (status = 201, description = "the account, pending activation", body = shop::accounts::User),
         (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

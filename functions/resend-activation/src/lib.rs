@@ -56,10 +56,8 @@ struct ResendBody {
     request_body = ResendBody,
     responses(
         (status = 202, description = "accepted"),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

@@ -145,7 +145,7 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
     responses(
         (status = 200, description = "results, best match first", body = SearchPage),
         (status = 400, description = "invalid_query (q empty or over 200 characters) or invalid_cursor", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

@@ -52,12 +52,10 @@ impl TryFrom<ShipBody> for Shipment {
         (status = 200, description = "the shipped order", body = shop::orders::Order),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
         (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -62,8 +62,8 @@ struct SimilarGoods {
     ),
     responses(
         (status = 200, description = "similar goods, most similar first", body = SimilarGoods),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     )
 )]

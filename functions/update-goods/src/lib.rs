@@ -28,11 +28,9 @@ pub type Context = shop::catalogue::GoodsChanges;
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
         shop::error::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        (status = 404, description = "not_found", body = shop::error::ErrorBody),
-        (status = 400, description = "invalid_json", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        (status = 422, description = "validation_failed, with fields", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
         shop::error::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
