@@ -61,3 +61,27 @@ pub fn status_and_body(
     };
     (response.status().as_u16(), body)
 }
+
+/// What a handler answers to the API Gateway event `event_json`, with its service built
+/// offline by `build` (its errors rendered as the API renders them): a handler test in
+/// one call.
+pub async fn answer<S, E, F, Fut>(
+    build: impl FnOnce() -> Result<S, E>,
+    handler: F,
+    event_json: &str,
+) -> (u16, serde_json::Value)
+where
+    S: 'static,
+    E: std::fmt::Debug,
+    F: FnOnce(&'static S, Request) -> Fut,
+    Fut: std::future::Future<
+        Output = Result<lambda_http::Response<lambda_http::Body>, crate::error::ApiError>,
+    >,
+{
+    offline_env();
+    let service: &'static S = Box::leak(Box::new(build().expect("the service builds offline")));
+    let response = handler(service, event(event_json))
+        .await
+        .unwrap_or_else(crate::error::ApiError::into_response);
+    status_and_body(response)
+}

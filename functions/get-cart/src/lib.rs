@@ -36,18 +36,16 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn a_cart_needs_a_session() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!("../../../events/get-cart/no-session.json"));
-        let (status, _) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, _) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/get-cart/no-session.json"),
+        )
+        .await;
         assert_eq!(status, 401);
     }
 }

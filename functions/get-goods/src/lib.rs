@@ -75,18 +75,16 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn an_id_we_never_issue_is_not_found_without_a_read() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!("../../../events/get-goods/malformed-id.json"));
-        let (status, body) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, body) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/get-goods/malformed-id.json"),
+        )
+        .await;
         assert_eq!(status, 404);
         assert_eq!(body["error"]["code"], "not_found");
     }

@@ -100,20 +100,16 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn invalid_filters_are_all_named() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!(
-            "../../../events/list-goods/invalid-filters.json"
-        ));
-        let (status, body) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, body) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/list-goods/invalid-filters.json"),
+        )
+        .await;
         assert_eq!(status, 422);
         let fields = body["error"]["fields"].as_object().unwrap();
         for name in ["min_price", "limit", "merchant_id"] {

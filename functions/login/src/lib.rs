@@ -89,18 +89,16 @@ pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn a_missing_password_is_named() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!("../../../events/login/missing-password.json"));
-        let (status, body) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, body) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/login/missing-password.json"),
+        )
+        .await;
         assert_eq!(status, 422);
         assert_eq!(body["error"]["fields"]["password"], "is required");
     }

@@ -70,18 +70,16 @@ pub async fn handler(recommender: &Recommender, req: Request) -> Result<Response
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn a_session_is_required() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!("../../../events/recommend/no-session.json"));
-        let (status, body) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, body) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/recommend/no-session.json"),
+        )
+        .await;
         assert_eq!(status, 401);
         assert_eq!(body["error"]["code"], "unauthenticated");
     }

@@ -99,20 +99,16 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
+    use shop::testing::answer;
 
     #[tokio::test]
     async fn an_invalid_address_is_named() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let req = event(include_str!(
-            "../../../events/resend-activation/invalid-email.json"
-        ));
-        let (status, body) = status_and_body(
-            handler(&ctx, req)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        );
+        let (status, body) = answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/resend-activation/invalid-email.json"),
+        )
+        .await;
         assert_eq!(status, 422);
         assert_eq!(
             body["error"]["fields"]["email"],

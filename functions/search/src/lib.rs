@@ -189,16 +189,9 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::{event, offline_env, status_and_body};
 
     async fn answer(file: &str) -> (u16, serde_json::Value) {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        status_and_body(
-            handler(&ctx, event(file))
-                .await
-                .unwrap_or_else(ApiError::into_response),
-        )
+        shop::testing::answer(Context::from_env, handler, file).await
     }
 
     #[tokio::test]
