@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{await_dead_letter, eventually, send_batch, unique_word, Account, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -224,20 +223,19 @@ async fn a_reindex_repairs_a_change_whose_event_was_lost_and_applies_new_bm25_pa
 
     // The goods change, but no event says so: as when the SendMessage after the write
     // failed.
-    shop::aws::Aws::from_env()
-        .expect("AWS configuration")
-        .dynamodb()
-        .update_item()
-        .table_name("GoodsTable")
-        .key("goods_id", AttributeValue::S(id.clone()))
-        .update_expression("SET #name = :name, updated_at = :now")
-        .expression_attribute_names("#name", "name")
-        .expression_attribute_values(":name", AttributeValue::S(format!("{new} tea kettle")))
-        .expression_attribute_values(
-            ":now",
-            AttributeValue::S(shop::clock::rfc3339(shop::clock::now())),
+    let renamed = shop::catalogue::GoodsInput {
+        name: Some(format!("{new} tea kettle")),
+        ..Default::default()
+    }
+    .validate(&[])
+    .unwrap();
+    goods_repo()
+        .update(
+            &id,
+            &merchant.user_id,
+            &renamed,
+            &shop::clock::rfc3339(shop::clock::now()),
         )
-        .send()
         .await
         .expect("a direct goods write");
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
@@ -401,7 +399,6 @@ async fn bad_queries_get_a_clear_4xx_and_punctuation_finds_nothing() {
 #[tokio::test]
 async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batch_applies() {
     let api = Api::new();
-    let aws = shop::aws::Aws::from_env().unwrap();
     let w = unique_word();
     // Goods written straight to the table: only the event below can index them.
     let id = shop::ids::new_id();
@@ -421,13 +418,7 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
         fields,
         "2026-11-25T12:00:00Z",
     );
-    aws.dynamodb()
-        .put_item()
-        .table_name("GoodsTable")
-        .set_item(Some(serde_dynamo::to_item(&record).unwrap()))
-        .send()
-        .await
-        .unwrap();
+    goods_repo().create(&record).await.unwrap();
 
     let poison = format!("{{\"poison\": \"{w}\"}}");
     let change = shop::events::Envelope::new(
@@ -442,4 +433,14 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_rest_of_its_batc
     .await;
     await_results(&api, &q(&w), &[&id]).await;
     await_dead_letter("GoodsChangesDeadLetterQueue", &poison).await;
+}
+
+/// The stack's goods table, for writes that must bypass the API (and its events).
+fn goods_repo() -> GoodsRepo {
+    GoodsRepo::new(
+        shop::aws::Aws::from_env()
+            .expect("AWS configuration")
+            .dynamodb(),
+        "GoodsTable",
+    )
 }

@@ -439,24 +439,13 @@ pub async fn await_dead_letter(queue: &str, body: &str) {
 /// How often each goods item appears among the recent purchases the recommendations
 /// consumer keeps.
 pub async fn recent_purchases_of(goods: &[String]) -> Vec<usize> {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let item = shop::aws::Aws::from_env()
-        .expect("AWS configuration")
-        .dynamodb()
-        .get_item()
-        .table_name("RecommendationsTable")
-        .key("pk", AttributeValue::S("POPULAR".into()))
-        .key("sk", AttributeValue::S("P".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("read")
-        .item
-        .unwrap_or_default();
-    let recent: Vec<String> = item
-        .get("recent")
-        .and_then(|r| serde_dynamo::from_attribute_value(r.clone()).ok())
-        .unwrap_or_default();
+    let store = shop::recs::store::RecsStore::new(
+        shop::aws::Aws::from_env()
+            .expect("AWS configuration")
+            .dynamodb(),
+        "RecommendationsTable",
+    );
+    let recent = store.recent_purchases().await.expect("read");
     goods
         .iter()
         .map(|g| recent.iter().filter(|r| *r == g).count())

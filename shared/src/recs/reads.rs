@@ -42,21 +42,34 @@ impl RecsStore {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
     pub async fn popular(&self) -> Result<Vec<(String, f64)>, StoreError> {
+        Ok(popular(&self.read_recent(false).await?))
+    }
+
+    /// The recent purchases, oldest first (at most [`super::store::RECENT_PURCHASES`]), read
+    /// consistently: what the popularity fallback is computed from.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn recent_purchases(&self) -> Result<Vec<String>, StoreError> {
+        self.read_recent(true).await
+    }
+
+    async fn read_recent(&self, consistent: bool) -> Result<Vec<String>, StoreError> {
         let item = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(popular_key()))
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(StoreError::new)?
             .item;
-        let recent = item
+        Ok(item
             .map(serde_dynamo::from_item::<_, PopularItem>)
             .transpose()?
             .unwrap_or_default()
-            .recent;
-        Ok(popular(&recent))
+            .recent)
     }
 
     /// Neighbour lists and counts of these goods, in one BatchGetItem per 50 goods.

@@ -147,10 +147,18 @@ impl RecsStore {
     /// # Errors
     /// [`ConfigError::Missing`] when it is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
+        Ok(Self::new(
             client,
-            table: config::required("RECOMMENDATIONS_TABLE")?,
-        })
+            config::required("RECOMMENDATIONS_TABLE")?,
+        ))
+    }
+
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub(super) fn update(&self, key: Item) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
