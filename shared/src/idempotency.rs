@@ -31,7 +31,7 @@ use lambda_http::{Body, Request, Response};
 
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{n, s, StoreError};
+use crate::store::{number_value, string_value, StoreError};
 
 /// How long a key is remembered.
 pub const RETENTION_SECS: i64 = 24 * 60 * 60;
@@ -117,22 +117,22 @@ impl IdempotencyRepo {
             .client
             .put_item()
             .table_name(&self.table)
-            .item("key", s(key))
-            .item("status", s("IN_PROGRESS"))
-            .item("owner", s(&owner))
-            .item("payload_hash", s(hash))
-            .item("expires_at", n(now + RETENTION_SECS))
-            .item("in_progress_until", n(now + IN_PROGRESS_SECS))
-            .item("ttl", n(now + RETENTION_SECS))
+            .item("key", string_value(key))
+            .item("status", string_value("IN_PROGRESS"))
+            .item("owner", string_value(&owner))
+            .item("payload_hash", string_value(hash))
+            .item("expires_at", number_value(now + RETENTION_SECS))
+            .item("in_progress_until", number_value(now + IN_PROGRESS_SECS))
+            .item("ttl", number_value(now + RETENTION_SECS))
             .condition_expression(
                 "attribute_not_exists(#key) OR expires_at < :now \
                  OR (#status = :in_progress AND in_progress_until < :now AND payload_hash = :hash)",
             )
             .expression_attribute_names("#key", "key")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .expression_attribute_values(":hash", s(hash))
+            .expression_attribute_values(":now", number_value(now))
+            .expression_attribute_values(":in_progress", string_value("IN_PROGRESS"))
+            .expression_attribute_values(":hash", string_value(hash))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -173,7 +173,7 @@ impl IdempotencyRepo {
     ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
-            .key("key", s(&claimed.key))
+            .key("key", string_value(&claimed.key))
             .update_expression(
                 "SET #status = :completed, response_status = :code, response_body = :body",
             )
@@ -182,11 +182,11 @@ impl IdempotencyRepo {
                 ("#status".to_owned(), "status".to_owned()),
                 ("#owner".to_owned(), "owner".to_owned()),
             ])))
-            .expression_attribute_values(":owner", s(&claimed.owner))
-            .expression_attribute_values(":completed", s("COMPLETED"))
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .expression_attribute_values(":code", n(status))
-            .expression_attribute_values(":body", s(body))
+            .expression_attribute_values(":owner", string_value(&claimed.owner))
+            .expression_attribute_values(":completed", string_value("COMPLETED"))
+            .expression_attribute_values(":in_progress", string_value("IN_PROGRESS"))
+            .expression_attribute_values(":code", number_value(status))
+            .expression_attribute_values(":body", string_value(body))
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -201,12 +201,12 @@ impl IdempotencyRepo {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .key("key", s(&claimed.key))
+            .key("key", string_value(&claimed.key))
             .condition_expression("#status = :in_progress AND #owner = :owner")
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#owner", "owner")
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .expression_attribute_values(":owner", s(&claimed.owner))
+            .expression_attribute_values(":in_progress", string_value("IN_PROGRESS"))
+            .expression_attribute_values(":owner", string_value(&claimed.owner))
             .send()
             .await
             .map(|_| ())

@@ -42,17 +42,17 @@ impl From<serde_dynamo::Error> for StoreError {
 }
 
 /// A string attribute value.
-pub fn s(value: impl Into<String>) -> AttributeValue {
+pub fn string_value(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
 /// A number attribute value.
-pub fn n(value: impl ToString) -> AttributeValue {
+pub fn number_value(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
 /// A string attribute of an item, or `""`.
-pub fn attr_s<'a>(item: &'a Item, name: &str) -> &'a str {
+pub fn string_attr<'a>(item: &'a Item, name: &str) -> &'a str {
     match item.get(name) {
         Some(AttributeValue::S(v)) => v,
         _ => "",
@@ -60,7 +60,7 @@ pub fn attr_s<'a>(item: &'a Item, name: &str) -> &'a str {
 }
 
 /// A number attribute of an item, or 0.
-pub fn attr_n(item: &Item, name: &str) -> i64 {
+pub fn number_attr(item: &Item, name: &str) -> i64 {
     match item.get(name) {
         Some(AttributeValue::N(v)) => v.parse().unwrap_or(0),
         _ => 0,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::repo::{UsersRepo, ACTIVATION_TTL_SECS};
 use super::TokenHash;
-use crate::store::{cancellation, n, s, Cancellation, Item, StoreError};
+use crate::store::{cancellation, number_value, string_value, Cancellation, Item, StoreError};
 
 #[derive(Debug, Deserialize)]
 struct ActivationItem {
@@ -32,18 +32,18 @@ impl UsersRepo {
         }
         let consume = Delete::builder()
             .table_name(&self.table)
-            .key("pk", s(&pk))
+            .key("pk", string_value(&pk))
             .condition_expression("attribute_exists(pk) AND expires_at > :now")
-            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":now", number_value(now))
             .build()
             .map_err(StoreError::new)?;
         let activate = Update::builder()
             .table_name(&self.table)
-            .key("pk", s(format!("USER#{}", activation.user_id)))
+            .key("pk", string_value(format!("USER#{}", activation.user_id)))
             .update_expression("SET #status = :active")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":active", string_value("active"))
             .build()
             .map_err(StoreError::new)?;
         let sent = self
@@ -76,13 +76,13 @@ impl UsersRepo {
     ) -> Result<bool, StoreError> {
         let mark = Update::builder()
             .table_name(&self.table)
-            .key("pk", s(format!("USER#{user_id}")))
+            .key("pk", string_value(format!("USER#{user_id}")))
             .update_expression("SET activation_sent_at = :now")
             .condition_expression("#status = :pending AND activation_sent_at <= :due")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":pending", s("pending_activation"))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":due", n(now - min_interval_secs))
+            .expression_attribute_values(":pending", string_value("pending_activation"))
+            .expression_attribute_values(":now", number_value(now))
+            .expression_attribute_values(":due", number_value(now - min_interval_secs))
             .build()
             .map_err(StoreError::new)?;
         let sent = self
@@ -103,10 +103,13 @@ impl UsersRepo {
     pub(super) fn activation_item(&self, user_id: &str, token: &TokenHash, now: i64) -> Item {
         let expires_at = now + ACTIVATION_TTL_SECS;
         [
-            ("pk".to_owned(), s(format!("ACTIVATION#{}", token.as_str()))),
-            ("user_id".to_owned(), s(user_id)),
-            ("expires_at".to_owned(), n(expires_at)),
-            ("ttl".to_owned(), n(expires_at)),
+            (
+                "pk".to_owned(),
+                string_value(format!("ACTIVATION#{}", token.as_str())),
+            ),
+            ("user_id".to_owned(), string_value(user_id)),
+            ("expires_at".to_owned(), number_value(expires_at)),
+            ("ttl".to_owned(), number_value(expires_at)),
         ]
         .into()
     }

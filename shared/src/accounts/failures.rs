@@ -4,7 +4,7 @@
 
 use super::login_guard::WINDOW_SECS;
 use super::repo::UsersRepo;
-use crate::store::{is_condition_failed, n, s, StoreError};
+use crate::store::{is_condition_failed, number_value, string_value, StoreError};
 
 impl UsersRepo {
     /// Counts a failed login against an account (`USER#…`) or an unknown name
@@ -17,11 +17,11 @@ impl UsersRepo {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
+            .key("pk", string_value(pk))
             .update_expression("SET failures = failures + :one")
             .condition_expression("window_start > :cutoff")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":cutoff", n(now - WINDOW_SECS))
+            .expression_attribute_values(":one", number_value(1))
+            .expression_attribute_values(":cutoff", number_value(now - WINDOW_SECS))
             .send()
             .await;
         match added {
@@ -34,9 +34,9 @@ impl UsersRepo {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", n(now));
+            .key("pk", string_value(pk))
+            .expression_attribute_values(":one", number_value(1))
+            .expression_attribute_values(":now", number_value(now));
         restart = if is_account {
             restart
                 .update_expression("SET failures = :one, window_start = :now")
@@ -45,7 +45,7 @@ impl UsersRepo {
             restart
                 .update_expression("SET failures = :one, window_start = :now, #ttl = :ttl")
                 .expression_attribute_names("#ttl", "ttl")
-                .expression_attribute_values(":ttl", n(now + WINDOW_SECS))
+                .expression_attribute_values(":ttl", number_value(now + WINDOW_SECS))
         };
         match restart.send().await {
             Ok(_) => Ok(()),
@@ -62,10 +62,10 @@ impl UsersRepo {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(format!("USER#{user_id}")))
+            .key("pk", string_value(format!("USER#{user_id}")))
             .update_expression("SET failures = :zero, window_start = :zero")
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":zero", number_value(0))
             .send()
             .await
             .map_err(StoreError::new)?;

@@ -27,7 +27,7 @@ use crate::accounts::Username;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{backoff, cancellation, s, Cancellation, Item, StoreError};
+use crate::store::{backoff, cancellation, string_value, Cancellation, Item, StoreError};
 
 /// How long an activation link stays valid.
 pub const ACTIVATION_TTL_SECS: i64 = 24 * 60 * 60;
@@ -224,8 +224,8 @@ impl UsersRepo {
         };
         let pointer = |pk: String| -> Item {
             [
-                ("pk".to_owned(), s(pk)),
-                ("user_id".to_owned(), s(&user.user_id)),
+                ("pk".to_owned(), string_value(pk)),
+                ("user_id".to_owned(), string_value(&user.user_id)),
             ]
             .into()
         };
@@ -340,7 +340,7 @@ impl UsersRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
+            .key("pk", string_value(pk))
             .consistent_read(true)
             .send()
             .await

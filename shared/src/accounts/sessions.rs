@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::Role;
 use crate::accounts::TokenHash;
 use crate::config::{self, ConfigError};
-use crate::store::{s, StoreError};
+use crate::store::{string_value, StoreError};
 
 /// A stored session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ impl SessionsRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("token_hash", s(hash.as_str()))
+            .key("token_hash", string_value(hash.as_str()))
             .consistent_read(true)
             .send()
             .await
@@ -88,7 +88,7 @@ impl SessionsRepo {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .key("token_hash", s(hash.as_str()))
+            .key("token_hash", string_value(hash.as_str()))
             .send()
             .await
             .map_err(StoreError::new)?;

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
-use crate::store::{s, StoreError};
+use crate::store::{string_value, StoreError};
 
 /// Most lines a cart holds (one BatchGetItem reads all their goods).
 pub const MAX_CART_LINES: usize = 100;
@@ -55,8 +55,8 @@ impl CartsRepo {
     ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
-            .key("user_id", s(user_id))
-            .key("goods_id", s(goods_id))
+            .key("user_id", string_value(user_id))
+            .key("goods_id", string_value(goods_id))
             .build()
             .map_err(StoreError::new)?;
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
@@ -74,7 +74,7 @@ impl CartsRepo {
             .query()
             .table_name(&self.table)
             .key_condition_expression("user_id = :user")
-            .expression_attribute_values(":user", s(user_id))
+            .expression_attribute_values(":user", string_value(user_id))
             .consistent_read(true)
             .limit(i32::try_from(MAX_CART_LINES + 1).unwrap_or(i32::MAX))
             .send()
@@ -110,8 +110,8 @@ impl CartsRepo {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .key("user_id", s(user_id))
-            .key("goods_id", s(goods_id))
+            .key("user_id", string_value(user_id))
+            .key("goods_id", string_value(goods_id))
             .send()
             .await
             .map_err(StoreError::new)?;

@@ -10,7 +10,7 @@ use super::repo::{GoodsRecord, GoodsRepo, LIVE};
 use crate::cursor::InvalidCursor;
 use crate::error::ApiError;
 use crate::money::MAX_PRICE;
-use crate::store::{n, s, Item, StoreError};
+use crate::store::{number_value, string_value, Item, StoreError};
 
 /// Queries one page may take when a filter discards items, before it answers with
 /// fewer items and a cursor.
@@ -110,10 +110,13 @@ impl GoodsRepo {
         let mut key_condition = "#pk = :pk".to_owned();
         let mut filters = Vec::new();
         let mut names = HashMap::from([("#pk".to_owned(), plan.partition_attr.to_owned())]);
-        let mut values = HashMap::from([(":pk".to_owned(), s(&plan.partition_value))]);
+        let mut values = HashMap::from([(":pk".to_owned(), string_value(&plan.partition_value))]);
         if filter.has_price_bounds() {
-            values.insert(":min".into(), n(filter.min_price.unwrap_or(0)));
-            values.insert(":max".into(), n(filter.max_price.unwrap_or(MAX_PRICE)));
+            values.insert(":min".into(), number_value(filter.min_price.unwrap_or(0)));
+            values.insert(
+                ":max".into(),
+                number_value(filter.max_price.unwrap_or(MAX_PRICE)),
+            );
             names.insert("#price".into(), "price".into());
             if plan.by_price {
                 key_condition.push_str(" AND #price BETWEEN :min AND :max");
@@ -122,7 +125,10 @@ impl GoodsRepo {
             }
         }
         if let (Some(category), "by_merchant") = (&filter.category, plan.index) {
-            values.insert(":category".into(), s(category.trim().to_lowercase()));
+            values.insert(
+                ":category".into(),
+                string_value(category.trim().to_lowercase()),
+            );
             filters.push("gsi_category = :category");
         }
         let mut items = Vec::new();
@@ -200,11 +206,14 @@ fn decode_cursor(raw: &str, plan: &Plan) -> Result<Item, InvalidCursor> {
         return Err(InvalidCursor);
     }
     let mut key = HashMap::from([
-        ("goods_id".to_owned(), s(cursor.id)),
-        (plan.partition_attr.to_owned(), s(&plan.partition_value)),
+        ("goods_id".to_owned(), string_value(cursor.id)),
+        (
+            plan.partition_attr.to_owned(),
+            string_value(&plan.partition_value),
+        ),
     ]);
     if plan.by_price {
-        key.insert("price".into(), n(cursor.p.ok_or(InvalidCursor)?));
+        key.insert("price".into(), number_value(cursor.p.ok_or(InvalidCursor)?));
     }
     Ok(key)
 }
@@ -258,9 +267,9 @@ mod tests {
         };
         let plan = filter.plan();
         let key = HashMap::from([
-            ("goods_id".to_owned(), s("01ABC")),
-            ("gsi_category".to_owned(), s("toys")),
-            ("price".to_owned(), n(700)),
+            ("goods_id".to_owned(), string_value("01ABC")),
+            ("gsi_category".to_owned(), string_value("toys")),
+            ("price".to_owned(), number_value(700)),
         ]);
         let cursor = encode_cursor(&key, &plan);
         assert_eq!(decode_cursor(&cursor, &plan).unwrap(), key);
@@ -274,7 +283,7 @@ mod tests {
             ..Default::default()
         }
         .plan();
-        let key = HashMap::from([("goods_id".to_owned(), s("01ABC"))]);
+        let key = HashMap::from([("goods_id".to_owned(), string_value("01ABC"))]);
         let cursor = encode_cursor(&key, &by_all);
         assert!(decode_cursor(&cursor, &by_price).is_err());
         assert!(decode_cursor("not base64!", &by_all).is_err());

@@ -33,7 +33,7 @@ use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
 use crate::config::{self, ConfigError};
 use crate::orders::order::OrderLine;
-use crate::store::{batch_get, is_condition_failed, n, s, Item, StoreError};
+use crate::store::{batch_get, is_condition_failed, number_value, string_value, Item, StoreError};
 
 /// The partition of every live goods item in `by_all` and `by_price`.
 pub(super) const LIVE: &str = "GOODS";
@@ -75,14 +75,14 @@ impl GoodsRepo {
     ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
-            .key("goods_id", s(&goods.goods_id))
+            .key("goods_id", string_value(&goods.goods_id))
             .update_expression("SET stock = stock - :q")
             .condition_expression(
                 "stock >= :q AND attribute_not_exists(deleted_at) AND price = :price AND currency = :currency",
             )
-            .expression_attribute_values(":q", n(quantity))
-            .expression_attribute_values(":price", n(goods.price))
-            .expression_attribute_values(":currency", s(&goods.currency))
+            .expression_attribute_values(":q", number_value(quantity))
+            .expression_attribute_values(":price", number_value(goods.price))
+            .expression_attribute_values(":currency", string_value(&goods.currency))
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -99,10 +99,10 @@ impl GoodsRepo {
             .map(|line| {
                 let update = Update::builder()
                     .table_name(&self.table)
-                    .key("goods_id", s(&line.goods_id))
+                    .key("goods_id", string_value(&line.goods_id))
                     .update_expression("SET stock = stock + :q")
                     .condition_expression("attribute_exists(goods_id)")
-                    .expression_attribute_values(":q", n(line.quantity))
+                    .expression_attribute_values(":q", number_value(line.quantity))
                     .build()
                     .map_err(StoreError::new)?;
                 Ok(TransactWriteItem::builder().update(update).build())
@@ -146,7 +146,7 @@ impl GoodsRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("goods_id", s(goods_id))
+            .key("goods_id", string_value(goods_id))
             .consistent_read(true)
             .send()
             .await
@@ -165,7 +165,7 @@ impl GoodsRepo {
         unique.dedup();
         let keys: Vec<Item> = unique
             .into_iter()
-            .map(|id| HashMap::from([("goods_id".to_owned(), s(id.as_str()))]))
+            .map(|id| HashMap::from([("goods_id".to_owned(), string_value(id.as_str()))]))
             .collect();
         let mut found = Vec::with_capacity(keys.len());
         for item in batch_get(&self.client, &self.table, keys, None, false).await? {
@@ -204,33 +204,36 @@ impl GoodsRepo {
         let mut sets = vec!["updated_at = :now".to_owned()];
         let mut names: HashMap<String, String> = HashMap::new();
         let mut values: HashMap<String, AttributeValue> = HashMap::new();
-        values.insert(":now".into(), s(now));
+        values.insert(":now".into(), string_value(now));
         let mut set = |attribute: &str, value: AttributeValue| {
             sets.push(format!("#{attribute} = :{attribute}"));
             names.insert(format!("#{attribute}"), attribute.to_owned());
             values.insert(format!(":{attribute}"), value);
         };
         if let Some(name) = &fields.name {
-            set("name", s(name));
+            set("name", string_value(name));
         }
         if let Some(description) = &fields.description {
-            set("description", s(description));
+            set("description", string_value(description));
         }
         if let Some(price) = fields.price {
-            set("price", n(price.minor()));
+            set("price", number_value(price.minor()));
         }
         if let Some(currency) = &fields.currency {
-            set("currency", s(currency.as_str()));
+            set("currency", string_value(currency.as_str()));
         }
         if let Some(category) = &fields.category {
-            set("category", s(category));
-            set("gsi_category", s(category.to_lowercase()));
+            set("category", string_value(category));
+            set("gsi_category", string_value(category.to_lowercase()));
         }
         if let Some(stock) = fields.stock {
-            set("stock", n(stock));
+            set("stock", number_value(stock));
         }
         if let Some(images) = &fields.images {
-            set("images", AttributeValue::L(images.iter().map(s).collect()));
+            set(
+                "images",
+                AttributeValue::L(images.iter().map(string_value).collect()),
+            );
         }
         self.change(
             goods_id,
@@ -252,7 +255,7 @@ impl GoodsRepo {
         merchant_id: &str,
         now: &str,
     ) -> Result<GoodsRecord, ChangeError> {
-        let values = HashMap::from([(":now".to_owned(), s(now))]);
+        let values = HashMap::from([(":now".to_owned(), string_value(now))]);
         let expression =
             "SET deleted_at = :now, updated_at = :now REMOVE gsi_all, gsi_category, gsi_merchant";
         self.change(goods_id, merchant_id, expression, HashMap::new(), values)
@@ -267,12 +270,12 @@ impl GoodsRepo {
         names: HashMap<String, String>,
         mut values: HashMap<String, AttributeValue>,
     ) -> Result<GoodsRecord, ChangeError> {
-        values.insert(":merchant".into(), s(merchant_id));
+        values.insert(":merchant".into(), string_value(merchant_id));
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("goods_id", s(goods_id))
+            .key("goods_id", string_value(goods_id))
             .update_expression(expression)
             .condition_expression("attribute_exists(goods_id) AND attribute_not_exists(deleted_at) AND merchant_id = :merchant")
             .set_expression_attribute_names((!names.is_empty()).then_some(names))
@@ -319,7 +322,7 @@ impl GoodsRepo {
             .items
             .unwrap_or_default()
             .iter()
-            .map(|item| crate::store::attr_s(item, "goods_id").to_owned())
+            .map(|item| crate::store::string_attr(item, "goods_id").to_owned())
             .filter(|id| !id.is_empty())
             .collect();
         Ok((ids, out.last_evaluated_key))

@@ -25,7 +25,7 @@ use super::order::{Actor, Order, OrderStatus, Shipment, Transition, TransitionEr
 use super::OrderPage;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{cancellation, n, s, Cancellation, StoreError};
+use crate::store::{cancellation, number_value, string_value, Cancellation, StoreError};
 
 /// The stored form: the order plus its index attributes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,7 +102,7 @@ impl OrdersRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("order_id", s(order_id))
+            .key("order_id", string_value(order_id))
             .consistent_read(true)
             .send()
             .await
@@ -155,8 +155,8 @@ impl OrdersRepo {
             .map(|c| {
                 let id = crate::cursor::id_after(c)?;
                 Ok::<_, ApiError>(HashMap::from([
-                    ("order_id".to_owned(), s(id)),
-                    (attribute.to_owned(), s(&value)),
+                    ("order_id".to_owned(), string_value(id)),
+                    (attribute.to_owned(), string_value(&value)),
                 ]))
             })
             .transpose()?;
@@ -167,7 +167,7 @@ impl OrdersRepo {
             .index_name(index)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", attribute)
-            .expression_attribute_values(":pk", s(&value))
+            .expression_attribute_values(":pk", string_value(&value))
             .scan_index_forward(false)
             .limit(i32::try_from(limit).unwrap_or(100))
             .set_exclusive_start_key(start)
@@ -212,29 +212,29 @@ impl OrdersRepo {
             at,
         } = transition;
         let mut values: HashMap<String, AttributeValue> = HashMap::from([
-            (":from".to_owned(), s(from.as_str())),
-            (":to".to_owned(), s(to.as_str())),
+            (":from".to_owned(), string_value(from.as_str())),
+            (":to".to_owned(), string_value(to.as_str())),
             (
                 ":change".to_owned(),
                 AttributeValue::L(vec![AttributeValue::M(HashMap::from([
-                    ("status".to_owned(), s(to.as_str())),
-                    ("at".to_owned(), s(at)),
+                    ("status".to_owned(), string_value(to.as_str())),
+                    ("at".to_owned(), string_value(at)),
                 ]))]),
             ),
             (
                 ":merchant_status".to_owned(),
-                s(format!("{}#{}", current.merchant_id, to.as_str())),
+                string_value(format!("{}#{}", current.merchant_id, to.as_str())),
             ),
         ]);
         let mut condition = "#status = :from".to_owned();
         match actor {
             Actor::Buyer(id) => {
                 condition.push_str(" AND buyer_id = :actor");
-                values.insert(":actor".into(), s(*id));
+                values.insert(":actor".into(), string_value(*id));
             }
             Actor::Merchant(id) => {
                 condition.push_str(" AND merchant_id = :actor");
-                values.insert(":actor".into(), s(*id));
+                values.insert(":actor".into(), string_value(*id));
             }
             Actor::System => {}
         }
@@ -256,7 +256,7 @@ impl OrdersRepo {
         }
         let update = Update::builder()
             .table_name(&self.table)
-            .key("order_id", s(&current.order_id))
+            .key("order_id", string_value(&current.order_id))
             .update_expression(expression)
             .condition_expression(condition)
             .expression_attribute_names("#status", "status")
@@ -294,8 +294,8 @@ impl OrdersRepo {
             .table_name(&self.table)
             .index_name("pending_by_expiry")
             .key_condition_expression("gsi_pending = :pending AND expires_at_unix <= :now")
-            .expression_attribute_values(":pending", s("PENDING"))
-            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":pending", string_value("PENDING"))
+            .expression_attribute_values(":now", number_value(now))
             .limit(limit)
             .send()
             .await

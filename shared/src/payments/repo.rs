@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
-use crate::store::{s, StoreError};
+use crate::store::{string_value, StoreError};
 
 /// A payment order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -117,7 +117,7 @@ impl PaymentsRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s(format!("PAYMENT#{payment_id}")))
+            .key("pk", string_value(format!("PAYMENT#{payment_id}")))
             .consistent_read(true)
             .send()
             .await
@@ -137,9 +137,12 @@ impl PaymentsRepo {
         received_at: &str,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut item: crate::store::Item = serde_dynamo::to_item(event)?;
-        item.insert("pk".into(), s(format!("EVENT#{}", event.event_id)));
-        item.insert("outcome".into(), s(outcome));
-        item.insert("received_at".into(), s(received_at));
+        item.insert(
+            "pk".into(),
+            string_value(format!("EVENT#{}", event.event_id)),
+        );
+        item.insert("outcome".into(), string_value(outcome));
+        item.insert("received_at".into(), string_value(received_at));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -161,12 +164,12 @@ impl PaymentsRepo {
     ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
-            .key("pk", s(format!("PAYMENT#{payment_id}")))
+            .key("pk", string_value(format!("PAYMENT#{payment_id}")))
             .update_expression("SET #status = :status, updated_at = :at")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(status))
-            .expression_attribute_values(":at", s(at))
+            .expression_attribute_values(":status", string_value(status))
+            .expression_attribute_values(":at", string_value(at))
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -185,9 +188,12 @@ impl PaymentsRepo {
     ) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
-            .item("pk", s(format!("PURCHASED#{buyer_id}#{goods_id}")))
-            .item("order_id", s(order_id))
-            .item("at", s(at))
+            .item(
+                "pk",
+                string_value(format!("PURCHASED#{buyer_id}#{goods_id}")),
+            )
+            .item("order_id", string_value(order_id))
+            .item("at", string_value(at))
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -202,7 +208,10 @@ impl PaymentsRepo {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s(format!("PURCHASED#{buyer_id}#{goods_id}")))
+            .key(
+                "pk",
+                string_value(format!("PURCHASED#{buyer_id}#{goods_id}")),
+            )
             .projection_expression("pk")
             .send()
             .await
@@ -223,7 +232,10 @@ impl PaymentsRepo {
         let keys = goods_ids
             .iter()
             .map(|g| {
-                std::collections::HashMap::from([("pk".to_owned(), s(format!("{prefix}{g}")))])
+                std::collections::HashMap::from([(
+                    "pk".to_owned(),
+                    string_value(format!("{prefix}{g}")),
+                )])
             })
             .collect();
         let found = crate::store::batch_get(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::model::{pair, Neighbours, TRIM_AT};
 use super::store::{count_key, list_key, number, pair_key, pk, RecsStore};
-use crate::store::{batch_get, n, Item, StoreError};
+use crate::store::{batch_get, number_value, Item, StoreError};
 
 impl RecsStore {
     /// Rewrites the neighbour entries between `goods` and each partner from the counts.
@@ -112,8 +112,8 @@ impl RecsStore {
         for (i, (j, value)) in entries.iter().enumerate() {
             names.insert(format!("#j{i}"), j.clone());
             values.insert(format!(":v{i}"), serde_dynamo::to_attribute_value(value)?);
-            values.insert(format!(":c{i}"), n(value[0]));
-            values.insert(format!(":n{i}"), n(value[1]));
+            values.insert(format!(":c{i}"), number_value(value[0]));
+            values.insert(format!(":n{i}"), number_value(value[1]));
             sets.push(format!("#nb.#j{i} = :v{i}"));
             conditions.push(format!(
                 "(attribute_not_exists(#nb.#j{i}) OR #nb.#j{i}[0] < :c{i} OR (#nb.#j{i}[0] = :c{i} AND #nb.#j{i}[1] <= :n{i}))"

@@ -4,14 +4,14 @@
 //! |---|---|---|---|
 //! | a user's window | `U#{user_id}` | `W` | `items` [{g, k, t}], `v` version |
 //! | an applied event | `E#{event_id}` | `E` | `ttl` (14 days: SQS keeps a message at most that long) |
-//! | `n(i)` | `N#{goods_id}` | `N` | `n` |
+//! | `number_value(i)` | `N#{goods_id}` | `N` | `n` |
 //! | `c(i, j)` | `P#{i}#{j}` (i < j) | `P` | `c` |
-//! | neighbours of i | `K#{goods_id}` | `K` | `nb` {j: [c, n(j)]} |
+//! | neighbours of i | `K#{goods_id}` | `K` | `nb` {j: [c, number_value(j)]} |
 //! | recent purchases | `POPULAR` | `P` | `recent` [goods_id] (the last 500), `v` |
 //!
 //! Applying an event is **one transaction**: the event's marker (on condition it is new:
 //! that makes redelivery a no-op), the user's window (on condition of its version: two
-//! events of one user apply one after the other), `n(i)` and at most `WINDOW` pair
+//! events of one user apply one after the other), `number_value(i)` and at most `WINDOW` pair
 //! counts. The neighbour lists and the recent purchases are derived from those counts
 //! afterwards; they are rewritten from the counts, not incremented, so rewriting them twice
 //! is harmless.
@@ -27,7 +27,8 @@ use serde::Deserialize;
 use super::model::{pair, Kind, Window};
 use crate::config::{self, ConfigError};
 use crate::store::{
-    attr_n, attr_s, backoff, cancellation, n, s, transact, Cancellation, Item, StoreError,
+    backoff, cancellation, number_attr, number_value, string_attr, string_value, transact,
+    Cancellation, Item, StoreError,
 };
 
 /// Recent purchases kept for the popularity fallback.
@@ -109,7 +110,10 @@ pub struct RecsStore {
 }
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+    HashMap::from([
+        ("pk".to_owned(), string_value(pk)),
+        ("sk".to_owned(), string_value(sk)),
+    ])
 }
 
 pub(super) fn window_key(user: &str) -> Item {
@@ -134,11 +138,11 @@ pub(super) fn popular_key() -> Item {
 }
 
 pub(super) fn number(item: &Item, name: &str) -> u64 {
-    attr_n(item, name).max(0) as u64
+    number_attr(item, name).max(0) as u64
 }
 
 pub(super) fn pk(item: &Item) -> &str {
-    attr_s(item, "pk")
+    string_attr(item, "pk")
 }
 
 impl RecsStore {
@@ -192,7 +196,7 @@ impl RecsStore {
             let mut marker = key(format!("E#{}", event.event_id), "E");
             marker.insert(
                 "ttl".to_owned(),
-                n(crate::clock::now().unix_timestamp() + MARKER_TTL_SECS),
+                number_value(crate::clock::now().unix_timestamp() + MARKER_TTL_SECS),
             );
             let mut writes = vec![
                 TransactWriteItem::builder()
@@ -233,7 +237,7 @@ impl RecsStore {
                             .update(
                                 self.update(k)
                                     .update_expression(format!("ADD {attribute} :one"))
-                                    .expression_attribute_values(":one", n(1))
+                                    .expression_attribute_values(":one", number_value(1))
                                     .build()
                                     .map_err(StoreError::new)?,
                             )
@@ -274,10 +278,10 @@ impl RecsStore {
                 ":items".to_owned(),
                 serde_dynamo::to_attribute_value(&window.items)?,
             ),
-            (":next".to_owned(), n(version + 1)),
+            (":next".to_owned(), number_value(version + 1)),
         ]);
         if version > 0 {
-            values.insert(":v".to_owned(), n(version));
+            values.insert(":v".to_owned(), number_value(version));
         }
         Ok(values)
     }
@@ -308,7 +312,7 @@ impl RecsStore {
                 "recent".to_owned(),
                 serde_dynamo::to_attribute_value(&recent)?,
             );
-            item.insert("v".to_owned(), n(current.v + 1));
+            item.insert("v".to_owned(), number_value(current.v + 1));
             let mut put = self
                 .client
                 .put_item()
@@ -318,7 +322,7 @@ impl RecsStore {
                 put.condition_expression("attribute_not_exists(v)")
             } else {
                 put.condition_expression("v = :v")
-                    .expression_attribute_values(":v", n(current.v))
+                    .expression_attribute_values(":v", number_value(current.v))
             };
             match put.send().await {
                 Ok(_) => return Ok(()),

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{backoff, cancellation, n, s, Cancellation, StoreError};
+use crate::store::{backoff, cancellation, number_value, string_value, Cancellation, StoreError};
 
 /// The merchant's reply to a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -145,19 +145,19 @@ impl ReviewsRepo {
             .map_err(StoreError::new)?;
         let marker = Put::builder()
             .table_name(&self.table)
-            .item("pk", s(&pk))
-            .item("sk", s(format!("BY#{}", review.user_id)))
-            .item("for_review", s(&review.review_id))
+            .item("pk", string_value(&pk))
+            .item("sk", string_value(format!("BY#{}", review.user_id)))
+            .item("for_review", string_value(&review.review_id))
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(StoreError::new)?;
         let summary = Update::builder()
             .table_name(goods_table)
-            .key("goods_id", s(&review.goods_id))
+            .key("goods_id", string_value(&review.goods_id))
             .update_expression("ADD rating_sum :rating, rating_count :one")
             .condition_expression("attribute_exists(goods_id) AND attribute_not_exists(deleted_at)")
-            .expression_attribute_values(":rating", n(review.rating))
-            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":rating", number_value(review.rating))
+            .expression_attribute_values(":one", number_value(1))
             .build()
             .map_err(StoreError::new)?;
         let writes = vec![
@@ -206,8 +206,8 @@ impl ReviewsRepo {
             .map(|c| {
                 let id = crate::cursor::id_after(c)?;
                 Ok::<_, ApiError>(HashMap::from([
-                    ("pk".to_owned(), s(&pk)),
-                    ("sk".to_owned(), s(format!("REVIEW#{id}"))),
+                    ("pk".to_owned(), string_value(&pk)),
+                    ("sk".to_owned(), string_value(format!("REVIEW#{id}"))),
                 ]))
             })
             .transpose()?;
@@ -216,8 +216,8 @@ impl ReviewsRepo {
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND begins_with(sk, :review)")
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":review", s("REVIEW#"))
+            .expression_attribute_values(":pk", string_value(&pk))
+            .expression_attribute_values(":review", string_value("REVIEW#"))
             .scan_index_forward(false)
             .limit(i32::try_from(limit).unwrap_or(100))
             .set_exclusive_start_key(start)
@@ -249,7 +249,7 @@ impl ReviewsRepo {
             .table_name(&self.table)
             .index_name("by_review")
             .key_condition_expression("review_id = :id")
-            .expression_attribute_values(":id", s(review_id))
+            .expression_attribute_values(":id", string_value(review_id))
             .limit(1)
             .send()
             .await
@@ -273,8 +273,8 @@ impl ReviewsRepo {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(format!("GOODS#{}", review.goods_id)))
-            .key("sk", s(format!("REVIEW#{}", review.review_id)))
+            .key("pk", string_value(format!("GOODS#{}", review.goods_id)))
+            .key("sk", string_value(format!("REVIEW#{}", review.review_id)))
             .update_expression("SET reply = :reply")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":reply", value)

@@ -34,7 +34,9 @@ pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
 use super::{category_key, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::config::ConfigError;
-use crate::store::{backoff, batch_get, batch_write, cancellation, n, s, transact, StoreError};
+use crate::store::{
+    backoff, batch_get, batch_write, cancellation, number_value, string_value, transact, StoreError,
+};
 
 /// Distinct terms indexed per goods item: the highest-impact ones (a name and category
 /// always fit; a 5,000-character description is cut).
@@ -238,7 +240,7 @@ impl Indexer {
             HashMap::from([(":plan".to_owned(), serde_dynamo::to_attribute_value(plan)?)]);
         let condition = match &item.ver {
             Some(ver) => {
-                values.insert(":ver".to_owned(), s(ver));
+                values.insert(":ver".to_owned(), string_value(ver));
                 "ver = :ver AND attribute_not_exists(#plan)"
             }
             None => "attribute_not_exists(ver) AND attribute_not_exists(#plan)",
@@ -266,10 +268,13 @@ impl Indexer {
                             .table_name(&self.table.table)
                             .set_key(Some(stats_key(stats_shard(goods_id))))
                             .update_expression("ADD n :n, len0 :l0, len1 :l1, len2 :l2")
-                            .expression_attribute_values(":n", n(live(&plan.doc) - live(old)))
-                            .expression_attribute_values(":l0", n(delta(0)))
-                            .expression_attribute_values(":l1", n(delta(1)))
-                            .expression_attribute_values(":l2", n(delta(2)))
+                            .expression_attribute_values(
+                                ":n",
+                                number_value(live(&plan.doc) - live(old)),
+                            )
+                            .expression_attribute_values(":l0", number_value(delta(0)))
+                            .expression_attribute_values(":l1", number_value(delta(1)))
+                            .expression_attribute_values(":l2", number_value(delta(2)))
                             .build()
                             .map_err(StoreError::new)?,
                     )
@@ -287,8 +292,8 @@ impl Indexer {
         let mut writes: Vec<WriteRequest> = Vec::new();
         for (pk, impact) in before.difference(&after) {
             let key = HashMap::from([
-                ("pk".to_owned(), s(pk)),
-                ("sk".to_owned(), s(posting_sk(*impact, goods_id))),
+                ("pk".to_owned(), string_value(pk)),
+                ("sk".to_owned(), string_value(posting_sk(*impact, goods_id))),
             ]);
             writes.push(
                 WriteRequest::builder()
@@ -307,9 +312,9 @@ impl Indexer {
                 continue;
             }
             let item = HashMap::from([
-                ("pk".to_owned(), s(pk)),
-                ("sk".to_owned(), s(posting_sk(*impact, goods_id))),
-                ("p".to_owned(), n(new.price)),
+                ("pk".to_owned(), string_value(pk)),
+                ("sk".to_owned(), string_value(posting_sk(*impact, goods_id))),
+                ("p".to_owned(), number_value(new.price)),
             ]);
             writes.push(
                 WriteRequest::builder()
@@ -346,8 +351,8 @@ impl Indexer {
                 .set_key(Some(doc_key(goods_id)))
                 .condition_expression("#plan.ver = :pver AND #plan.step = :step")
                 .expression_attribute_names("#plan", "plan")
-                .expression_attribute_values(":pver", s(&plan.ver))
-                .expression_attribute_values(":step", n(step));
+                .expression_attribute_values(":pver", string_value(&plan.ver))
+                .expression_attribute_values(":step", number_value(step));
             let doc_update = if step == last {
                 doc_update
                     .update_expression("SET ver = :pver, doc = :doc REMOVE #plan")
@@ -355,7 +360,7 @@ impl Indexer {
             } else {
                 doc_update
                     .update_expression("SET #plan.step = :next")
-                    .expression_attribute_values(":next", n(step + 1))
+                    .expression_attribute_values(":next", number_value(step + 1))
             };
             let mut writes = vec![TransactWriteItem::builder()
                 .update(doc_update.build().map_err(StoreError::new)?)
@@ -368,7 +373,7 @@ impl Indexer {
                                 .table_name(&self.table.table)
                                 .set_key(Some(df_key(term)))
                                 .update_expression("ADD df :d")
-                                .expression_attribute_values(":d", n(delta))
+                                .expression_attribute_values(":d", number_value(delta))
                                 .build()
                                 .map_err(StoreError::new)?,
                         )

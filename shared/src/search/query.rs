@@ -26,7 +26,9 @@ use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 
-use crate::store::{attr_n, attr_s, batch_get_metered, n, s, Item, StoreError};
+use crate::store::{
+    batch_get_metered, number_attr, number_value, string_attr, string_value, Item, StoreError,
+};
 
 /// Distinct query terms used (the first ones).
 pub const MAX_QUERY_TERMS: usize = 12;
@@ -131,11 +133,11 @@ impl SearchTable {
         let mut corpus = 0u64;
         let mut df: HashMap<String, u64> = HashMap::new();
         for item in &counters {
-            let pk = attr_s(item, "pk");
+            let pk = string_attr(item, "pk");
             if pk.starts_with("STATS#") {
-                corpus += attr_n(item, "n").max(0) as u64;
+                corpus += number_attr(item, "n").max(0) as u64;
             } else if let Some(term) = pk.strip_prefix("F#") {
-                df.insert(term.to_owned(), attr_n(item, "df").max(0) as u64);
+                df.insert(term.to_owned(), number_attr(item, "df").max(0) as u64);
             }
         }
         let category = query.category.as_deref().map(category_key);
@@ -172,7 +174,7 @@ impl SearchTable {
             outcome.items_read += scanned;
             let list = &mut lists[i].1;
             for item in &items {
-                let Some((impact, goods_id)) = parse_posting_sk(attr_s(item, "sk")) else {
+                let Some((impact, goods_id)) = parse_posting_sk(string_attr(item, "sk")) else {
                     continue;
                 };
                 let c = candidates.entry(goods_id.to_owned()).or_default();
@@ -291,18 +293,18 @@ impl SearchTable {
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":pk", string_value(pk))
             .projection_expression("sk")
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .limit(page);
         let mut filters = Vec::new();
         if let Some(min) = query.min_price {
             filters.push("p >= :min");
-            request = request.expression_attribute_values(":min", n(min));
+            request = request.expression_attribute_values(":min", number_value(min));
         }
         if let Some(max) = query.max_price {
             filters.push("p <= :max");
-            request = request.expression_attribute_values(":max", n(max));
+            request = request.expression_attribute_values(":max", number_value(max));
         }
         if !filters.is_empty() {
             request = request.filter_expression(filters.join(" AND "));
@@ -313,7 +315,7 @@ impl SearchTable {
             out.items.unwrap_or_default(),
             out.last_evaluated_key
                 .as_ref()
-                .and_then(|key| parse_posting_sk(attr_s(key, "sk")).map(|(impact, _)| impact)),
+                .and_then(|key| parse_posting_sk(string_attr(key, "sk")).map(|(impact, _)| impact)),
             scanned,
             out.consumed_capacity
                 .and_then(|c| c.capacity_units)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::posting_pk;
 use crate::config::{self, ConfigError};
-use crate::store::{s, Item};
+use crate::store::{string_value, Item};
 
 /// The index table, for readers and writers.
 #[derive(Debug, Clone)]
@@ -102,16 +102,16 @@ impl Stats {
 /// The document item's key.
 pub(crate) fn doc_key(goods_id: &str) -> Item {
     HashMap::from([
-        ("pk".to_owned(), s(format!("D#{goods_id}"))),
-        ("sk".to_owned(), s("D")),
+        ("pk".to_owned(), string_value(format!("D#{goods_id}"))),
+        ("sk".to_owned(), string_value("D")),
     ])
 }
 
 /// A counter item's key.
 pub(crate) fn df_key(term: &str) -> Item {
     HashMap::from([
-        ("pk".to_owned(), s(format!("F#{term}"))),
-        ("sk".to_owned(), s("F")),
+        ("pk".to_owned(), string_value(format!("F#{term}"))),
+        ("sk".to_owned(), string_value("F")),
     ])
 }
 
@@ -122,8 +122,8 @@ pub const STATS_SHARDS: u32 = 16;
 /// A statistics shard's key.
 pub(crate) fn stats_key(shard: u32) -> Item {
     HashMap::from([
-        ("pk".to_owned(), s(format!("STATS#{shard:02}"))),
-        ("sk".to_owned(), s("STATS")),
+        ("pk".to_owned(), string_value(format!("STATS#{shard:02}"))),
+        ("sk".to_owned(), string_value("STATS")),
     ])
 }
 
