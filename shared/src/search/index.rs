@@ -26,10 +26,9 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
-use serde::{Deserialize, Serialize};
 
 use super::analysis::{Analyzer, Mode};
-use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard};
+use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard, DocItem, Plan};
 pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
 use super::{category_key, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
@@ -45,25 +44,6 @@ pub const MAX_DOC_TERMS: usize = 256;
 const DF_PER_TRANSACTION: usize = 99;
 /// Attempts before an invocation gives up and lets SQS redeliver.
 const MAX_ATTEMPTS: u32 = 10;
-
-/// A change being applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Plan {
-    ver: String,
-    doc: Doc,
-    step: u32,
-}
-
-/// The document item.
-#[derive(Debug, Clone, Default, Deserialize)]
-struct DocItem {
-    #[serde(default)]
-    ver: Option<String>,
-    #[serde(default)]
-    doc: Doc,
-    #[serde(default)]
-    plan: Option<Plan>,
-}
 
 /// What [`Indexer::sync`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -70,6 +70,25 @@ impl Doc {
     }
 }
 
+/// A change being applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Plan {
+    pub(crate) ver: String,
+    pub(crate) doc: Doc,
+    pub(crate) step: u32,
+}
+
+/// The document item.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct DocItem {
+    #[serde(default)]
+    pub(crate) ver: Option<String>,
+    #[serde(default)]
+    pub(crate) doc: Doc,
+    #[serde(default)]
+    pub(crate) plan: Option<Plan>,
+}
+
 /// Corpus statistics.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct Stats {
