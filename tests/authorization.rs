@@ -112,7 +112,7 @@ async fn world(api: &Api) -> World {
             .0,
         204
     );
-    let goods = api.create_goods(&merchant, 100, 100, "CNY").await;
+    let goods = api.create_goods(&merchant, 100, 100, "CNY").await.goods_id;
     api.buy(&customer, &goods).await;
     let (_, review) = api
         .call(
@@ -122,10 +122,10 @@ async fn world(api: &Api) -> World {
             Some(json!({"rating": 5, "comment": "ok"})),
         )
         .await;
-    let (_, order) = api.order(&customer, &[(&goods, 1)]).await;
+    let order = api.place(&customer, &[(&goods, 1)]).await;
     let ids = BTreeMap::from([
         ("{goods_id}", goods),
-        ("{order_id}", order["order_id"].as_str().unwrap().to_owned()),
+        ("{order_id}", order.order_id),
         (
             "{review_id}",
             review["review_id"].as_str().unwrap().to_owned(),

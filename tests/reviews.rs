@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn goods(api: &Api, merchant: &Account) -> String {
-    api.create_goods(merchant, 990, 1000, "CNY").await
+    api.create_goods(merchant, 990, 1000, "CNY").await.goods_id
 }
 
 async fn buy(api: &Api, buyer: &Account, goods_id: &str) {

@@ -53,10 +53,10 @@ async fn no_secret_appears_in_any_function_log() {
     };
 
     let merchant = api.signed_up("merchant").await;
-    let goods = api.create_goods(&merchant, 500, 10, "CNY").await;
-    let (_, order) = api.order(&buyer, &[(&goods, 1)]).await;
+    let goods = api.create_goods(&merchant, 500, 10, "CNY").await.goods_id;
+    let order = api.place(&buyer, &[(&goods, 1)]).await;
     let event = api.payment_event(&buyer, &order).await;
-    let body = event.to_string();
+    let body = serde_json::to_string(&event).unwrap();
     let signature = shop::payments::signature::sign(
         &webhook_secret(),
         shop::clock::now().unix_timestamp(),

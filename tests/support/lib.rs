@@ -4,9 +4,13 @@
 //! The tests expect a running local stack (`infra/test.sh` starts one) at
 //! `SHOP_API_URL`, with moto at `AWS_ENDPOINT_URL`.
 
+pub mod contract;
+
 use std::time::Duration;
 
+use contract::{Goods, Order, Payment, Session, User, WebhookEvent};
 use reqwest::{Method, Response};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 /// Where the local stack serves the API.
@@ -129,6 +133,22 @@ impl Api {
         status_and_json(self.send(method, path, token, body.as_ref()).await).await
     }
 
+    /// Sends, asserts the answer has status `expected`, and parses its body as the
+    /// contract's `T`.
+    pub async fn expect<T: DeserializeOwned>(
+        &self,
+        expected: u16,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> T {
+        let (status, answer) = self.call(method.clone(), path, token, body).await;
+        assert_eq!(status, expected, "{method} {path}: {answer}");
+        serde_json::from_value(answer.clone())
+            .unwrap_or_else(|e| panic!("{method} {path}: not the contract's body ({e}): {answer}"))
+    }
+
     /// `POST /auth/register`.
     pub async fn register(
         &self,
@@ -173,13 +193,16 @@ impl Api {
             .register(&account.username, &account.email, &account.password, role)
             .await;
         assert_eq!(status, 201, "register: {user}");
+        let user: User = serde_json::from_value(user).expect("register answers a user");
         let (status, body) = self.activate(&account.email).await;
         assert_eq!(status, 200, "activate: {body}");
         let (status, session) = self.login(&account.username, &account.password).await;
         assert_eq!(status, 200, "login: {session}");
+        let session: Session = serde_json::from_value(session).expect("login answers a session");
+        assert_eq!(session.user.user_id, user.user_id);
         Account {
-            token: session["token"].as_str().expect("token").to_owned(),
-            user_id: user["user_id"].as_str().expect("user_id").to_owned(),
+            token: session.token,
+            user_id: user.user_id,
             ..account
         }
     }
@@ -302,24 +325,33 @@ pub fn order_body(lines: &[(&str, i64)]) -> Value {
 }
 
 impl Api {
-    /// Creates goods for `merchant`; returns the id.
+    /// Creates goods for `merchant`.
     pub async fn create_goods(
         &self,
         merchant: &Account,
         price: i64,
         stock: i64,
         currency: &str,
-    ) -> String {
+    ) -> Goods {
         let body = json!({"name": format!("goods {}", unique()), "description": "d", "price": price,
                           "currency": currency, "category": "Orders", "stock": stock});
-        let (status, item) = self
-            .call(Method::POST, "/goods", Some(&merchant.token), Some(body))
-            .await;
-        assert_eq!(status, 201, "{item}");
-        item["goods_id"].as_str().expect("goods_id").to_owned()
+        self.expect(
+            201,
+            Method::POST,
+            "/goods",
+            Some(&merchant.token),
+            Some(body),
+        )
+        .await
     }
 
-    /// `POST /orders` for these lines.
+    /// `GET /goods/{goods_id}`.
+    pub async fn goods(&self, goods_id: &str) -> Goods {
+        self.expect(200, Method::GET, &format!("/goods/{goods_id}"), None, None)
+            .await
+    }
+
+    /// `POST /orders` for these lines, for a test of what it refuses.
     pub async fn order(&self, buyer: &Account, lines: &[(&str, i64)]) -> (u16, Value) {
         self.call(
             Method::POST,
@@ -330,25 +362,50 @@ impl Api {
         .await
     }
 
+    /// `POST /orders` for these lines, which must be placed.
+    pub async fn place(&self, buyer: &Account, lines: &[(&str, i64)]) -> Order {
+        let body = order_body(lines);
+        self.expect(201, Method::POST, "/orders", Some(&buyer.token), Some(body))
+            .await
+    }
+
+    /// `GET /orders/{order_id}` as `buyer`.
+    pub async fn order_of(&self, buyer: &Account, order_id: &str) -> Order {
+        let path = format!("/orders/{order_id}");
+        self.expect(200, Method::GET, &path, Some(&buyer.token), None)
+            .await
+    }
+
     /// Creates a payment for the order; returns the provider's success event for it.
-    pub async fn payment_event(&self, buyer: &Account, order: &Value) -> Value {
-        let id = order["order_id"].as_str().expect("order_id");
-        let (status, payment) = self
-            .call(
-                Method::POST,
-                &format!("/orders/{id}/payments"),
-                Some(&buyer.token),
-                Some(json!({"method": "alipay"})),
-            )
+    pub async fn payment_event(&self, buyer: &Account, order: &Order) -> WebhookEvent {
+        let path = format!("/orders/{}/payments", order.order_id);
+        let body = json!({"method": "alipay"});
+        let payment: Payment = self
+            .expect(201, Method::POST, &path, Some(&buyer.token), Some(body))
             .await;
-        assert_eq!(status, 201, "{payment}");
-        json!({"event_id": format!("evt_{}", unique()), "type": "payment.succeeded", "payment_id": payment["payment_id"],
-               "order_id": id, "amount": payment["amount"], "currency": payment["currency"], "created_at": "2026-11-25T12:00:00Z"})
+        assert_eq!(
+            (payment.order_id.as_str(), payment.status.as_str()),
+            (order.order_id.as_str(), "pending")
+        );
+        WebhookEvent {
+            event_id: format!("evt_{}", unique()),
+            event_type: "payment.succeeded".to_owned(),
+            payment_id: payment.payment_id,
+            order_id: payment.order_id,
+            amount: payment.amount,
+            currency: payment.currency,
+            created_at: "2026-11-25T12:00:00Z".to_owned(),
+        }
     }
 
     /// Delivers a webhook event signed with `secret` at `timestamp`.
-    pub async fn webhook(&self, event: &Value, secret: &str, timestamp: i64) -> (u16, Value) {
-        let body = event.to_string();
+    pub async fn webhook(
+        &self,
+        event: &WebhookEvent,
+        secret: &str,
+        timestamp: i64,
+    ) -> (u16, Value) {
+        let body = serde_json::to_string(event).expect("an event serializes");
         let response = self
             .request(Method::POST, "/payments/webhook")
             .header("content-type", "application/json")
@@ -364,9 +421,8 @@ impl Api {
     }
 
     /// Orders one unit of the goods and pays for it through the signed webhook.
-    pub async fn buy(&self, buyer: &Account, goods_id: &str) -> Value {
-        let (status, order) = self.order(buyer, &[(goods_id, 1)]).await;
-        assert_eq!(status, 201, "{order}");
+    pub async fn buy(&self, buyer: &Account, goods_id: &str) -> Order {
+        let order = self.place(buyer, &[(goods_id, 1)]).await;
         let event = self.payment_event(buyer, &order).await;
         let (status, body) = self
             .webhook(

@@ -42,10 +42,15 @@ impl SessionsRepo {
     /// # Errors
     /// [`ConfigError::Missing`] when `SESSIONS_TABLE` is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
+        Ok(Self::new(client, config::required("SESSIONS_TABLE")?))
+    }
+
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
             client,
-            table: config::required("SESSIONS_TABLE")?,
-        })
+            table: table.into(),
+        }
     }
 
     /// Stores a new session.

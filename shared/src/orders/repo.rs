@@ -51,10 +51,15 @@ impl OrdersRepo {
     /// # Errors
     /// [`ConfigError::Missing`] when `ORDERS_TABLE` is unset.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self {
+        Ok(Self::new(client, config::required("ORDERS_TABLE")?))
+    }
+
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
             client,
-            table: config::required("ORDERS_TABLE")?,
-        })
+            table: table.into(),
+        }
     }
 
     /// The transaction item that stores a new order.

@@ -40,11 +40,15 @@ fn same(path: &str, body: Option<Value>) -> Vec<Prepared> {
 async fn orders_to_pay(api: &Api, count: usize) -> (String, Vec<Prepared>) {
     let merchant = api.signed_up("merchant").await;
     let buyer = api.signed_up("customer").await;
-    let goods_id = api.create_goods(&merchant, 1999, 1_000_000, "CNY").await;
+    let goods_id = api
+        .create_goods(&merchant, 1999, 1_000_000, "CNY")
+        .await
+        .goods_id;
     let mut webhooks = Vec::with_capacity(count);
     for _ in 0..count {
-        let (_, order) = api.order(&buyer, &[(&goods_id, 1)]).await;
-        let event = api.payment_event(&buyer, &order).await;
+        let order = api.place(&buyer, &[(&goods_id, 1)]).await;
+        let event = serde_json::to_value(api.payment_event(&buyer, &order).await)
+            .expect("an event serializes");
         let signature = sign(
             &webhook_secret(),
             shop::clock::now().unix_timestamp(),

@@ -403,7 +403,11 @@ async fn main() -> Result<(), String> {
     let merchant = api.signed_up("merchant").await;
     let mut for_sale = Vec::new();
     for _ in 0..20 {
-        for_sale.push(api.create_goods(&merchant, 1999, 1_000_000, "GBP").await);
+        for_sale.push(
+            api.create_goods(&merchant, 1999, 1_000_000, "GBP")
+                .await
+                .goods_id,
+        );
     }
     let mut accounts = Vec::new();
     for _ in 0..users {
