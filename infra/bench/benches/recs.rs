@@ -305,7 +305,7 @@ async fn cost() -> String {
     let merchant = api.signed_up("merchant").await;
     let mut goods = Vec::new();
     for _ in 0..40 {
-        goods.push(api.create_goods(&merchant, 990, 1000, "CNY").await);
+        goods.push(api.create_goods(&merchant, 990, 1000, "CNY").await.goods_id);
     }
     let user = api.signed_up("customer").await;
     let mut mine = synthetic_events(40, &goods, 10, 3);
