@@ -35,6 +35,11 @@ impl FieldErrors {
         parsed.map_err(|e| self.add(field, e.to_string())).ok()
     }
 
+    /// Each named field and what is wrong with it, by field name.
+    pub fn fields(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+
     /// True when no field has an error.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

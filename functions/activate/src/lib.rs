@@ -1,47 +1,19 @@
-//! `GET /auth/activate?token=…`: the link in the activation email.
-//!
-//! The token is looked up by its hash and consumed by a conditional delete in the same
-//! transaction that activates the account, so it works exactly once, and only within
-//! 24 hours (checked here; TTL only tidies up).
+//! `GET /auth/activate?token=…`: the link in the activation email; it works once,
+//! within 24 hours (the rules: [`shop::accounts::service`]).
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::repo::UsersRepo;
-use shop::accounts::TokenHash;
-use shop::aws::Aws;
-use shop::clock;
-use shop::config::ConfigError;
+use shop::accounts::Accounts;
 use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    users: UsersRepo,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            users: UsersRepo::from_env(Aws::from_env()?.dynamodb())?,
-        })
-    }
-}
+pub type Context = Accounts;
 
 /// The account's new status.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 struct ActivateAnswer {
     /// Always `active`.
     status: String,
-}
-
-fn invalid_token() -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_token",
-        message: "The activation link is unknown, already used or expired.".to_owned(),
-    }
 }
 
 #[utoipa::path(
@@ -61,15 +33,9 @@ fn invalid_token() -> ApiError {
 ///
 /// # Errors
 /// 400 `invalid_token`; 500 when AWS fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let token = http::query_param(&req, "token")
-        .filter(|t| !t.is_empty() && t.len() <= 128)
-        .ok_or_else(invalid_token)?;
-    let now = clock::now().unix_timestamp();
-    if !ctx.users.activate(&TokenHash::of(&token), now).await? {
-        return Err(invalid_token());
-    }
-    tracing::info!("account activated");
+pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
+    let token = http::query_param(&req, "token");
+    accounts.activate(token.as_deref()).await?;
     http::ok(&ActivateAnswer {
         status: "active".to_owned(),
     })

@@ -2,32 +2,12 @@
 //! merchant reply, paginated (one Query per page).
 
 use lambda_http::{Body, Request, Response};
-use shop::aws::Aws;
-use shop::catalogue::repo::GoodsRepo;
-use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::http;
-use shop::reviews::repo::ReviewsRepo;
+use shop::reviews::Reviews;
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    goods: GoodsRepo,
-    reviews: ReviewsRepo,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let dynamodb = Aws::from_env()?.dynamodb();
-        Ok(Self {
-            goods: GoodsRepo::from_env(dynamodb.clone())?,
-            reviews: ReviewsRepo::from_env(dynamodb)?,
-        })
-    }
-}
+pub type Context = Reviews;
 
 #[utoipa::path(
     get,
@@ -48,15 +28,8 @@ impl Context {
 ///
 /// # Errors
 /// 404 for unknown goods, 422 `limit`, 400 `invalid_cursor`; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handler(reviews: &Reviews, req: Request) -> Result<Response<Body>, ApiError> {
     let goods_id = http::id_param(&req, "goods_id")?;
     let page = http::page_params(&req)?;
-    let (goods, page) = tokio::join!(
-        ctx.goods.get_any(&goods_id),
-        ctx.reviews
-            .list(&goods_id, page.limit, page.cursor.as_deref())
-    );
-    goods?.ok_or(ApiError::NotFound)?;
-    let page = page?;
-    http::ok(&page)
+    http::ok(&reviews.list(&goods_id, &page).await?)
 }

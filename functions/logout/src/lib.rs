@@ -3,30 +3,13 @@
 
 use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
-use shop::accounts::sessions::SessionsRepo;
-use shop::auth;
-use shop::auth::User;
-use shop::aws::Aws;
-use shop::config::ConfigError;
+use shop::accounts::Accounts;
+use shop::auth::{self, User};
 use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    sessions: SessionsRepo,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            sessions: SessionsRepo::from_env(Aws::from_env()?.dynamodb())?,
-        })
-    }
-}
+pub type Context = Accounts;
 
 #[utoipa::path(
     post,
@@ -45,10 +28,9 @@ impl Context {
 ///
 /// # Errors
 /// 401 without a live session; 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = User::from_request(&ctx.sessions, &req).await?;
-    ctx.sessions.delete(&caller.token_hash).await?;
-    tracing::info!(user_id = %caller.user_id, "logged out");
+pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = User::from_request(&accounts.sessions, &req).await?;
+    accounts.logout(&caller).await?;
     let mut response = http::no_content();
     let cookie = auth::cleared_session_cookie();
     response

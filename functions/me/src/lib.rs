@@ -1,33 +1,13 @@
 //! `GET /me`: the caller's account, never with its password hash.
 
 use lambda_http::{Body, Request, Response};
-use shop::accounts::repo::UsersRepo;
-use shop::accounts::sessions::SessionsRepo;
+use shop::accounts::Accounts;
 use shop::auth::User;
-use shop::aws::Aws;
-use shop::config::ConfigError;
 use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    sessions: SessionsRepo,
-    users: UsersRepo,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let dynamodb = Aws::from_env()?.dynamodb();
-        Ok(Self {
-            sessions: SessionsRepo::from_env(dynamodb.clone())?,
-            users: UsersRepo::from_env(dynamodb)?,
-        })
-    }
-}
+pub type Context = Accounts;
 
 #[utoipa::path(
     get,
@@ -46,14 +26,9 @@ impl Context {
 ///
 /// # Errors
 /// 401 without a live session (or when its account is gone); 500 when DynamoDB fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = User::from_request(&ctx.sessions, &req).await?;
-    let user = ctx
-        .users
-        .get(&caller.user_id)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    http::ok(&user.public())
+pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
+    let caller = User::from_request(&accounts.sessions, &req).await?;
+    http::ok(&accounts.me(&caller).await?)
 }
 
 #[cfg(test)]

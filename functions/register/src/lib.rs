@@ -1,45 +1,14 @@
-//! `POST /auth/register`: creates a pending account and emails its activation link.
-//!
-//! The password is hashed (argon2id) inline, first; then the account, its username and
-//! email reservations and the activation token are written in one conditional
-//! transaction, which is what decides whether the name is free, so concurrent
-//! registrations of the same name leave exactly one account (a read before it would cost
-//! a request and decide nothing).
+//! `POST /auth/register`: creates a pending account and emails its activation link
+//! (the rules: [`shop::accounts::registration`]).
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use shop::accounts::repo::{NewUser, UsersRepo};
-use shop::accounts::Email;
-use shop::accounts::Password;
-use shop::accounts::Role;
-use shop::accounts::SecretToken;
-use shop::accounts::Username;
-use shop::aws::Aws;
-use shop::clock;
-use shop::config::ConfigError;
-use shop::error::{ApiError, FieldErrors};
+use shop::accounts::{Registration, Registrations, Role};
+use shop::error::ApiError;
 use shop::http;
-use shop::mail::Mailer;
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    users: UsersRepo,
-    mailer: Mailer,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let aws = Aws::from_env()?;
-        Ok(Self {
-            users: UsersRepo::from_env(aws.dynamodb())?,
-            mailer: Mailer::from_env(aws.ses())?,
-        })
-    }
-}
+pub type Context = Registrations;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,33 +21,6 @@ struct RegisterBody {
     password: String,
     #[serde(default)]
     role: Option<Role>,
-}
-
-struct Registration {
-    username: Username,
-    email: Email,
-    password: Password,
-    role: Role,
-}
-
-impl TryFrom<RegisterBody> for Registration {
-    type Error = ApiError;
-
-    fn try_from(body: RegisterBody) -> Result<Self, ApiError> {
-        let mut fields = FieldErrors::new();
-        let username = fields.check("username", Username::parse(&body.username));
-        let email = fields.check("email", Email::parse(&body.email));
-        let password = fields.check("password", Password::parse(&body.password));
-        match (username, email, password) {
-            (Some(username), Some(email), Some(password)) => Ok(Self {
-                username,
-                email,
-                password,
-                role: body.role.unwrap_or_default(),
-            }),
-            _ => Err(ApiError::Validation(fields)),
-        }
-    }
 }
 
 #[utoipa::path(
@@ -100,35 +42,13 @@ impl TryFrom<RegisterBody> for Registration {
 ///
 /// # Errors
 /// 4xx per the contract; 500 when AWS fails.
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let registration = Registration::try_from(http::json_body::<RegisterBody>(&req)?)?;
-    let password = registration.password;
-    // Inline, not on the blocking pool: see `shop::accounts::password` on memory.
-    let password_hash = password
-        .hash()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let user = NewUser {
-        user_id: shop::ids::new_id(),
-        username: registration.username,
-        email: registration.email,
-        role: registration.role,
-        password_hash,
-        created_at: clock::now(),
-    };
-    let token = SecretToken::generate();
-    ctx.users.create(&user, &token.hash()).await?;
-    tracing::info!(user_id = %user.user_id, role = user.role.as_str(), "user registered");
-
-    // The account exists either way; a failed email can be resent by the user.
-    if let Err(e) = ctx
-        .mailer
-        .send_activation(user.email.as_str(), user.username.as_str(), &token)
-        .await
-    {
-        tracing::error!(user_id = %user.user_id, error = %shop::error::ErrorChain(e.as_ref()),
-            "activation email not sent");
-    }
-    http::created(&user.public())
+pub async fn handler(
+    registrations: &Registrations,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let body: RegisterBody = http::json_body(&req)?;
+    let registration = Registration::parse(&body.username, &body.email, &body.password, body.role)?;
+    http::created(&registrations.register(registration).await?)
 }
 
 #[cfg(test)]

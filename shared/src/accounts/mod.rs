@@ -10,14 +10,18 @@
 //!   failure counts.
 //! - [`sessions`]: the sessions table.
 //! - [`signin`]: signing in, the lock against guessing, new sessions.
+//! - [`registration`]: registering, and resending the activation link ([`Registrations`]).
+//! - [`service`]: activating, reading one's account, logging out ([`Accounts`]).
 
 pub mod activation;
 pub mod email;
 pub mod failures;
 pub mod login_guard;
 pub mod password;
+pub mod registration;
 pub mod repo;
 pub mod role;
+pub mod service;
 pub mod sessions;
 pub mod signin;
 pub mod token;
@@ -26,7 +30,9 @@ pub mod username;
 
 pub use email::Email;
 pub use password::Password;
+pub use registration::{Registration, Registrations};
 pub use role::Role;
+pub use service::Accounts;
 pub use token::{SecretToken, TokenHash};
 pub use user::{User, UserStatus};
 pub use username::Username;
