@@ -26,7 +26,7 @@ fn received() -> Result<Response<Body>, ApiError> {
     path = "/payments/webhook",
     tag = "cart and orders",
     summary = "The payment provider reports an outcome (signed with Payment-Signature)",
-    params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; several v1 allowed")),
+    params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; at most 5 v1 values")),
     request_body = shop::payments::repo::WebhookEvent,
     responses(
         (status = 200, description = "received (applied once, or recorded)", body = WebhookAnswer),

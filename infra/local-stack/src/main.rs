@@ -109,7 +109,10 @@ async fn run() -> Result<(), String> {
             function.clone(),
             binary,
             environment,
-            max_instances,
+            // As in Lambda, a reservation also caps the function's concurrency.
+            function
+                .reserved_concurrency
+                .map_or(max_instances, |reserved| reserved.min(max_instances)),
             &region,
         ));
     }

@@ -52,6 +52,8 @@ pub struct Function {
     pub timeout_secs: u64,
     /// Memory size in MB.
     pub memory_mb: u64,
+    /// `ReservedConcurrentExecutions`: the most instances it may run at once, if set.
+    pub reserved_concurrency: Option<usize>,
     /// HTTP routes.
     pub routes: Vec<Route>,
     /// SQS triggers.
@@ -244,6 +246,9 @@ impl<'a> Resolver<'a> {
             environment,
             timeout_secs: number("Timeout", 3),
             memory_mb: number("MemorySize", 128),
+            reserved_concurrency: props["ReservedConcurrentExecutions"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok()),
             routes: Vec::new(),
             sqs: Vec::new(),
             schedules: Vec::new(),

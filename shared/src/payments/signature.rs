@@ -5,12 +5,27 @@
 //! signs with each of its active secrets while rotating) and several secrets may be
 //! configured (ours, while rotating): any match passes. Comparison is constant-time;
 //! `t` more than 300 s from now fails, so a captured request can't be replayed later.
+//!
+//! What a forged request can make us compute is bounded before any MAC: a header of
+//! more than [`MAX_SIGNATURES`] values or over [`MAX_HEADER_BYTES`], or a body over
+//! [`MAX_BODY_BYTES`], is refused as it stands; then one MAC per secret is computed and
+//! compared with each signature, so the cost is at most (secrets) MACs over 64 KiB.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// How far `t` may be from now, in seconds.
 pub const TOLERANCE_SECS: i64 = 300;
+
+/// The most `v1=` values a header may carry (the contract's limit).
+pub const MAX_SIGNATURES: usize = 5;
+
+/// The longest header accepted: a timestamp and [`MAX_SIGNATURES`] hex signatures fit
+/// with room to spare.
+pub const MAX_HEADER_BYTES: usize = 512;
+
+/// The largest body a delivery may have, as for every other body (64 KiB).
+pub const MAX_BODY_BYTES: usize = crate::http::MAX_BODY_BYTES;
 
 /// Why a signature was refused (all are a 400 `invalid_signature`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +36,12 @@ pub enum SignatureError {
     /// `t` is too far from now.
     #[error("the signature's timestamp is outside the tolerance")]
     Stale,
+    /// More than [`MAX_SIGNATURES`] values, or a header over [`MAX_HEADER_BYTES`].
+    #[error("the Payment-Signature header carries too many signatures")]
+    TooManySignatures,
+    /// A body over [`MAX_BODY_BYTES`].
+    #[error("the body is too large to be an event")]
+    TooLarge,
     /// No `v1` matches any secret.
     #[error("no signature matches")]
     Mismatch,
@@ -37,11 +58,20 @@ pub fn verify(
     now: i64,
 ) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Malformed)?;
+    if header.len() > MAX_HEADER_BYTES {
+        return Err(SignatureError::TooManySignatures);
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(SignatureError::TooLarge);
+    }
     let mut timestamp = None;
-    let mut signatures = Vec::new();
+    let mut signatures = Vec::with_capacity(MAX_SIGNATURES);
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", value)) => timestamp = value.parse::<i64>().ok(),
+            Some(("v1", _)) if signatures.len() == MAX_SIGNATURES => {
+                return Err(SignatureError::TooManySignatures)
+            }
             Some(("v1", value)) => {
                 signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?)
             }
@@ -55,11 +85,13 @@ pub fn verify(
     if (now - timestamp).abs() > TOLERANCE_SECS {
         return Err(SignatureError::Stale);
     }
+    // One MAC per secret, each compared with every signature. `verify_slice` on a clone
+    // compares in constant time.
     let matches = secrets.iter().any(|secret| {
-        signatures.iter().any(|signature| {
-            // `verify_slice` compares in constant time.
-            mac(secret, timestamp, body).verify_slice(signature).is_ok()
-        })
+        let expected = mac(secret, timestamp, body);
+        signatures
+            .iter()
+            .any(|signature| expected.clone().verify_slice(signature).is_ok())
     });
     if matches {
         Ok(())
@@ -112,6 +144,34 @@ mod tests {
             good.split(',').nth(1).unwrap()
         );
         assert_eq!(verify(Some(&header), BODY, &secrets(), 1000), Ok(()));
+    }
+
+    #[test]
+    fn too_many_signatures_or_too_large_a_body_are_refused_as_they_stand() {
+        let good = sign("whsec_current", 1000, BODY);
+        let v1 = good.split(',').nth(1).unwrap();
+        let five = format!("t=1000,{}", [v1; 5].join(","));
+        assert_eq!(verify(Some(&five), BODY, &secrets(), 1000), Ok(()));
+        let six = format!("t=1000,{}", [v1; 6].join(","));
+        assert_eq!(
+            verify(Some(&six), BODY, &secrets(), 1000),
+            Err(SignatureError::TooManySignatures)
+        );
+        let flood = format!("t=1000,{}", vec!["v1=00"; 2000].join(","));
+        assert_eq!(
+            verify(Some(&flood), BODY, &secrets(), 1000),
+            Err(SignatureError::TooManySignatures)
+        );
+        let big = vec![b' '; MAX_BODY_BYTES + 1];
+        assert_eq!(
+            verify(
+                Some(&sign("whsec_current", 1000, &big)),
+                &big,
+                &secrets(),
+                1000
+            ),
+            Err(SignatureError::TooLarge)
+        );
     }
 
     #[test]

@@ -69,9 +69,12 @@ impl Webhook {
         signature::verify(signature_header, body, &self.secrets, now.unix_timestamp()).map_err(
             |e| {
                 tracing::warn!(reason = %e, "webhook signature refused");
-                ApiError::BadRequest {
-                    code: "invalid_signature",
-                    message: "The Payment-Signature is missing, invalid or stale.".into(),
+                match e {
+                    signature::SignatureError::TooLarge => ApiError::PayloadTooLarge,
+                    _ => ApiError::BadRequest {
+                        code: "invalid_signature",
+                        message: "The Payment-Signature is missing, invalid or stale.".into(),
+                    },
                 }
             },
         )?;
