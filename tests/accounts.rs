@@ -152,10 +152,7 @@ async fn an_expired_activation_token_is_invalid() {
     // moves, not the calendar.
     let link = activation_link(&email).await;
     let hash = shop::accounts::TokenHash::of(&token_of(&link));
-    let users = shop::accounts::repo::UsersRepo::new(
-        shop::aws::Aws::from_env().unwrap().dynamodb(),
-        "UsersTable",
-    );
+    let users = users_repo();
     let now = shop::clock::now().unix_timestamp();
     let expired = users
         .activate(&hash, now + shop::accounts::repo::ACTIVATION_TTL_SECS + 1)
@@ -175,6 +172,99 @@ async fn an_expired_activation_token_is_invalid() {
     assert_eq!(api.login(&email, PASSWORD).await.0, 200);
 }
 
+/// Stores a pending account registered `age` ago, with `PASSWORD` (the clock moves for
+/// its registration, not the calendar).
+async fn pending_account_registered(age: time::Duration) -> (String, String) {
+    use shop::accounts::{Email, Password, Role, SecretToken, Username};
+    let suffix = unique();
+    let (username, email) = (
+        format!("aged_{suffix}"),
+        format!("aged.{suffix}@example.com"),
+    );
+    let user = shop::accounts::repo::NewUser {
+        user_id: shop::ids::new_id(),
+        username: Username::parse(&username).unwrap(),
+        email: Email::parse(&email).unwrap(),
+        role: Role::Customer,
+        password_hash: Password::parse(PASSWORD).unwrap().hash().unwrap(),
+        created_at: shop::clock::now() - age,
+    };
+    users_repo()
+        .create(&user, &SecretToken::generate().hash())
+        .await
+        .unwrap();
+    (username, email)
+}
+
+fn users_repo() -> shop::accounts::repo::UsersRepo {
+    shop::accounts::repo::UsersRepo::new(
+        shop::aws::Aws::from_env().unwrap().dynamodb(),
+        "UsersTable",
+    )
+}
+
+#[tokio::test]
+async fn an_account_left_unactivated_for_seven_days_frees_its_username_and_email() {
+    let api = Api::new();
+    // The control: six days old, still pending, still holds both names.
+    let (young_name, young_email) = pending_account_registered(time::Duration::days(6)).await;
+    let other = format!("other.{}@example.com", unique());
+    let (status, body) = api
+        .register(&young_name, &other, PASSWORD, "customer")
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("username_taken"))
+    );
+    let (status, body) = api
+        .register(
+            &format!("other_{}", unique()),
+            &young_email,
+            PASSWORD,
+            "customer",
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("email_taken"))
+    );
+    assert_eq!(
+        api.login(&young_name, PASSWORD).await.0,
+        403,
+        "pending, not activated"
+    );
+
+    // Eight days old: expired. It signs in as nobody, gets no new link, and a new
+    // registration of both its username and its email succeeds.
+    let (old_name, old_email) = pending_account_registered(time::Duration::days(8)).await;
+    let (status, body) = api.login(&old_name, PASSWORD).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("invalid_credentials"))
+    );
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/auth/activation-email",
+            None,
+            Some(json!({"email": old_email})),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (status, user) = api
+        .register(&old_name, &old_email, PASSWORD, "merchant")
+        .await;
+    assert_eq!(status, 201, "{user}");
+    // The only email the address got is the new account's link, and it works.
+    assert_eq!(wait_for_emails(&old_email, 1).await.len(), 1);
+    let (status, body) = api.activate(&old_email).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, session) = api.login(&old_name, PASSWORD).await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["user"]["user_id"], user["user_id"]);
+    assert_eq!(session["user"]["role"], "merchant");
+}
+
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_answer_identically() {
     let api = Api::new();
@@ -187,8 +277,13 @@ async fn a_wrong_password_and_an_unknown_user_answer_identically() {
     assert_eq!(wrong, unknown);
 }
 
+/// Another client: requests from another loopback address.
+fn elsewhere() -> Api {
+    Api::from_address(Some(std::net::Ipv4Addr::new(127, 0, 0, 2).into()))
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_an_account_and_an_unknown_name_alike() {
+async fn repeated_failures_lock_a_name_for_that_client_only_and_unknown_names_alike() {
     let api = Api::new();
     let account = api.signed_up("customer").await;
     let nobody = format!("nobody_{}", unique());
@@ -199,15 +294,60 @@ async fn repeated_failures_lock_an_account_and_an_unknown_name_alike() {
         );
         assert_eq!(api.login(&nobody, "guess guess guess").await.0, 401);
     }
-    let locked = api.login(&account.username, &account.password).await;
-    assert_eq!(locked.0, 429, "even the right password waits: {}", locked.1);
-    assert_eq!(locked.1["error"]["code"], "too_many_attempts");
-    let locked_by_email = api.login(&account.email, &account.password).await;
+    let body = json!({"username": account.username, "password": account.password});
+    let response = api
+        .send(Method::POST, "/auth/login", None, Some(&body))
+        .await;
+    assert_eq!(response.status(), 429, "even the right password waits");
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let (status, locked) = e2e::status_and_json(response).await;
     assert_eq!(
-        locked_by_email.0, 429,
-        "the lock is the account's, whatever name is used"
+        (status, locked["error"]["code"].as_str()),
+        (429, Some("too_many_attempts"))
     );
-    assert_eq!(api.login(&nobody, "guess guess guess").await, locked);
+    // An unknown name locks exactly like a real one.
+    assert_eq!(
+        api.login(&nobody, "guess guess guess").await,
+        (status, locked)
+    );
+
+    // The owner, from another client, is not locked out.
+    assert_eq!(
+        elsewhere()
+            .login(&account.username, &account.password)
+            .await
+            .0,
+        200
+    );
+    // The same account by its email counts apart, so the lock can't tell that the two
+    // names belong together.
+    assert_eq!(api.login(&account.email, &account.password).await.0, 200);
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_wrong_passwords_get_five_guesses_while_the_owner_signs_in_elsewhere() {
+    let api = Api::new();
+    let account = api.signed_up("customer").await;
+    let guesses = (0..20).map(|i| {
+        let (api, username) = (api.clone(), account.username.clone());
+        async move { api.login(&username, &format!("guess number {i}")).await.0 }
+    });
+    let owner = async {
+        elsewhere()
+            .login(&account.username, &account.password)
+            .await
+    };
+    let (answers, owner) = tokio::join!(join_all(guesses), owner);
+    let counted = answers.iter().filter(|s| **s == 401).count();
+    let refused = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!((counted, refused), (5, 15), "{answers:?}");
+    assert_eq!(owner.0, 200, "{}", owner.1);
+    assert_eq!(api.login(&account.username, &account.password).await.0, 429);
 }
 
 #[tokio::test]

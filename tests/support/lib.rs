@@ -79,9 +79,16 @@ impl Default for Api {
 impl Api {
     /// A client for [`api_url`].
     pub fn new() -> Self {
+        Self::from_address(None)
+    }
+
+    /// A client whose requests come from `address` (another loopback address, such as
+    /// `127.0.0.2`, is another client to the API), or from the default one.
+    pub fn from_address(address: Option<std::net::IpAddr>) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
+                .local_address(address)
                 .build()
                 .expect("client"),
             base: api_url(),

@@ -73,7 +73,10 @@ struct LoginAnswer {
 pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, ApiError> {
     let body: LoginBody = http::json_body(&req)?;
     body.validate()?;
-    let session = sign_in.login(&body.username, &body.password).await?;
+    let client = http::client_address(&req);
+    let session = sign_in
+        .login(&body.username, &body.password, &client)
+        .await?;
     let mut response = http::ok(&LoginAnswer {
         token: session.token.expose().to_owned(),
         expires_at: clock::rfc3339_from_unix(session.expires_at),

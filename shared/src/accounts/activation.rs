@@ -37,20 +37,46 @@ impl UsersRepo {
             .expression_attribute_values(":now", number_value(now))
             .build()
             .map_err(StoreError::new)?;
+        let user_pk = format!("USER#{}", activation.user_id);
+        let Some(user) = self.get(&activation.user_id).await? else {
+            return Ok(false);
+        };
+        if user.is_expired(now) {
+            return Ok(false);
+        }
         let activate = Update::builder()
             .table_name(&self.table)
-            .key("pk", string_value(format!("USER#{}", activation.user_id)))
-            .update_expression("SET #status = :active")
-            .condition_expression("attribute_exists(pk)")
+            .key("pk", string_value(&user_pk))
+            .update_expression("SET #status = :active REMOVE pending_until")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(pending_until) OR pending_until > :now)",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":active", string_value("active"))
+            .expression_attribute_values(":now", number_value(now))
             .build()
             .map_err(StoreError::new)?;
+        // The pointers stop expiring with the account; each only if it is still this
+        // account's (it is: only an expired account's pointers can have been taken).
+        let keep = |pk: String| {
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", string_value(pk))
+                .update_expression("REMOVE pending_until")
+                .condition_expression("user_id = :user")
+                .expression_attribute_values(":user", string_value(&activation.user_id))
+                .build()
+                .map_err(StoreError::new)
+        };
+        let username = keep(format!("USERNAME#{}", user.username.to_ascii_lowercase()))?;
+        let email = keep(format!("EMAIL#{}", user.email.to_lowercase()))?;
         let sent = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().delete(consume).build())
             .transact_items(TransactWriteItem::builder().update(activate).build())
+            .transact_items(TransactWriteItem::builder().update(username).build())
+            .transact_items(TransactWriteItem::builder().update(email).build())
             .send()
             .await;
         match sent {
@@ -78,7 +104,10 @@ impl UsersRepo {
             .table_name(&self.table)
             .key("pk", string_value(format!("USER#{user_id}")))
             .update_expression("SET activation_sent_at = :now")
-            .condition_expression("#status = :pending AND activation_sent_at <= :due")
+            .condition_expression(
+                "#status = :pending AND activation_sent_at <= :due \
+                 AND (attribute_not_exists(pending_until) OR pending_until > :now)",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":pending", string_value("pending_activation"))
             .expression_attribute_values(":now", number_value(now))

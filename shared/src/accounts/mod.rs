@@ -6,16 +6,16 @@
 //! - [`token`]: random secrets handed to clients and stored only as hashes.
 //! - [`login_guard`]: the rule that slows down password guessing.
 //! - [`repo`]: the users table (accounts, uniqueness, activation tokens, login failures).
-//! - [`activation`], [`failures`]: the users table's activation tokens and login
-//!   failure counts.
+//! - [`activation`], [`attempts`]: the users table's activation tokens and login
+//!   attempts per name and client.
 //! - [`sessions`]: the sessions table.
 //! - [`signin`]: signing in, the lock against guessing, new sessions.
 //! - [`registration`]: registering, and resending the activation link ([`Registrations`]).
 //! - [`service`]: activating, reading one's account, logging out ([`Accounts`]).
 
 pub mod activation;
+pub mod attempts;
 pub mod email;
-pub mod failures;
 pub mod login_guard;
 pub mod password;
 pub mod registration;

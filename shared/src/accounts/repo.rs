@@ -3,21 +3,27 @@
 //!
 //! Key layout (`pk`, S, the partition key; no sort key):
 //! - `USER#<user_id>`: the account ([`UserRecord`]), with its login failure count.
-//! - `USERNAME#<lowercase username>` → `user_id`: written in the same transaction as the
-//!   account with `attribute_not_exists(pk)`, so a username is unique by construction.
-//! - `EMAIL#<lowercase email>` → `user_id`: the same for emails; also the lookup for
-//!   login and resend by email.
+//! - `USERNAME#<lowercase username>` → `user_id`, `pending_until`: written in the same
+//!   transaction as the account, on the condition that no pointer exists or the one that
+//!   does belongs to an account left unactivated past its `pending_until`, so a username
+//!   is unique by construction and an abandoned registration frees it after 7 days.
+//! - `EMAIL#<lowercase email>` → `user_id`, `pending_until`: the same for emails; also
+//!   the lookup for login and resend by email.
+//!
+//! A pending account and both its pointers carry `pending_until` (registration + 7
+//! days); activation removes it from all three in the activation's transaction, on the
+//! condition that the account has not expired. Expiry is read on the clock, never left
+//! to TTL: an expired pending account is unknown to login, resend and activation.
 //! - `ACTIVATION#<token hash>` → `user_id`, `expires_at`, `ttl`: a single-use activation
 //!   token, consumed by a conditional delete.
-//! - `LOGIN#<lowercase login name>` → `failures`, `window_start`, `ttl`: the failure count
-//!   of a login name that has no account, so that unknown names lock like real ones.
+//! - `ATTEMPTS#<hash of login name and client>` → `attempts`, `window_start`, `ttl`: the
+//!   login attempts of one name from one client (see [`super::attempts`]).
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::accounts::login_guard::LoginGuard;
 use crate::accounts::Email;
 use crate::accounts::Role;
 use crate::accounts::TokenHash;
@@ -27,10 +33,15 @@ use crate::accounts::Username;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::store::{backoff, cancellation, string_value, Cancellation, Item, StoreError};
+use crate::store::{
+    backoff, cancellation, number_value, string_value, Cancellation, Item, StoreError,
+};
 
 /// How long an activation link stays valid.
 pub const ACTIVATION_TTL_SECS: i64 = 24 * 60 * 60;
+
+/// How long an account may stay unactivated before its username and email are free.
+pub const PENDING_ACCOUNT_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// Attempts at a registration transaction that keeps colliding with another.
 const CONFLICT_RETRIES: u32 = 8;
@@ -57,12 +68,9 @@ pub struct UserRecord {
     /// Unix seconds of the last activation email.
     #[serde(default)]
     pub activation_sent_at: i64,
-    /// Failed logins in the current window.
-    #[serde(default)]
-    pub failures: u32,
-    /// Unix seconds when the failure window began.
-    #[serde(default)]
-    pub window_start: i64,
+    /// Unix seconds after which an account still pending is expired; absent once active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_until: Option<i64>,
 }
 
 impl UserRecord {
@@ -78,12 +86,10 @@ impl UserRecord {
         }
     }
 
-    /// The account's login failure count.
-    pub fn guard(&self) -> LoginGuard {
-        LoginGuard {
-            failures: self.failures,
-            window_start: self.window_start,
-        }
+    /// Whether this account was left unactivated past its 7 days at `now`.
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.status == UserStatus::PendingActivation
+            && self.pending_until.is_some_and(|until| until <= now)
     }
 }
 
@@ -151,26 +157,16 @@ impl From<CreateUserError> for ApiError {
 pub enum LoginLookup {
     /// The name belongs to this account.
     Found(Box<UserRecord>),
-    /// No account has this name; its own failure count and key.
-    Unknown {
-        /// Failures counted against the name.
-        guard: LoginGuard,
-        /// The `LOGIN#…` key to count failures on.
-        pk: String,
-    },
+    /// No (live) account has this name.
+    Unknown,
 }
 
 #[derive(Debug, Deserialize)]
 struct Pointer {
     user_id: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct NameGuardItem {
+    /// Set while the account it points to is pending.
     #[serde(default)]
-    failures: u32,
-    #[serde(default)]
-    window_start: i64,
+    pending_until: Option<i64>,
 }
 
 /// The users table.
@@ -219,26 +215,26 @@ impl UsersRepo {
             password_hash: user.password_hash.clone(),
             created_at: clock::rfc3339(user.created_at),
             activation_sent_at: now,
-            failures: 0,
-            window_start: 0,
+            pending_until: Some(now + PENDING_ACCOUNT_SECS),
         };
-        let pointer = |pk: String| -> Item {
-            [
-                ("pk".to_owned(), string_value(pk)),
-                ("user_id".to_owned(), string_value(&user.user_id)),
-            ]
-            .into()
+        let pointer = |pk: String| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item("pk", string_value(pk))
+                .item("user_id", string_value(&user.user_id))
+                .item("pending_until", number_value(now + PENDING_ACCOUNT_SECS))
+                .condition_expression("attribute_not_exists(pk) OR pending_until <= :now")
+                .expression_attribute_values(":now", number_value(now))
+                .build()
+                .map_err(StoreError::new)?;
+            Ok(TransactWriteItem::builder().put(put).build())
         };
-        let items = [
-            serde_dynamo::to_item(&record).map_err(StoreError::from)?,
-            pointer(format!("USERNAME#{}", user.username.key())),
-            pointer(format!("EMAIL#{}", user.email.key())),
-            self.activation_item(&user.user_id, activation, now),
+        let writes = vec![
+            self.put_new(serde_dynamo::to_item(&record).map_err(StoreError::from)?)?,
+            pointer(format!("USERNAME#{}", user.username.key()))?,
+            pointer(format!("EMAIL#{}", user.email.key()))?,
+            self.put_new(self.activation_item(&user.user_id, activation, now))?,
         ];
-        let writes: Vec<TransactWriteItem> = items
-            .into_iter()
-            .map(|item| self.put_new(item))
-            .collect::<Result<_, _>>()?;
         for attempt in 0..CONFLICT_RETRIES {
             let sent = self
                 .client
@@ -263,6 +259,38 @@ impl UsersRepo {
         Err(StoreError::new("registration kept conflicting with concurrent ones").into())
     }
 
+    /// Which of `username` and `email` a live account holds at `now`, read before the
+    /// password is hashed so that a taken name costs no argon2. Registration's
+    /// transaction stays the authority: a name taken after this read is still refused.
+    ///
+    /// # Errors
+    /// [`CreateUserError::UsernameTaken`] / [`CreateUserError::EmailTaken`], or a store
+    /// failure.
+    pub async fn check_free(
+        &self,
+        username: &Username,
+        email: &Email,
+        now: i64,
+    ) -> Result<(), CreateUserError> {
+        let (name_pk, email_pk) = (
+            format!("USERNAME#{}", username.key()),
+            format!("EMAIL#{}", email.key()),
+        );
+        let (by_name, by_email) = tokio::join!(self.get_item(&name_pk), self.get_item(&email_pk));
+        let held = |item: Option<Item>| -> Result<bool, StoreError> {
+            let Some(item) = item else { return Ok(false) };
+            let pointer: Pointer = serde_dynamo::from_item(item)?;
+            Ok(pointer.pending_until.is_none_or(|until| until > now))
+        };
+        if held(by_name?)? {
+            return Err(CreateUserError::UsernameTaken);
+        }
+        if held(by_email?)? {
+            return Err(CreateUserError::EmailTaken);
+        }
+        Ok(())
+    }
+
     /// The account with this id.
     ///
     /// # Errors
@@ -277,10 +305,14 @@ impl UsersRepo {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
-        match self.pointer(&format!("EMAIL#{}", email.key())).await? {
-            Some(user_id) => self.get(&user_id).await,
-            None => Ok(None),
-        }
+        let Some(user_id) = self.pointer(&format!("EMAIL#{}", email.key())).await? else {
+            return Ok(None);
+        };
+        let now = clock::now().unix_timestamp();
+        Ok(self
+            .get(&user_id)
+            .await?
+            .filter(|user| !user.is_expired(now)))
     }
 
     /// Resolves a login name (a username, or an email when it contains `@`).
@@ -296,25 +328,16 @@ impl UsersRepo {
         } else {
             format!("USERNAME#{key}")
         };
-        if let Some(user_id) = self.pointer(&pointer_pk).await? {
-            if let Some(record) = self.get(&user_id).await? {
-                return Ok(LoginLookup::Found(Box::new(record)));
-            }
+        let Some(user_id) = self.pointer(&pointer_pk).await? else {
+            // The same second read as a found account's, so timing tells nothing.
+            self.get_item("USER#").await?;
+            return Ok(LoginLookup::Unknown);
+        };
+        let now = clock::now().unix_timestamp();
+        match self.get(&user_id).await?.filter(|u| !u.is_expired(now)) {
+            Some(record) => Ok(LoginLookup::Found(Box::new(record))),
+            None => Ok(LoginLookup::Unknown),
         }
-        let pk = format!("LOGIN#{key}");
-        let guard: NameGuardItem = self
-            .get_item(&pk)
-            .await?
-            .map(serde_dynamo::from_item)
-            .transpose()?
-            .unwrap_or_default();
-        Ok(LoginLookup::Unknown {
-            guard: LoginGuard {
-                failures: guard.failures,
-                window_start: guard.window_start,
-            },
-            pk,
-        })
     }
 
     pub(super) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {

@@ -1,11 +1,13 @@
 //! Signing in: a username or email and a password in, a new session out.
 //!
-//! An unknown user and a wrong password answer the same 401 after the same work (two
-//! reads, one argon2 verification, one write), and both count towards the same lock
-//! (see [`super::login_guard`]), so neither the answer, its timing nor the lock tells which
-//! accounts exist. `account_not_activated` is only said after a correct password.
+//! Each attempt is first reserved against the lock for its login name and client (see
+//! [`super::attempts`]): a locked client gets 429 with `Retry-After` before any password
+//! is checked. Then an unknown user and a wrong password answer the same 401 after the
+//! same work (two reads, one argon2 verification), so neither the answer, its timing nor
+//! the lock tells which accounts exist. `account_not_activated` is only said after a
+//! correct password, which also clears that client's count.
 
-use super::login_guard::LoginGuard;
+use super::attempts::{AttemptKey, Reservation};
 use super::password;
 use super::repo::{LoginLookup, UsersRepo};
 use super::sessions::{Session, SessionsRepo};
@@ -48,38 +50,42 @@ impl SignIn {
         })
     }
 
-    /// Opens a session for `login` (a username or an email) with `password`.
+    /// Opens a session for `login` (a username or an email) with `password`, tried from
+    /// `client` (the caller's source address).
     ///
     /// # Errors
     /// 401 `invalid_credentials` for an unknown user and a wrong password alike; 403
     /// `account_not_activated` after a correct password; 429 `too_many_attempts` while
-    /// locked; 500 when DynamoDB fails.
-    pub async fn login(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
+    /// the name is locked for this client; 500 when DynamoDB fails.
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<NewSession, ApiError> {
         let now = clock::now().unix_timestamp();
-        let (record, guard, failure_key) = match self.users.login_lookup(login).await? {
-            LoginLookup::Found(record) => {
-                let (guard, pk) = (record.guard(), record.pk.clone());
-                (Some(record), guard, pk)
-            }
-            LoginLookup::Unknown { guard, pk } => (None, guard, pk),
-        };
-        if let Some(wait) = LoginGuard::locked_for(&guard, now) {
-            return Err(too_many_attempts(wait));
+        let key = AttemptKey::new(login, client);
+        if let Reservation::Locked { retry_after_secs } =
+            self.users.reserve_attempt(&key, now).await?
+        {
+            tracing::info!("login locked for this client");
+            return Err(too_many_attempts(retry_after_secs));
         }
+        let record = match self.users.login_lookup(login).await? {
+            LoginLookup::Found(record) => Some(record),
+            LoginLookup::Unknown => None,
+        };
         let matched = verify(password, record.as_ref().map(|r| r.password_hash.as_str()));
         let Some(record) = record.filter(|_| matched) else {
-            self.users.record_failure(&failure_key, now).await?;
             tracing::info!("login refused");
             return Err(ApiError::InvalidCredentials);
         };
+        self.users.clear_attempts(&key).await?;
         if record.status != UserStatus::Active {
             return Err(ApiError::Forbidden {
                 code: "account_not_activated",
                 message: "Activate the account from the link in its email first.".to_owned(),
             });
-        }
-        if record.failures > 0 {
-            self.users.clear_failures(&record.user_id).await?;
         }
         let token = SecretToken::generate();
         let expires_at = now + SESSION_TTL_SECS;

@@ -71,6 +71,19 @@ fn route_of(req: &Request) -> String {
     }
 }
 
+/// The caller's source address as API Gateway saw it (`requestContext.http.sourceIp`),
+/// never a client-supplied header such as `X-Forwarded-For`; `unknown` when absent.
+pub fn client_address(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .clone()
+            .unwrap_or_else(|| "unknown".to_owned()),
+        _ => "unknown".to_owned(),
+    }
+}
+
 /// Parses the JSON body into `T` (which should `deny_unknown_fields`).
 ///
 /// # Errors
