@@ -11,7 +11,7 @@
 #   recs       recommendation quality against popularity, consumer throughput, latency.
 # The in-process benchmarks (search, chinese, recs) build with the thin-LTO bench-fast
 # profile: what they time is DynamoDB Local's and the stack's work, not their own.
-# Usage: bash infra/bench.sh [--only functions|search|recs] [--runs N] [--requests N]
+# Usage: bash infra/bench.sh [--only functions|search|recs|accounts] [--runs N] [--requests N]
 #          [--users N] [--seconds N] [--search-sizes 1000,10000,100000] [--no-release]
 #   --no-release  don't rebuild the arm64 zips (report the last ones built, if any)
 set -euo pipefail
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-case "$only" in ""|functions|search|recs) ;; *) echo "--only: functions, search or recs" >&2; exit 2 ;; esac
+case "$only" in ""|functions|search|recs|accounts) ;; *) echo "--only: functions, search, recs or accounts" >&2; exit 2 ;; esac
 wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 bash infra/install.sh
@@ -57,7 +57,7 @@ stripped), with DynamoDB Local and moto on loopback.
 """
 if "<!-- bench:" not in doc:  # not written by this script yet
     doc = head
-sections = ["functions", "search", "recs"]
+sections = ["functions", "search", "recs", "accounts"]
 block = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->"
 pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
 if pattern.search(doc):
@@ -337,5 +337,30 @@ most 20 pair counts), and for goods new to the window one BatchGetItem of the co
 one UpdateItem per neighbour list touched (the goods' own, and each partner's).
 MD
   splice recs "$out/recs.md"
+fi
+if wanted accounts; then
+  echo "== accounts: a new password's strength estimate, the webhook's signature check" >&2
+  password=$(cargo bench --locked --profile bench-fast -p bench --bench password)
+  webhook=$(cargo bench --locked --profile bench-fast -p bench --bench webhook)
+  cat > "$out/accounts.md" <<MD
+## Accounts and the payment webhook
+
+Measured by \`bash infra/bench.sh --only accounts\` on $machine (in-process, no emulators).
+
+**A new password.** \`infra/bench/benches/password.rs\`: zxcvbn's estimate, which register
+runs on every new password (with the username and email as words to avoid), against the
+argon2id hash it computes anyway. The first call in a process builds zxcvbn's dictionaries:
+that is what a cold \`register\` pays, once. \`login\` scores nothing.
+
+$password
+
+**The webhook's signature check.** \`infra/bench/benches/webhook.rs\`: \`verify\` for a valid
+delivery and for forged ones built to make it work. A header of more than 5 signatures (or
+over 512 bytes) and a body over 64 KiB are refused before any MAC is computed; the most a
+forged delivery can cost is one MAC per configured secret over 64 KiB.
+
+$webhook
+MD
+  splice accounts "$out/accounts.md"
 fi
 echo "wrote BENCHMARKS.md" >&2

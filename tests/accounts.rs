@@ -566,6 +566,27 @@ async fn bad_registrations_get_the_contract_error_and_write_nothing() {
         (
             Box::new(|s| {
                 let mut v = valid(s);
+                v["password"] = json!("password123");
+                body(v)
+            }),
+            422,
+            "weak_password",
+            Some("password"),
+        ),
+        (
+            // Strong on its own, weak for this account: it is the username plus a little.
+            Box::new(|s| {
+                let mut v = valid(s);
+                v["password"] = json!(format!("clean_{s}abc"));
+                body(v)
+            }),
+            422,
+            "weak_password",
+            Some("password"),
+        ),
+        (
+            Box::new(|s| {
+                let mut v = valid(s);
                 v["password"] = json!("p".repeat(300));
                 body(v)
             }),

@@ -151,6 +151,9 @@ pub mod answers {
         ];
         /// 422 `validation_failed`, naming the fields.
         Invalid => [("422", "validation_failed, with fields")];
+        /// 422 for the operations that set a new password: `validation_failed`, or
+        /// `weak_password` with the reason in `fields.password`.
+        NewPassword => [("422", "validation_failed, with fields; weak_password, with the reason in fields.password")];
         /// 400 `invalid_cursor`, for listings.
         InvalidCursor => [("400", "invalid_cursor")];
     }
@@ -170,6 +173,10 @@ pub enum ApiError {
     /// 422 `validation_failed`: fields are missing, unknown, of the wrong type or invalid.
     #[error("some fields are invalid")]
     Validation(FieldErrors),
+    /// 422 `weak_password`: a new password that is easy to guess; `fields.password`
+    /// says why.
+    #[error("the password is too easy to guess")]
+    WeakPassword(FieldErrors),
     /// 422 with a specific code, for business-rule rejections of a well-formed request
     /// (`mixed_merchants`, `empty_cart`, `idempotency_key_reused` …).
     #[error("{message}")]
@@ -250,7 +257,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::WeakPassword(_) | Self::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -271,6 +280,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::TooManyRequests { code, .. } => code,
             Self::Validation(_) => "validation_failed",
+            Self::WeakPassword(_) => "weak_password",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
             Self::NotFound => "not_found",
@@ -290,6 +300,7 @@ impl ApiError {
             Self::PayloadTooLarge => "The request body is larger than 64 KiB.".to_owned(),
             Self::UnsupportedMediaType => "The request body must be application/json.".to_owned(),
             Self::Validation(_) => "Some fields are missing or invalid.".to_owned(),
+            Self::WeakPassword(_) => "Choose a password that is harder to guess.".to_owned(),
             Self::Internal(_) => "Something went wrong on our side.".to_owned(),
             other => other.to_string(),
         };
@@ -298,7 +309,9 @@ impl ApiError {
                 code: self.code().to_owned(),
                 message,
                 fields: match self {
-                    Self::Validation(fields) => Some(fields.as_map().clone()),
+                    Self::Validation(fields) | Self::WeakPassword(fields) => {
+                        Some(fields.as_map().clone())
+                    }
                     _ => None,
                 },
                 goods_ids: match self {

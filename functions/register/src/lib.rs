@@ -34,7 +34,7 @@ struct RegisterBody {
         (status = 201, description = "the account, pending activation", body = shop::accounts::User),
         (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
         shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
+        shop::error::answers::NewPassword,
         shop::error::answers::Internal
     )
 )]

@@ -49,8 +49,8 @@ fn main() {
     let mib = vec![b'x'; 1024 * 1024];
     let flood = format!("t={NOW},{}", vec![wrong.as_str(); 2000].join(","));
     let kib64 = vec![b'x'; 64 * 1024];
-    let six = format!("t={NOW},{}", vec![wrong.as_str(); 6].join(","));
-    let five = format!("t={NOW},{}", vec![wrong.as_str(); 5].join(","));
+    let six = format!("t={NOW},{}", [wrong.as_str(); 6].join(","));
+    let five = format!("t={NOW},{}", [wrong.as_str(); 5].join(","));
     let rotating = format!("t={NOW},{wrong},{v1}");
 
     let cases: Vec<(&str, &str, &[u8], bool)> = vec![
@@ -91,7 +91,7 @@ fn main() {
         });
         let verdict = verdict.map_or_else(|e| format!("refused: {e}"), |()| "accepted".to_owned());
         println!(
-            "| {label} | {verdict} | {:.1} µs |",
+            "| {label} | {verdict} | {:.3} µs |",
             took.as_secs_f64() * 1e6
         );
     }

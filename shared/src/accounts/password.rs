@@ -1,4 +1,7 @@
-//! Passwords: at least 10 characters (at most 256), hashed with argon2id at OWASP's
+//! Passwords: at least 10 characters (at most 256) and, for a new one, not easily
+//! guessed — zxcvbn's estimate at least [`MIN_SCORE`] (about 10^8 guesses or more), with
+//! the username and email as words an attacker would try first. Only new passwords are
+//! scored (register, and later a change or reset); login never pays for it. Hashed with argon2id at OWASP's
 //! minimum cost (m = 19 MiB, t = 2, p = 1) into a PHC string that records its own
 //! parameters, so the cost can be raised later without breaking old hashes.
 //!
@@ -21,6 +24,10 @@ pub const ITERATIONS: u32 = 2;
 /// Lanes.
 pub const PARALLELISM: u32 = 1;
 
+/// The weakest zxcvbn score a new password may have (3: "safely unguessable:
+/// moderate protection from an offline slow-hash scenario", more than 10^8 guesses).
+pub const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
 /// A PHC hash of a password nobody has, verified against when the user is unknown so
 /// that an unknown user and a wrong password take the same time.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2hvcC1kdW1teS1zYWx0$\
@@ -39,6 +46,9 @@ pub enum InvalidPassword {
     /// More than 256 characters.
     #[error("must be at most 256 characters")]
     TooLong,
+    /// Too easy to guess; the reason says why, as zxcvbn found it.
+    #[error("is too easy to guess: {0}")]
+    Weak(String),
 }
 
 impl Password {
@@ -52,6 +62,27 @@ impl Password {
             10..=256 => Ok(Self(raw.to_owned())),
             _ => Err(InvalidPassword::TooLong),
         }
+    }
+
+    /// Parses a password being chosen now, and refuses one that is easy to guess given
+    /// `user_inputs` (the account's username and email).
+    ///
+    /// # Errors
+    /// [`InvalidPassword`]: the length rules, then [`InvalidPassword::Weak`].
+    pub fn parse_new(raw: &str, user_inputs: &[&str]) -> Result<Self, InvalidPassword> {
+        let password = Self::parse(raw)?;
+        let estimate = zxcvbn::zxcvbn(raw, user_inputs);
+        if estimate.score() >= MIN_SCORE {
+            return Ok(password);
+        }
+        let reason = estimate
+            .feedback()
+            .and_then(|feedback| feedback.warning())
+            .map_or_else(
+                || "add another word or two; uncommon words are better".to_owned(),
+                |warning| warning.to_string().trim_end_matches('.').to_lowercase(),
+            );
+        Err(InvalidPassword::Weak(reason))
     }
 
     /// Hashes the password with a fresh random salt.
@@ -100,6 +131,34 @@ fn hasher() -> Argon2<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_password_must_be_hard_to_guess() {
+        let inputs = ["li_lei", "li.lei@example.com"];
+        assert!(Password::parse_new("correct horse battery staple", &inputs).is_ok());
+        assert!(Password::parse_new("Tr0ub4dor&3-zebra-kiwi", &inputs).is_ok());
+        for weak in ["password123", "qwertyuiop", "1234567890", "aaaaaaaaaaaa"] {
+            assert!(
+                matches!(
+                    Password::parse_new(weak, &inputs),
+                    Err(InvalidPassword::Weak(_))
+                ),
+                "{weak}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_username_and_email_count_as_guessable_words() {
+        let password = "zhangwei_2026abc";
+        assert!(Password::parse_new(password, &["someone", "someone@example.com"]).is_ok());
+        let Err(InvalidPassword::Weak(reason)) =
+            Password::parse_new(password, &["zhangwei_2026", "z.wei@example.com"])
+        else {
+            panic!("the account's own names are the first guesses");
+        };
+        assert!(!reason.is_empty());
+    }
 
     #[test]
     fn nine_characters_are_too_short_and_ten_enough() {

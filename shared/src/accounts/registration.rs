@@ -15,6 +15,7 @@ use crate::config::{self, ConfigError};
 use crate::error::{ApiError, ErrorChain, FieldErrors};
 use crate::mail::Mailer;
 
+use super::password::InvalidPassword;
 use super::repo::{NewUser, UsersRepo};
 use super::{Email, Password, Role, SecretToken, User, UserStatus, Username};
 
@@ -29,19 +30,24 @@ pub struct Registration {
 
 impl Registration {
     /// Parses the fields and names every one that is wrong; no role means `customer`.
+    /// The password is scored with the username and email as words to avoid.
     ///
     /// # Errors
-    /// 422 `validation_failed` naming `username`, `email` and/or `password`.
+    /// 422 `validation_failed` naming `username`, `email` and/or `password`; 422
+    /// `weak_password` when only the password is refused, for being easy to guess.
     pub fn parse(
-        username: &str,
-        email: &str,
+        username_text: &str,
+        email_text: &str,
         password: &str,
         role: Option<Role>,
     ) -> Result<Self, ApiError> {
+        let (username, email) = (username_text, email_text);
         let mut fields = FieldErrors::new();
         let username = fields.check("username", Username::parse(username));
         let email = fields.check("email", Email::parse(email));
-        let password = fields.check("password", Password::parse(password));
+        let password = Password::parse_new(password, &[username_text, email_text]);
+        let only_weak = fields.is_empty() && matches!(password, Err(InvalidPassword::Weak(_)));
+        let password = fields.check("password", password);
         match (username, email, password) {
             (Some(username), Some(email), Some(password)) => Ok(Self {
                 username,
@@ -49,6 +55,7 @@ impl Registration {
                 password,
                 role: role.unwrap_or_default(),
             }),
+            _ if only_weak => Err(ApiError::WeakPassword(fields)),
             _ => Err(ApiError::Validation(fields)),
         }
     }
