@@ -3,7 +3,6 @@
 //! The rules (one answer and one amount of work for unknown users and wrong passwords,
 //! the lock after repeated failures) are `shop::accounts::signin`'s.
 
-use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shop::accounts::signin::{SignIn, SESSION_TTL_SECS};
@@ -77,16 +76,13 @@ pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, A
     let session = sign_in
         .login(&body.username, &body.password, &client)
         .await?;
-    let mut response = http::ok(&LoginAnswer {
+    let cookie = auth::session_cookie(session.token.expose(), SESSION_TTL_SECS);
+    let answer = http::ok(&LoginAnswer {
         token: session.token.expose().to_owned(),
         expires_at: clock::rfc3339_from_unix(session.expires_at),
         user: session.user,
     })?;
-    let cookie = auth::session_cookie(session.token.expose(), SESSION_TTL_SECS);
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie.parse().map_err(ApiError::internal)?);
-    Ok(response)
+    http::with_cookie(answer, &cookie)
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `POST /auth/logout`: deletes the caller's session, so its token fails at once, and
 //! clears the session cookie.
 
-use lambda_http::http::header::SET_COOKIE;
 use lambda_http::{Body, Request, Response};
 use shop::accounts::Accounts;
 use shop::auth::{self, User};
@@ -31,12 +30,7 @@ pub type Context = Accounts;
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
     accounts.logout(&caller).await?;
-    let mut response = http::no_content();
-    let cookie = auth::cleared_session_cookie();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie.parse().map_err(ApiError::internal)?);
-    Ok(response)
+    http::with_cookie(http::no_content(), &auth::cleared_session_cookie())
 }
 
 #[cfg(test)]

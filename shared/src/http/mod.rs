@@ -71,6 +71,16 @@ fn route_of(req: &Request) -> String {
     }
 }
 
+/// `response` with a `Set-Cookie` header (the session cookie login sets, logout clears).
+///
+/// # Errors
+/// 500 if the cookie is not a valid header value (a bug: cookies are built by `auth`).
+pub fn with_cookie(mut response: Response<Body>, cookie: &str) -> Result<Response<Body>, ApiError> {
+    let value = cookie.parse().map_err(ApiError::internal)?;
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(response)
+}
+
 /// The caller's source address as API Gateway saw it (`requestContext.http.sourceIp`),
 /// never a client-supplied header such as `X-Forwarded-For`; `unknown` when absent.
 pub fn client_address(req: &Request) -> String {
