@@ -36,16 +36,15 @@ impl Registration {
     /// 422 `validation_failed` naming `username`, `email` and/or `password`; 422
     /// `weak_password` when only the password is refused, for being easy to guess.
     pub fn parse(
-        username_text: &str,
-        email_text: &str,
+        username: &str,
+        email: &str,
         password: &str,
         role: Option<Role>,
     ) -> Result<Self, ApiError> {
-        let (username, email) = (username_text, email_text);
         let mut fields = FieldErrors::new();
+        let password = Password::parse_new(password, &[username, email]);
         let username = fields.check("username", Username::parse(username));
         let email = fields.check("email", Email::parse(email));
-        let password = Password::parse_new(password, &[username_text, email_text]);
         let only_weak = fields.is_empty() && matches!(password, Err(InvalidPassword::Weak(_)));
         let password = fields.check("password", password);
         match (username, email, password) {

@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::time::Instant;
 
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::http::{header, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
@@ -63,11 +64,17 @@ where
 
 /// The API Gateway route key (`GET /goods/{goods_id}`), for logs.
 fn route_of(req: &Request) -> String {
+    gateway_context(req)
+        .and_then(|context| context.route_key.clone())
+        .unwrap_or_else(|| format!("{} {}", req.method(), req.uri().path()))
+}
+
+/// The HTTP API's request context, when the request came through API Gateway (or the
+/// local gateway, which builds the same one).
+fn gateway_context(req: &Request) -> Option<&ApiGatewayV2httpRequestContext> {
     match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            context.route_key.clone().unwrap_or_default()
-        }
-        _ => format!("{} {}", req.method(), req.uri().path()),
+        Some(RequestContext::ApiGatewayV2(context)) => Some(context),
+        _ => None,
     }
 }
 
@@ -84,14 +91,9 @@ pub fn with_cookie(mut response: Response<Body>, cookie: &str) -> Result<Respons
 /// The caller's source address as API Gateway saw it (`requestContext.http.sourceIp`),
 /// never a client-supplied header such as `X-Forwarded-For`; `unknown` when absent.
 pub fn client_address(req: &Request) -> String {
-    match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context
-            .http
-            .source_ip
-            .clone()
-            .unwrap_or_else(|| "unknown".to_owned()),
-        _ => "unknown".to_owned(),
-    }
+    gateway_context(req)
+        .and_then(|context| context.http.source_ip.clone())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Parses the JSON body into `T` (which should `deny_unknown_fields`).
