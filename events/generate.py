@@ -122,3 +122,32 @@ write("recommend", "valid", event("GET", "/recommendations", query={"strategy": 
 write("recommend", "no-session", event("GET", "/recommendations"))
 write("similar-goods", "valid", event("GET", f"/goods/{GOODS}/similar", query={"limit": "10"}, path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}/similar"))
 write("similar-goods", "malformed-id", event("GET", "/goods/not-an-id/similar", path_params={"goods_id": "not-an-id"}, route="GET /goods/{goods_id}/similar"))
+ADDRESS = {"recipient": "李雷", "phone": "+86 138 0000 0000", "line1": "朝阳区建国路 1 号", "city": "北京", "postal_code": "100000", "country": "CN"}
+ADDRESS_ID = "01JDQ8A1B2C3D4E5F6G7H8J9K0"
+write("update-me", "valid", event("PATCH", "/me", {"display_name": "李雷 Li Lei"}, headers={"authorization": TOKEN}))
+write("update-me", "no-session", event("PATCH", "/me", {"display_name": "李雷"}))
+write("change-password", "valid", event("POST", "/me/password", {"current_password": "correct horse battery", "new_password": "a brand new staple for the horse"}, headers={"authorization": TOKEN}))
+write("change-password", "no-session", event("POST", "/me/password", {"current_password": "correct horse battery", "new_password": "a brand new staple for the horse"}))
+write("logout-all", "valid", event("POST", "/auth/logout-all", headers={"authorization": TOKEN}))
+write("logout-all", "no-session", event("POST", "/auth/logout-all"))
+write("request-password-reset", "valid", event("POST", "/auth/password-reset", {"email": "li.lei@example.com"}))
+write("request-password-reset", "invalid-email", event("POST", "/auth/password-reset", {"email": "nobody"}))
+write("reset-password", "valid", event("POST", "/auth/password-reset/confirm", {"token": "q3Xh0Yk2o7C4uW1nB8dE5fG6hJ9kL0mN1pQ2rS3tU4v", "new_password": "a brand new staple for the horse"}))
+write("reset-password", "missing-token", event("POST", "/auth/password-reset/confirm", {"new_password": "a brand new staple for the horse"}))
+write("request-email-change", "valid", event("POST", "/me/email", {"new_email": "lei.li@example.com", "password": "correct horse battery"}, headers={"authorization": TOKEN}))
+write("request-email-change", "no-session", event("POST", "/me/email", {"new_email": "lei.li@example.com", "password": "correct horse battery"}))
+write("confirm-email-change", "valid", event("POST", "/auth/email-change/confirm", {"token": "q3Xh0Yk2o7C4uW1nB8dE5fG6hJ9kL0mN1pQ2rS3tU4v"}))
+write("confirm-email-change", "unknown-field", event("POST", "/auth/email-change/confirm", {"token": "q3Xh0Yk2o7C4uW1nB8dE5fG6hJ9kL0mN1pQ2rS3tU4v", "email": "lei.li@example.com"}))
+write("list-addresses", "valid", event("GET", "/me/addresses", headers={"authorization": TOKEN}))
+write("list-addresses", "no-session", event("GET", "/me/addresses"))
+write("create-address", "valid", event("POST", "/me/addresses", dict(ADDRESS, label="家"), headers={"authorization": TOKEN}))
+write("create-address", "no-session", event("POST", "/me/addresses", ADDRESS))
+write("delete-address", "valid", event("DELETE", f"/me/addresses/{ADDRESS_ID}", headers={"authorization": TOKEN}, path_params={"address_id": ADDRESS_ID}, route="DELETE /me/addresses/{address_id}"))
+write("delete-address", "no-session", event("DELETE", f"/me/addresses/{ADDRESS_ID}", path_params={"address_id": ADDRESS_ID}, route="DELETE /me/addresses/{address_id}"))
+def reset_request(email, event_id):
+    return json.dumps({"event_id": event_id, "type": "account.password_reset_requested", "occurred_at": "2026-11-25T12:00:00Z", "data": {"email": email}})
+write_raw("send-password-reset", "valid", sqs([("reset", "PasswordResetQueue", reset_request("li.lei@example.com", "01JDQ9Z1B2C3D4E5F6G7H8J9K4"))]))
+write_raw("send-password-reset", "malformed", sqs([
+    ("not-json", "PasswordResetQueue", "{not json"),
+    ("not-a-reset", "PasswordResetQueue", envelope("view", GOODS, user=USER)),
+]))

@@ -8,8 +8,9 @@
 # require (`ignored_auth`) or without a required header such as `Payment-Signature`
 # (`missing_required_header`); and, in the stateful phase (links inferred from the
 # document), resources still served after their deletion (`use_after_free`) or missing
-# right after their creation (`ensure_resource_availability`). POST /auth/logout runs on
-# a throwaway session of each role, since it revokes the session it is called with.
+# right after their creation (`ensure_resource_availability`). POST /auth/logout and
+# POST /auth/logout-all run on a throwaway session of each role, since they revoke the
+# session they are called with.
 #
 # Checks left out, each because the contract or API Gateway says otherwise:
 # - positive_data_acceptance: the contract refuses some schema-valid requests (an
@@ -53,6 +54,7 @@ run() { # role token order_id [operation filters...]
 "path.goods_id" = "$(field goods_id)"
 "path.order_id" = "$order_id"
 "path.review_id" = "$(field review_id)"
+"path.address_id" = "$(field address_id)"
 
 [checks.negative_data_rejection]
 expected-statuses = [400, 401, 403, 404, 409, 413, 415, 422]
@@ -74,8 +76,10 @@ for role in customer merchant; do
   order_id=$(field order_id)
   [ "$role" = merchant ] && order_id=$(field paid_order_id)
   echo "== schemathesis as a $role ($examples examples an operation)"
-  run "$role" "$(field "$role")" "$order_id" --exclude-operation-id logout || status=1
-  echo "== schemathesis: POST /auth/logout as a throwaway $role"
-  run "$role" "$(field "${role}_leaving")" "$order_id" --include-operation-id logout || status=1
+  run "$role" "$(field "$role")" "$order_id" --exclude-operation-id logout \
+    --exclude-operation-id logout_all || status=1
+  echo "== schemathesis: POST /auth/logout and /auth/logout-all as a throwaway $role"
+  run "$role" "$(field "${role}_leaving")" "$order_id" --include-operation-id logout \
+    --include-operation-id logout_all || status=1
 done
 exit $status

@@ -93,12 +93,16 @@ def main():
     # A second, unpaid order: the operations that act on unpaid orders reach their code too.
     status, order = call("POST", f"{api}/orders", order_body, customer)
     assert status == 201, order
+    # A saved address, for the address routes' path.
+    status, saved = call("POST", f"{api}/me/addresses", dict(address, label="home"), customer)
+    assert status == 201, saved
     print(json.dumps({
         "customer": customer, "merchant": merchant,
         "customer_leaving": signed_up(api, moto, "customer")[0],
         "merchant_leaving": signed_up(api, moto, "merchant")[0],
         "goods_id": goods["goods_id"], "order_id": order["order_id"],
         "paid_order_id": bought["order_id"], "review_id": review["review_id"],
+        "address_id": saved["address_id"],
     }))
 
 

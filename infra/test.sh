@@ -25,6 +25,8 @@ export SHOP_API_URL="http://$LOCAL_API_ADDR"
 # Resending activation is limited to once a minute; the tests wait 5 seconds instead
 # (long enough that a busy machine can't make "within the interval" flaky).
 export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=5
+# Reset emails likewise: at most one per account every 5 seconds here (60 in AWS).
+export LOCAL_ENV_RESET_EMAIL_INTERVAL_SECS=5
 # The expiry job runs every minute in AWS; every 2 seconds here.
 export LOCAL_SCHEDULE_SECONDS=2
 # Failed messages come back after 2 seconds instead of 60, so they reach the

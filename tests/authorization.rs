@@ -38,6 +38,16 @@ fn matrix() -> BTreeMap<&'static str, Access> {
         ("POST /auth/login", Public),
         ("POST /auth/logout", AnyUser),
         ("GET /me", AnyUser),
+        ("PATCH /me", AnyUser),
+        ("POST /me/password", AnyUser),
+        ("POST /auth/logout-all", AnyUser),
+        ("POST /auth/password-reset", Public),
+        ("POST /auth/password-reset/confirm", Public),
+        ("POST /me/email", AnyUser),
+        ("POST /auth/email-change/confirm", Public),
+        ("GET /me/addresses", Customer),
+        ("POST /me/addresses", Customer),
+        ("DELETE /me/addresses/{address_id}", OwnCustomer(404)),
         ("GET /goods", Public),
         ("GET /goods/{goods_id}", Public),
         ("POST /goods", Merchant),
@@ -123,7 +133,20 @@ async fn world(api: &Api) -> World {
         )
         .await;
     let order = api.place(&customer, &[(&goods, 1)]).await;
+    let (status, saved) = api
+        .call(
+            Method::POST,
+            "/me/addresses",
+            Some(&customer.token),
+            Some(e2e::address()),
+        )
+        .await;
+    assert_eq!(status, 201, "{saved}");
     let ids = BTreeMap::from([
+        (
+            "{address_id}",
+            saved["address_id"].as_str().unwrap().to_owned(),
+        ),
         ("{goods_id}", goods),
         ("{order_id}", order.order_id),
         (
@@ -154,6 +177,21 @@ fn body_for(route: &str, goods_id: &str) -> Option<Value> {
         "POST /orders/{order_id}/ship" => json!({"carrier": "SF", "tracking_number": "1"}),
         "POST /goods/{goods_id}/reviews" => json!({"rating": 4, "comment": "fine"}),
         "POST /reviews/{review_id}/reply" => json!({"reply": "thanks"}),
+        "PATCH /me" => json!({"display_name": "李雷"}),
+        "POST /me/password" => json!({
+            "current_password": "correct horse battery staple",
+            "new_password": "correct horse battery staple",
+        }),
+        "POST /auth/password-reset" => json!({"email": "nobody@example.com"}),
+        "POST /auth/password-reset/confirm" => {
+            json!({"token": "unknown", "new_password": "a brand new staple for the horse"})
+        }
+        "POST /me/email" => json!({
+            "new_email": format!("moved.{}@example.com", e2e::unique()),
+            "password": "correct horse battery staple",
+        }),
+        "POST /auth/email-change/confirm" => json!({"token": "unknown"}),
+        "POST /me/addresses" => e2e::address(),
         _ => return None,
     })
 }
@@ -220,7 +258,10 @@ async fn every_route_refuses_whoever_may_not_call_it() {
 fn admitted_answer(route: &str) -> u16 {
     match route {
         "POST /goods" | "POST /orders" | "POST /orders/{order_id}/payments" => 201,
-        "DELETE /goods/{goods_id}" | "POST /auth/logout" => 204,
+        "DELETE /goods/{goods_id}" | "POST /auth/logout" | "POST /auth/logout-all" => 204,
+        "POST /me/password" | "DELETE /me/addresses/{address_id}" => 204,
+        "POST /me/addresses" => 201,
+        "POST /me/email" => 202,
         "POST /goods/{goods_id}/reviews" => 409,
         "POST /orders/{order_id}/confirm-delivery" | "POST /orders/{order_id}/ship" => 409,
         _ => 200,
@@ -234,8 +275,10 @@ const LAST: [&str; 2] = ["POST /orders/{order_id}/cancel", "DELETE /goods/{goods
 async fn every_route_admits_whoever_may_call_it() {
     let api = Api::new();
     let world = world(&api).await;
-    // Logging out ends the session that does it: a session of its own.
+    // Logging out ends the session that does it (logging out everywhere, every
+    // session of the user): accounts of their own.
     let leaving = api.signed_up("customer").await;
+    let leaving_all = api.signed_up("customer").await;
     let mut routes: Vec<(&str, Access)> = matrix()
         .into_iter()
         .filter(|(route, access)| *access != Access::Public && !LAST.contains(route))
@@ -250,6 +293,7 @@ async fn every_route_admits_whoever_may_call_it() {
         }
         let caller = match access {
             _ if route == "POST /auth/logout" => &leaving,
+            _ if route == "POST /auth/logout-all" => &leaving_all,
             Access::Merchant | Access::OwnMerchant(_) => &world.merchant,
             _ => &world.customer,
         };

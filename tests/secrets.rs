@@ -1,9 +1,10 @@
 //! Secrets stay secret: a whole journey (register, activate, log in, order, pay through
-//! the signed webhook, log out) while every function's logs are captured, then no
-//! password, session token, activation token, webhook secret, signature or full email
+//! the signed webhook, change the email, reset the password, log in again, log out)
+//! while every function's logs are captured, then no password, session token,
+//! activation, reset or email-change token, webhook secret, signature or full email
 //! address may appear in them.
 
-use e2e::{activation_link, token_of, unique, webhook_secret, Api};
+use e2e::{activation_link, token_in, token_of, unique, wait_for_emails, webhook_secret, Api};
 use reqwest::Method;
 use serde_json::json;
 
@@ -78,6 +79,55 @@ async fn no_secret_appears_in_any_function_log() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 400);
+    // The email moves, then the password is reset from the new address.
+    let new_email = format!("moved.{suffix}@example.com");
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/me/email",
+            Some(&token),
+            Some(json!({"new_email": new_email, "password": password})),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let change_token = token_in(&wait_for_emails(&new_email, 1).await[0]);
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/auth/email-change/confirm",
+            None,
+            Some(json!({"token": change_token})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/auth/password-reset",
+            None,
+            Some(json!({"email": new_email})),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let reset_token = token_in(&wait_for_emails(&new_email, 2).await[1]);
+    let new_password = format!("another-{suffix}-never-logged");
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/auth/password-reset/confirm",
+            None,
+            Some(json!({"token": reset_token, "new_password": new_password})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        api.call(Method::GET, "/me", Some(&token), None).await.0,
+        401,
+        "the reset revoked the session"
+    );
+    let (status, session) = api.login(&new_email, &new_password).await;
+    assert_eq!(status, 200);
+    let token = session["token"].as_str().unwrap().to_owned();
     assert_eq!(
         api.call(Method::POST, "/auth/logout", Some(&token), None)
             .await
@@ -116,6 +166,10 @@ async fn no_secret_appears_in_any_function_log() {
         ("webhook secret", webhook_secret().as_str()),
         ("webhook signature", hex_signature.as_str()),
         ("email address", email.as_str()),
+        ("new email address", new_email.as_str()),
+        ("new password", new_password.as_str()),
+        ("reset token", reset_token.as_str()),
+        ("email-change token", change_token.as_str()),
     ] {
         assert!(
             !logs.contains(secret),

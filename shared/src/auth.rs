@@ -2,7 +2,9 @@
 //! `session` cookie that login sets, resolved through the sessions table.
 //!
 //! Sessions expire on read (the stored expiry is checked every time; DynamoDB TTL only
-//! tidies up) and logout deletes them, so a revoked token fails at once.
+//! tidies up), logout deletes them, and revoking all of a user's sessions moves the
+//! user's session generation past theirs (see [`crate::accounts::sessions`]), so a
+//! revoked token fails at once.
 
 use lambda_http::http::header;
 use lambda_http::Request;
@@ -93,6 +95,9 @@ pub async fn require_user(sessions: &SessionsRepo, req: &Request) -> Result<Call
         .await?
         .filter(|s| s.expires_at > clock::now().unix_timestamp())
         .ok_or(ApiError::Unauthenticated)?;
+    if sessions.generation(&session.user_id).await? != session.generation {
+        return Err(ApiError::Unauthenticated);
+    }
     Ok(Caller {
         user_id: session.user_id,
         role: session.role,

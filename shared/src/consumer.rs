@@ -68,6 +68,22 @@ impl Batch {
         }
     }
 
+    /// Reports a well-formed event that is not what this consumer takes (`what`, such
+    /// as "a goods change"): it goes on to the dead-letter queue.
+    pub fn reject(&mut self, delivered: &Delivered, what: &str) {
+        tracing::warn!(message_id = %delivered.message_id, event_id = %delivered.envelope.event_id,
+            "not {what}; left for the dead-letter queue");
+        self.fail(&delivered.message_id);
+    }
+
+    /// Reports an event whose work failed (a store or a mail error): it comes back after
+    /// the visibility timeout.
+    pub fn retry(&mut self, delivered: &Delivered, error: &(dyn std::error::Error + 'static)) {
+        tracing::error!(event_id = %delivered.envelope.event_id, error = %crate::error::ErrorChain(error),
+            "event not applied; it comes back");
+        self.fail(&delivered.message_id);
+    }
+
     /// The response, after logging one line for the batch.
     pub fn finish(self, function: &str) -> SqsBatchResponse {
         tracing::info!(

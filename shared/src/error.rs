@@ -35,6 +35,13 @@ impl FieldErrors {
         parsed.map_err(|e| self.add(field, e.to_string())).ok()
     }
 
+    /// Adds every error of `other` (a field already named keeps its first message).
+    pub fn extend(&mut self, other: Self) {
+        for (field, message) in other.0 {
+            self.add(field, message);
+        }
+    }
+
     /// Each named field and what is wrong with it, by field name.
     pub fn fields(&self) -> &BTreeMap<String, String> {
         &self.0

@@ -7,8 +7,10 @@
 //!
 //! `event_id` is a fresh ULID per event: consumers deduplicate on it, since SQS delivers
 //! at least once. Two queues carry them: the behaviour queue (`view`, `cart`, `purchase`:
-//! what recommendations learn from) and the goods-changes queue (`goods.created`,
-//! `goods.updated`, `goods.deleted`: what search and recommendations keep in step with).
+//! what recommendations learn from), the goods-changes queue (`goods.created`,
+//! `goods.updated`, `goods.deleted`: what search and recommendations keep in step with)
+//! and the password-reset queue (`account.password_reset_requested`: what the reset
+//! mailer answers, off the request path).
 //!
 //! Publishing is best effort by design where the contract says so (a view must never
 //! fail a read): [`Publisher::publish_or_log`] logs a failure and goes on.
@@ -45,6 +47,16 @@ pub enum Event {
     /// A merchant deleted goods.
     #[serde(rename = "goods.deleted")]
     GoodsDeleted(GoodsDeleted),
+    /// Someone asked for a password reset email for this address (account or not).
+    #[serde(rename = "account.password_reset_requested")]
+    PasswordResetRequested(PasswordResetRequested),
+}
+
+/// A password reset asked for: the address as typed, whatever account it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetRequested {
+    /// The address the reset was asked for.
+    pub email: String,
 }
 
 /// A view carries nothing but the envelope's user and goods.
@@ -91,6 +103,7 @@ impl Event {
             Self::GoodsCreated(_) => "goods.created",
             Self::GoodsUpdated(_) => "goods.updated",
             Self::GoodsDeleted(_) => "goods.deleted",
+            Self::PasswordResetRequested(_) => "account.password_reset_requested",
         }
     }
 

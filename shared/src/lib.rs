@@ -58,3 +58,34 @@ pub use error::ApiError;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// The handler test every function that needs a session has: its
+/// `events/<function>/no-session.json` is answered 401 `unauthenticated` before any AWS
+/// call. Expects `Context` (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// shop::refuses_anonymous_callers!("logout-all");
+/// ```
+#[macro_export]
+macro_rules! refuses_anonymous_callers {
+    ($function:literal) => {
+        #[cfg(test)]
+        mod anonymous {
+            #[tokio::test]
+            async fn a_call_without_a_session_is_unauthenticated() {
+                let event = include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../events/",
+                    $function,
+                    "/no-session.json"
+                ));
+                $crate::testing::refuses_without_a_session(
+                    super::Context::from_env,
+                    super::handler,
+                    event,
+                )
+                .await;
+            }
+        }
+    };
+}

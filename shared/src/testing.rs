@@ -34,6 +34,10 @@ pub fn offline_env() {
                 "GOODS_CHANGES_QUEUE_URL",
                 "http://127.0.0.1:9/000000000000/goods-changes",
             ),
+            (
+                "PASSWORD_RESET_QUEUE_URL",
+                "http://127.0.0.1:9/000000000000/password-resets",
+            ),
             ("MAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
         ] {
@@ -84,4 +88,65 @@ where
         .await
         .unwrap_or_else(crate::error::ApiError::into_response);
     status_and_body(response)
+}
+
+/// Asserts that the handler answers `event_json` (a request without a session) with 401
+/// `unauthenticated`, before any AWS call.
+///
+/// # Panics
+/// When it answers anything else.
+pub async fn refuses_without_a_session<S, E, F, Fut>(
+    build: impl FnOnce() -> Result<S, E>,
+    handler: F,
+    event_json: &str,
+) where
+    S: 'static,
+    E: std::fmt::Debug,
+    F: FnOnce(&'static S, Request) -> Fut,
+    Fut: std::future::Future<
+        Output = Result<lambda_http::Response<lambda_http::Body>, crate::error::ApiError>,
+    >,
+{
+    let (status, body) = answer(build, handler, event_json).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "unauthenticated", "{body}");
+}
+
+/// The messages an SQS consumer reports as failed for the batch in `event_json`,
+/// sorted, with its AWS endpoints unreachable (for batches that fail before any call).
+///
+/// # Panics
+/// When the fixture is not an SQS event, the service does not build or the handler errs.
+pub async fn failed_messages<S, E, F, Fut>(
+    build: impl FnOnce() -> Result<S, E>,
+    handler: F,
+    event_json: &str,
+) -> Vec<String>
+where
+    S: 'static,
+    E: std::fmt::Debug,
+    F: FnOnce(
+        &'static S,
+        lambda_http::lambda_runtime::LambdaEvent<crate::consumer::SqsEvent>,
+    ) -> Fut,
+    Fut: std::future::Future<
+        Output = Result<crate::consumer::SqsBatchResponse, lambda_http::lambda_runtime::Error>,
+    >,
+{
+    offline_env();
+    let service: &'static S = Box::leak(Box::new(build().expect("the service builds offline")));
+    let event = serde_json::from_str(event_json).expect("an SQS event");
+    let answer = handler(
+        service,
+        lambda_http::lambda_runtime::LambdaEvent::new(event, Default::default()),
+    )
+    .await
+    .expect("the batch is answered");
+    let mut failed: Vec<String> = answer
+        .batch_item_failures
+        .into_iter()
+        .map(|f| f.item_identifier)
+        .collect();
+    failed.sort_unstable();
+    failed
 }

@@ -230,6 +230,20 @@ pub struct Account {
     pub user_id: String,
 }
 
+/// Asserts that an answer is the refusal `status` with the error `code`.
+///
+/// # Panics
+/// When it is anything else.
+#[track_caller]
+pub fn assert_refused(answer: &(u16, Value), status: u16, code: &str) {
+    let (got, body) = answer;
+    assert_eq!(
+        (*got, body["error"]["code"].as_str()),
+        (status, Some(code)),
+        "{body}"
+    );
+}
+
 /// The status and JSON body of a response (`null` when empty).
 pub async fn status_and_json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -300,6 +314,15 @@ pub fn link_in(body: &str) -> String {
 pub async fn activation_link(address: &str) -> String {
     let emails = wait_for_emails(address, 1).await;
     link_in(emails.last().expect("one email"))
+}
+
+/// The token an email carries on its `Token: ` line (reset, email change).
+pub fn token_in(body: &str) -> String {
+    body.lines()
+        .find_map(|line| line.strip_prefix("Token: "))
+        .expect("the email carries a token")
+        .trim()
+        .to_owned()
 }
 
 /// The token in an activation link.

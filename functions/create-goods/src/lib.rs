@@ -59,20 +59,4 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::created(&goods)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn creating_goods_needs_a_session() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/create-goods/no-session.json"),
-        )
-        .await;
-        assert_eq!(status, 401);
-        assert_eq!(body["error"]["code"], "unauthenticated");
-    }
-}
+shop::refuses_anonymous_callers!("create-goods");

@@ -45,14 +45,11 @@ pub async fn handler(
     let mut batch = Batch::parse(event.payload);
     let mut by_goods: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for delivered in std::mem::take(&mut batch.events) {
-        let envelope = delivered.envelope;
-        let goods_id = envelope.goods_id.filter(|id| is_id(id));
+        let envelope = &delivered.envelope;
+        let goods_id = envelope.goods_id.clone().filter(|id| is_id(id));
         match goods_id.filter(|_| envelope.event.is_goods_change()) {
             Some(id) => by_goods.entry(id).or_default().push(delivered.message_id),
-            None => {
-                tracing::warn!(message_id = %delivered.message_id, "not a goods change; left for the dead-letter queue");
-                batch.fail(&delivered.message_id);
-            }
+            None => batch.reject(&delivered, "a goods change"),
         }
     }
     let syncs = by_goods
@@ -76,27 +73,12 @@ pub async fn handler(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::offline_env;
 
     #[tokio::test]
     async fn malformed_messages_are_reported_without_touching_the_store() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let event: SqsEvent =
-            serde_json::from_str(include_str!("../../../events/index-goods/malformed.json"))
-                .unwrap();
-        let answer = handler(&ctx, LambdaEvent::new(event, Default::default()))
-            .await
-            .unwrap();
-        let mut failed: Vec<&str> = answer
-            .batch_item_failures
-            .iter()
-            .map(|f| f.item_identifier.as_str())
-            .collect();
-        failed.sort_unstable();
-        let mut expected = ["not-json", "not-a-goods-change", "no-goods-id"];
-        expected.sort_unstable();
-        assert_eq!(failed, expected);
+        let event = include_str!("../../../events/index-goods/malformed.json");
+        let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
+        assert_eq!(failed, ["no-goods-id", "not-a-goods-change", "not-json"]);
     }
 
     #[test]

@@ -12,7 +12,6 @@ use lambda_runtime::LambdaEvent;
 use shop::aws::Aws;
 use shop::config::ConfigError;
 use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
-use shop::error::ErrorChain;
 use shop::recs::store::{Applied, Interaction, RecsStore};
 
 /// What the function needs, built once per cold start.
@@ -43,8 +42,7 @@ pub async fn handler(
     let mut batch = Batch::parse(event.payload);
     for delivered in std::mem::take(&mut batch.events) {
         let Some(interaction) = Interaction::from_envelope(&delivered.envelope) else {
-            tracing::warn!(message_id = %delivered.message_id, "not a behaviour event; left for the dead-letter queue");
-            batch.fail(&delivered.message_id);
+            batch.reject(&delivered, "a behaviour event");
             continue;
         };
         match ctx.store.apply(&interaction).await {
@@ -52,10 +50,7 @@ pub async fn handler(
             Ok(Applied::Duplicate) => {
                 tracing::info!(event_id = %interaction.event_id, "already applied")
             }
-            Err(e) => {
-                tracing::error!(event_id = %interaction.event_id, error = %ErrorChain(&e), "event not applied");
-                batch.fail(&delivered.message_id);
-            }
+            Err(e) => batch.retry(&delivered, &e),
         }
     }
     Ok(batch.finish("learn-similarity"))
@@ -64,28 +59,12 @@ pub async fn handler(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shop::testing::offline_env;
 
     #[tokio::test]
     async fn malformed_messages_are_reported_without_touching_the_store() {
-        offline_env();
-        let ctx = Context::from_env().unwrap();
-        let event: SqsEvent = serde_json::from_str(include_str!(
-            "../../../events/learn-similarity/malformed.json"
-        ))
-        .unwrap();
-        let answer = handler(&ctx, LambdaEvent::new(event, Default::default()))
-            .await
-            .unwrap();
-        let mut failed: Vec<&str> = answer
-            .batch_item_failures
-            .iter()
-            .map(|f| f.item_identifier.as_str())
-            .collect();
-        failed.sort_unstable();
-        let mut expected = ["not-json", "goods-change", "no-user", "bad-time"];
-        expected.sort_unstable();
-        assert_eq!(failed, expected);
+        let event = include_str!("../../../events/learn-similarity/malformed.json");
+        let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
+        assert_eq!(failed, ["bad-time", "goods-change", "no-user", "not-json"]);
     }
 
     #[test]

@@ -33,20 +33,4 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     http::with_cookie(http::no_content(), &auth::cleared_session_cookie())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn logging_out_without_a_session_is_unauthenticated() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/logout/no-session.json"),
-        )
-        .await;
-        assert_eq!(status, 401);
-        assert_eq!(body["error"]["code"], "unauthenticated");
-    }
-}
+shop::refuses_anonymous_callers!("logout");

@@ -31,24 +31,15 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     http::ok(&accounts.me(&caller).await?)
 }
 
+shop::refuses_anonymous_callers!("me");
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn status_of(json: &str) -> (u16, serde_json::Value) {
-        shop::testing::answer(Context::from_env, handler, json).await
-    }
-
-    #[tokio::test]
-    async fn no_session_is_unauthenticated() {
-        let (status, body) = status_of(include_str!("../../../events/me/no-session.json")).await;
-        assert_eq!(status, 401);
-        assert_eq!(body["error"]["code"], "unauthenticated");
-    }
-
     #[tokio::test]
     async fn a_malformed_cookie_token_is_unauthenticated_without_a_lookup() {
-        let (status, _) = status_of(include_str!("../../../events/me/malformed-token.json")).await;
-        assert_eq!(status, 401);
+        let event = include_str!("../../../events/me/malformed-token.json");
+        shop::testing::refuses_without_a_session(Context::from_env, handler, event).await;
     }
 }

@@ -1,4 +1,6 @@
-//! `POST /orders`: places an order for the given lines, or for the cart's lines.
+//! `POST /orders`: places an order for the given lines, or for the cart's lines, to a
+//! `shipping_address` or to one of the caller's saved addresses (`address_id`, copied
+//! into the order so that deleting it later changes nothing).
 //!
 //! Stock is reserved atomically (see `shop::orders::place`). With an `Idempotency-Key`
 //! header, the same key from the same user within 24 hours answers the first response
@@ -11,6 +13,7 @@ use std::collections::BTreeSet;
 
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shop::accounts::addresses::AddressBook;
 use shop::accounts::sessions::SessionsRepo;
 use shop::aws::Aws;
 use shop::cart::repo::CartsRepo;
@@ -32,6 +35,7 @@ pub struct Context {
     carts: CartsRepo,
     orders: OrdersRepo,
     idempotency: IdempotencyRepo,
+    addresses: AddressBook,
 }
 
 impl Context {
@@ -46,7 +50,8 @@ impl Context {
             goods: GoodsRepo::from_env(dynamodb.clone())?,
             carts: CartsRepo::from_env(dynamodb.clone())?,
             orders: OrdersRepo::from_env(dynamodb.clone())?,
-            idempotency: IdempotencyRepo::from_env(dynamodb)?,
+            idempotency: IdempotencyRepo::from_env(dynamodb.clone())?,
+            addresses: AddressBook::from_env(dynamodb)?,
         })
     }
 
@@ -80,16 +85,44 @@ struct PlaceBody {
     #[serde(default)]
     #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")]
     merchant_id: Option<String>,
-    shipping_address: ShippingAddress,
+    /// Where to deliver; or give `address_id` instead.
+    #[serde(default)]
+    shipping_address: Option<ShippingAddress>,
+    /// One of the caller's saved addresses (`GET /me/addresses`), instead of `shipping_address`.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")]
+    address_id: Option<String>,
     payment_method: PaymentMethod,
 }
 
-impl TryFrom<PlaceBody> for NewOrder {
-    type Error = ApiError;
-
-    fn try_from(body: PlaceBody) -> Result<Self, ApiError> {
+impl PlaceBody {
+    /// The order, shipped to the body's address or to `saved` (the caller's saved address
+    /// named by `address_id`, when it is one).
+    fn into_order(self, saved: Option<ShippingAddress>) -> Result<NewOrder, ApiError> {
         let mut errors = FieldErrors::new();
-        body.shipping_address.check(&mut errors);
+        let body = self;
+        let shipping_address = match (body.shipping_address, &body.address_id) {
+            (Some(address), None) => {
+                address.check(&mut errors);
+                Some(address)
+            }
+            (None, Some(_)) if saved.is_none() => {
+                errors.add("address_id", "is not one of your saved addresses");
+                None
+            }
+            (None, Some(_)) => saved,
+            (Some(_), Some(_)) => {
+                errors.add(
+                    "address_id",
+                    "give shipping_address or address_id, not both",
+                );
+                None
+            }
+            (None, None) => {
+                errors.add("shipping_address", "is required (or give address_id)");
+                None
+            }
+        };
         let lines = match body.items {
             Some(items) => {
                 if items.is_empty() || items.len() > MAX_LINES {
@@ -127,7 +160,8 @@ impl TryFrom<PlaceBody> for NewOrder {
         errors.into_result()?;
         Ok(NewOrder {
             lines,
-            shipping_address: body.shipping_address,
+            shipping_address: shipping_address
+                .ok_or_else(|| ApiError::internal("checked above"))?,
             payment_method: body.payment_method,
         })
     }
@@ -162,7 +196,16 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     let key = idempotency::key_header(&req, &buyer.user_id)?;
     let raw: serde_json::Value = http::json_body(&req)?;
     let hash = payload_hash(&raw);
-    let order = NewOrder::try_from(http::from_value::<PlaceBody>(raw)?)?;
+    let body = http::from_value::<PlaceBody>(raw)?;
+    let saved = match &body.address_id {
+        Some(id) => ctx
+            .addresses
+            .get(&buyer.user_id, id)
+            .await?
+            .map(|saved| saved.address),
+        None => None,
+    };
+    let order = body.into_order(saved)?;
     let place = |claim: Option<ClaimedKey>| async move {
         let placed = ctx
             .placement()

@@ -67,20 +67,4 @@ pub async fn handler(recommender: &Recommender, req: Request) -> Result<Response
     http::ok(&recommender.recommend(&caller, strategy, limit).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn a_session_is_required() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/recommend/no-session.json"),
-        )
-        .await;
-        assert_eq!(status, 401);
-        assert_eq!(body["error"]["code"], "unauthenticated");
-    }
-}
+shop::refuses_anonymous_callers!("recommend");

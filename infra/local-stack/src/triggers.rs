@@ -146,8 +146,8 @@ pub async fn run_schedule(pool: Arc<Pool>, every: Duration, region: String) {
     }
 }
 
-/// Prints each email SES "sent" (moto keeps them), with its links, so a person can
-/// click through activation.
+/// Prints each email SES "sent" (moto keeps them), with its links and tokens, so a
+/// person can click through activation and paste a reset or email-change token.
 pub async fn show_emails(moto: String) {
     let http = reqwest::Client::new();
     let mut seen = std::collections::HashSet::new();
@@ -170,6 +170,9 @@ pub async fn show_emails(moto: String) {
             let body = message["body"].as_str().unwrap_or_default();
             for link in body.split_whitespace().filter(|w| w.starts_with("http")) {
                 println!("[email]   {link}");
+            }
+            for line in body.lines().filter(|l| l.starts_with("Token: ")) {
+                println!("[email]   {line}");
             }
         }
     }

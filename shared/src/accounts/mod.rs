@@ -11,13 +11,24 @@
 //! - [`sessions`]: the sessions table.
 //! - [`signin`]: signing in, the lock against guessing, new sessions.
 //! - [`registration`]: registering, and resending the activation link ([`Registrations`]).
-//! - [`service`]: activating, reading one's account, logging out ([`Accounts`]).
+//! - [`addresses`]: saved shipping addresses ([`Addresses`]).
+//! - [`email_change`]: a new email address, confirmed from its own mailbox.
+//! - [`grants`]: single-use tokens for a password reset or an email change.
+//! - [`recovery`]: a forgotten password: the request, the email, the new password.
+//! - [`profile`]: the display name and the password hash of an account.
+//! - [`service`]: activating, reading and editing one's account, changing its password,
+//!   logging out of one session or all ([`Accounts`]).
 
 pub mod activation;
+pub mod addresses;
 pub mod attempts;
 pub mod email;
+pub mod email_change;
+pub mod grants;
 pub mod login_guard;
 pub mod password;
+pub mod profile;
+pub mod recovery;
 pub mod registration;
 pub mod repo;
 pub mod role;
@@ -28,6 +39,7 @@ pub mod token;
 pub mod user;
 pub mod username;
 
+pub use addresses::Addresses;
 pub use email::Email;
 pub use password::Password;
 pub use registration::{Registration, Registrations};

@@ -85,6 +85,27 @@ impl Password {
         Err(InvalidPassword::Weak(reason))
     }
 
+    /// [`Self::parse_new`] for a request field named `field`, as the API answers it.
+    ///
+    /// # Errors
+    /// 422 `weak_password` when easy to guess, 422 `validation_failed` for the length
+    /// rules, naming `field` either way.
+    pub fn parse_new_field(
+        field: &str,
+        raw: &str,
+        user_inputs: &[&str],
+    ) -> Result<Self, crate::error::ApiError> {
+        use crate::error::{ApiError, FieldErrors};
+        let parsed = Self::parse_new(raw, user_inputs);
+        let weak = matches!(parsed, Err(InvalidPassword::Weak(_)));
+        let mut fields = FieldErrors::new();
+        match fields.check(field, parsed) {
+            Some(password) => Ok(password),
+            None if weak => Err(ApiError::WeakPassword(fields)),
+            None => Err(ApiError::Validation(fields)),
+        }
+    }
+
     /// Hashes the password with a fresh random salt.
     ///
     /// # Errors

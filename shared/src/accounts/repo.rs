@@ -71,6 +71,16 @@ pub struct UserRecord {
     /// Unix seconds after which an account still pending is expired; absent once active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_until: Option<i64>,
+    /// The name shown for the user, when they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The hash of the one password-reset token that may still be used (a newer request
+    /// replaces it, which supersedes the older tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_token: Option<String>,
+    /// The hash of the one email-change token that may still be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_change_token: Option<String>,
 }
 
 impl UserRecord {
@@ -82,6 +92,7 @@ impl UserRecord {
             email: self.email.clone(),
             role: self.role,
             status: self.status,
+            display_name: self.display_name.clone(),
             created_at: self.created_at.clone(),
         }
     }
@@ -119,6 +130,7 @@ impl NewUser {
             email: self.email.as_str().to_owned(),
             role: self.role,
             status: UserStatus::PendingActivation,
+            display_name: None,
             created_at: clock::rfc3339(self.created_at),
         }
     }
@@ -216,6 +228,9 @@ impl UsersRepo {
             created_at: clock::rfc3339(user.created_at),
             activation_sent_at: now,
             pending_until: Some(now + PENDING_ACCOUNT_SECS),
+            display_name: None,
+            reset_token: None,
+            email_change_token: None,
         };
         let pointer = |pk: String| -> Result<TransactWriteItem, StoreError> {
             let put = Put::builder()
@@ -276,19 +291,30 @@ impl UsersRepo {
             format!("USERNAME#{}", username.key()),
             format!("EMAIL#{}", email.key()),
         );
-        let (by_name, by_email) = tokio::join!(self.get_item(&name_pk), self.get_item(&email_pk));
-        let held = |item: Option<Item>| -> Result<bool, StoreError> {
-            let Some(item) = item else { return Ok(false) };
-            let pointer: Pointer = serde_dynamo::from_item(item)?;
-            Ok(pointer.pending_until.is_none_or(|until| until > now))
-        };
-        if held(by_name?)? {
+        let (by_name, by_email) = tokio::join!(self.held(&name_pk, now), self.held(&email_pk, now));
+        if by_name? {
             return Err(CreateUserError::UsernameTaken);
         }
-        if held(by_email?)? {
+        if by_email? {
             return Err(CreateUserError::EmailTaken);
         }
         Ok(())
+    }
+
+    /// Whether a live account (active, or pending and unexpired at `now`) holds `email`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn email_held(&self, email: &Email, now: i64) -> Result<bool, StoreError> {
+        self.held(&format!("EMAIL#{}", email.key()), now).await
+    }
+
+    async fn held(&self, pointer_pk: &str, now: i64) -> Result<bool, StoreError> {
+        let Some(item) = self.get_item(pointer_pk).await? else {
+            return Ok(false);
+        };
+        let pointer: Pointer = serde_dynamo::from_item(item)?;
+        Ok(pointer.pending_until.is_none_or(|until| until > now))
     }
 
     /// The account with this id.

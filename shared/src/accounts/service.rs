@@ -1,5 +1,10 @@
 //! [`Accounts`]: the use cases of an account that exists — activating it from its
-//! emailed link, reading it, ending a session — one method each.
+//! emailed link, reading and editing it, changing its password, ending one session or
+//! all of them — one method each.
+//!
+//! A password change asks for the current password under the same lock as login (a
+//! wrong one counts as a failed login of the account's username from that client), and
+//! keeps only the calling session alive (see [`super::sessions`]).
 //!
 //! Activation looks the token up by its hash and consumes it with a conditional delete
 //! in the same transaction that activates the account, so a link works exactly once,
@@ -11,8 +16,12 @@ use crate::clock;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 
+use super::attempts::{AttemptKey, Reservation};
+use super::password::{self, Password};
+use super::profile::DisplayName;
 use super::repo::UsersRepo;
 use super::sessions::SessionsRepo;
+use super::signin::too_many_attempts;
 use super::{TokenHash, User};
 
 /// The longest activation token a link may carry; anything longer is not ours.
@@ -67,6 +76,77 @@ impl Accounts {
         Ok(user.public())
     }
 
+    /// Sets or (with `None`) clears the caller's display name; answers the account.
+    ///
+    /// # Errors
+    /// 401 when the account is gone; 500 when DynamoDB fails.
+    pub async fn set_display_name(
+        &self,
+        caller: &Caller,
+        name: Option<&DisplayName>,
+    ) -> Result<User, ApiError> {
+        let user = self
+            .users
+            .set_display_name(&caller.user_id, name)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        tracing::info!(user_id = %caller.user_id, "profile updated");
+        Ok(user.public())
+    }
+
+    /// Changes the caller's password after checking the current one, from `client`;
+    /// every other session of the caller is revoked, the calling one stays.
+    ///
+    /// # Errors
+    /// 422 `weak_password` / `validation_failed` for the new password; 429
+    /// `too_many_attempts` while locked; 401 `invalid_credentials` for a wrong current
+    /// password (counted as a failed login); 500 when DynamoDB fails.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: &str,
+        new: &str,
+        client: &str,
+    ) -> Result<(), ApiError> {
+        let user = self
+            .users
+            .get(&caller.user_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let new = Password::parse_new_field("new_password", new, &[&user.username, &user.email])?;
+        let now = clock::now().unix_timestamp();
+        let key = AttemptKey::new(&user.username, client);
+        if let Reservation::Locked { retry_after_secs } =
+            self.users.reserve_attempt(&key, now).await?
+        {
+            return Err(too_many_attempts(retry_after_secs));
+        }
+        if !password::verify(current, &user.password_hash) {
+            tracing::info!(user_id = %caller.user_id, "password change refused");
+            return Err(ApiError::InvalidCredentials);
+        }
+        self.users.clear_attempts(&key).await?;
+        let hash = new.hash().map_err(|e| ApiError::internal(e.to_string()))?;
+        if !self.users.set_password_hash(&caller.user_id, &hash).await? {
+            return Err(ApiError::Unauthenticated);
+        }
+        self.sessions
+            .revoke_others(&caller.user_id, &caller.token_hash)
+            .await?;
+        tracing::info!(user_id = %caller.user_id, "password changed; other sessions revoked");
+        Ok(())
+    }
+
+    /// Ends every session of the caller, the calling one included, at once.
+    ///
+    /// # Errors
+    /// 500 when DynamoDB fails.
+    pub async fn logout_all(&self, caller: &Caller) -> Result<(), ApiError> {
+        self.sessions.revoke_all(&caller.user_id).await?;
+        tracing::info!(user_id = %caller.user_id, "every session revoked");
+        Ok(())
+    }
+
     /// Ends the caller's session: its token fails from now on.
     ///
     /// # Errors
@@ -79,8 +159,5 @@ impl Accounts {
 }
 
 fn invalid_token() -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_token",
-        message: "The activation link is unknown, already used or expired.".to_owned(),
-    }
+    super::token::invalid_token("activation link")
 }

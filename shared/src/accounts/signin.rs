@@ -89,6 +89,7 @@ impl SignIn {
         }
         let token = SecretToken::generate();
         let expires_at = now + SESSION_TTL_SECS;
+        let generation = self.sessions.generation(&record.user_id).await?;
         self.sessions
             .put(&Session {
                 token_hash: token.hash().as_str().to_owned(),
@@ -97,6 +98,7 @@ impl SignIn {
                 created_at: clock::rfc3339_from_unix(now),
                 expires_at,
                 ttl: expires_at,
+                generation,
             })
             .await?;
         tracing::info!(user_id = %record.user_id, "logged in");
@@ -108,7 +110,8 @@ impl SignIn {
     }
 }
 
-fn too_many_attempts(retry_after_secs: u64) -> ApiError {
+/// 429 `too_many_attempts`, telling the client when to try again.
+pub(super) fn too_many_attempts(retry_after_secs: u64) -> ApiError {
     ApiError::TooManyRequests {
         code: "too_many_attempts",
         message: "Too many failed logins; try again later.".to_owned(),

@@ -57,6 +57,15 @@ impl TokenHash {
     }
 }
 
+/// 400 `invalid_token` for a token of `what` ("activation link", "reset token" …) that
+/// is unknown, used, superseded or expired: one answer for all, so none is told apart.
+pub fn invalid_token(what: &str) -> crate::error::ApiError {
+    crate::error::ApiError::BadRequest {
+        code: "invalid_token",
+        message: format!("The {what} is unknown, already used, superseded or expired."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

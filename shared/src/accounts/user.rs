@@ -27,6 +27,9 @@ pub struct User {
     pub role: Role,
     /// Pending activation or active.
     pub status: UserStatus,
+    /// The name the user chose to be shown by (`null` until set).
+    #[schema(required = true, min_length = 1, max_length = 64)]
+    pub display_name: Option<String>,
     /// When the account was registered (RFC 3339).
     pub created_at: String,
 }

@@ -41,11 +41,17 @@ pub struct ShippingAddress {
 impl ShippingAddress {
     /// Checks every field, naming each bad one as `shipping_address.<field>`.
     pub fn check(&self, errors: &mut FieldErrors) {
+        self.check_as("shipping_address.", errors);
+    }
+
+    /// Checks every field, naming each bad one as `<prefix><field>` (a saved address's
+    /// fields sit at the top of its body: no prefix).
+    pub fn check_as(&self, prefix: &str, errors: &mut FieldErrors) {
         let mut text = |field: &str, value: &str, min: usize, max: usize| {
             let count = value.trim().chars().count();
             if count < min || count > max || value.chars().any(char::is_control) {
                 errors.add(
-                    format!("shipping_address.{field}"),
+                    format!("{prefix}{field}"),
                     format!("must be {min} to {max} characters"),
                 );
             }
@@ -70,13 +76,13 @@ impl ShippingAddress {
             && self.phone.chars().filter(char::is_ascii_digit).count() >= 5;
         if !phone_ok {
             errors.add(
-                "shipping_address.phone",
+                format!("{prefix}phone"),
                 "must be a phone number of 5 to 30 characters",
             );
         }
         if !is_country(&self.country) {
             errors.add(
-                "shipping_address.country",
+                format!("{prefix}country"),
                 "must be an ISO 3166-1 alpha-2 code such as CN",
             );
         }

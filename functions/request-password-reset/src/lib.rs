@@ -1,0 +1,66 @@
+//! `POST /auth/password-reset`: asks for a password reset email. Always 202, after the
+//! same work for every address (the request is queued; the queue's consumer,
+//! `send-password-reset`, finds the account and emails it), so neither the answer nor
+//! its timing tells which addresses have accounts.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shop::accounts::recovery::ResetRequests;
+use shop::accounts::Email;
+use shop::error::{ApiError, FieldErrors};
+use shop::http;
+
+/// What the function needs, built once per cold start.
+pub type Context = ResetRequests;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ResetBody {
+    email: String,
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "request_password_reset",
+    path = "/auth/password-reset",
+    tag = "accounts",
+    summary = "Email a password reset token (answered 202 whether or not the address has an account)",
+    request_body = ResetBody,
+    responses(
+        (status = 202, description = "accepted"),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
+        shop::error::answers::Internal
+    )
+)]
+/// Email a password reset token (answered 202 whether or not the address has an account).
+///
+/// # Errors
+/// 4xx for a malformed body; 500 when SQS fails.
+pub async fn handler(resets: &ResetRequests, req: Request) -> Result<Response<Body>, ApiError> {
+    let body: ResetBody = http::json_body(&req)?;
+    let email =
+        Email::parse(&body.email).map_err(|e| FieldErrors::single("email", e.to_string()))?;
+    resets.request(&email).await?;
+    Ok(http::accepted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_invalid_address_is_named() {
+        let (status, body) = shop::testing::answer(
+            Context::from_env,
+            handler,
+            include_str!("../../../events/request-password-reset/invalid-email.json"),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            body["error"]["fields"]["email"],
+            "is not a valid email address"
+        );
+    }
+}
