@@ -342,10 +342,16 @@ if wanted accounts; then
   echo "== accounts: a new password's strength estimate, the webhook's signature check" >&2
   password=$(cargo bench --locked --profile bench-fast -p bench --bench password)
   webhook=$(cargo bench --locked --profile bench-fast -p bench --bench webhook)
+  echo "== accounts: cold starts of register, login and the webhook against me and the floors" >&2
+  emulators 8203 5203
+  LOCAL_PROVISION_ONLY=1 target/release/local-stack >/dev/null
+  cold_accounts=$(target/release/cold-start --runs "$runs" --bin-dir target/release --no-valgrind \
+    --rss-invocations 1000 --only payment-webhook,me,register,login)
+  stop_emulators
   cat > "$out/accounts.md" <<MD
 ## Accounts and the payment webhook
 
-Measured by \`bash infra/bench.sh --only accounts\` on $machine (in-process, no emulators).
+Measured by \`bash infra/bench.sh --only accounts\` on $machine (the benches in-process; the cold starts against the emulators).
 
 **A new password.** \`infra/bench/benches/password.rs\`: zxcvbn's estimate, which register
 runs on every new password (with the username and email as words to avoid), against the
@@ -360,6 +366,15 @@ over 512 bytes) and a body over 64 KiB are refused before any MAC is computed; t
 forged delivery can cost is one MAC per configured secret over 64 KiB.
 
 $webhook
+
+**Cold starts.** \`infra/bench/src/bin/cold-start.rs\` on release binaries, $runs rounds, no
+valgrind, against fresh emulators with the template provisioned. \`register\` pays zxcvbn's
+dictionaries on its first request (its event's username is taken after the first round, so
+it answers 409 without hashing: what is left over \`me\` is zxcvbn); \`login\` scores
+nothing. \`payment-webhook\` reads its signing secrets from Secrets Manager (moto here) in
+the init phase: the difference between its init and \`me\`'s is that one read.
+
+$cold_accounts
 MD
   splice accounts "$out/accounts.md"
 fi

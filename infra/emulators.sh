@@ -13,9 +13,11 @@ export AWS_ACCESS_KEY_ID=local
 export AWS_SECRET_ACCESS_KEY=local
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
-# The payment webhook's signing secret: Secrets Manager in AWS, this locally
-# (payment-simulator signs with it too).
-export LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS="${LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS:-whsec_local_development_secret}"
+# The payment webhook's signing secrets (comma-separated while rotating): the local
+# stack puts them in the template's PaymentWebhookSecret, in moto's Secrets Manager,
+# where the webhook reads them as in AWS; payment-simulator signs with the first.
+export LOCAL_PAYMENT_WEBHOOK_SECRETS="${LOCAL_PAYMENT_WEBHOOK_SECRETS:-whsec_local_development_secret}"
+export LOCAL_SECRET_PaymentWebhookSecret="{\"secrets\": \"$LOCAL_PAYMENT_WEBHOOK_SECRETS\"}"
 
 emulator_pids=()
 stop_emulators() {

@@ -66,7 +66,7 @@ def paid(api, order, token):
                         "payment_id": payment["payment_id"], "order_id": order["order_id"],
                         "amount": order["total"], "currency": order["currency"],
                         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}).encode()
-    secret = os.environ["LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS"].split(",")[0].strip()
+    secret = os.environ["LOCAL_PAYMENT_WEBHOOK_SECRETS"].split(",")[0].strip()
     t = str(int(time.time()))
     mac = hmac.new(secret.encode(), f"{t}.".encode() + event, hashlib.sha256).hexdigest()
     status, body = call("POST", f"{api}/payments/webhook", event, headers={"payment-signature": f"t={t},v1={mac}"})

@@ -27,6 +27,12 @@ export SHOP_API_URL="http://$LOCAL_API_ADDR"
 export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=5
 # Reset emails likewise: at most one per account every 5 seconds here (60 in AWS).
 export LOCAL_ENV_RESET_EMAIL_INTERVAL_SECS=5
+# A warm webhook re-reads its secrets after a mismatch once they are 1 s old (5 min in
+# AWS), so the rotation test needs no restart.
+export LOCAL_ENV_WEBHOOK_SECRETS_REFRESH_SECS=1
+# Every function logs what each AWS call needs from IAM; policy-audit holds those calls
+# against the template's policies once the tests and the fuzzing have run.
+export LOCAL_ENV_SHOP_AUDIT_AWS_CALLS=1
 # The expiry job runs every minute in AWS; every 2 seconds here.
 export LOCAL_SCHEDULE_SECONDS=2
 # Failed messages come back after 2 seconds instead of 60, so they reach the
@@ -47,10 +53,14 @@ tests_status=${PIPESTATUS[0]}
 echo "== schema-driven fuzzing (bounded, deterministic)"
 bash infra/fuzz.sh 2>&1 | tee "$local_dir/logs/schemathesis.log"
 fuzz_status=${PIPESTATUS[0]}
+
+echo "== policy audit (every AWS call of the run against its function's policy)"
+target/debug/policy-audit "$SHOP_STACK_LOG"
+audit_status=$?
 set -e
 
 count() { grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk -v col="$1" '{n += $col} END {print n + 0}'; }
 passed=$(count 4) failed=$(count 6) ignored=$(count 8)
-echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log)"
+echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status"
 echo "tests: $passed passed, $failed failed, $ignored skipped"
-[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ]
+[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ]

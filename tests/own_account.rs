@@ -641,3 +641,51 @@ async fn at_most_twenty_addresses_even_when_saved_at_once() {
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 20);
 }
+
+/// A reset token stops working 30 minutes after it was issued: issued through the
+/// repository with the clock moved back, since a test can't wait half an hour (the
+/// control, issued now, works).
+#[tokio::test]
+async fn a_reset_token_expires_after_thirty_minutes() {
+    use shop::accounts::SecretToken;
+    let api = Api::new();
+    let user = api.signed_up("customer").await;
+    let users = shop::accounts::repo::UsersRepo::new(
+        shop::aws::Aws::from_env().unwrap().dynamodb(),
+        "UsersTable",
+    );
+    let now = shop::clock::now().unix_timestamp();
+    let confirm =
+        |token: &SecretToken| json!({"token": token.expose(), "new_password": NEW_PASSWORD});
+    let stale = SecretToken::generate();
+    assert!(users
+        .issue_reset(&user.user_id, &stale.hash(), now - 31 * 60, 0)
+        .await
+        .unwrap());
+    let answer = api
+        .call(
+            Method::POST,
+            "/auth/password-reset/confirm",
+            None,
+            Some(confirm(&stale)),
+        )
+        .await;
+    assert_refused(&answer, 400, "invalid_token");
+    assert_eq!(me(&api, &user.token).await, 200, "nothing changed");
+
+    let fresh = SecretToken::generate();
+    assert!(users
+        .issue_reset(&user.user_id, &fresh.hash(), now - 29 * 60, 0)
+        .await
+        .unwrap());
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/auth/password-reset/confirm",
+            None,
+            Some(confirm(&fresh)),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(api.login(&user.username, NEW_PASSWORD).await.0, 200);
+}

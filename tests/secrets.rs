@@ -177,3 +177,95 @@ async fn no_secret_appears_in_any_function_log() {
         );
     }
 }
+
+/// The webhook's signing secrets live in Secrets Manager (moto here), read at cold
+/// start: rotating them there (the new secret beside the old) reaches a warm instance
+/// without a restart, once its copy is older than the refresh interval (1 s in the
+/// tests, 5 min in AWS); the old secret keeps working meanwhile.
+#[tokio::test]
+async fn a_rotated_webhook_secret_reaches_the_warm_function() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let buyer = api.signed_up("customer").await;
+    let goods = api.create_goods(&merchant, 300, 10, "CNY").await.goods_id;
+    let order = api.place(&buyer, &[(&goods, 1)]).await;
+    let event = api.payment_event(&buyer, &order).await;
+    let now = shop::clock::now().unix_timestamp();
+    // Warm the function with the current secret: a forged delivery is refused.
+    let rotated = format!("whsec_rotated_{}", unique());
+    let (status, _) = api.webhook(&event, &rotated, now).await;
+    assert_eq!(status, 400, "the new secret is not known yet");
+
+    let manager = shop::aws::Aws::from_env().unwrap().secrets_manager();
+    let secret_id = "shop/payment-webhook";
+    let before = manager
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .expect("the local stack created the webhook secret from the template")
+        .secret_string()
+        .unwrap()
+        .to_owned();
+    let both = json!({"secrets": [rotated.clone(), webhook_secret()]}).to_string();
+    manager
+        .put_secret_value()
+        .secret_id(secret_id)
+        .secret_string(&both)
+        .send()
+        .await
+        .unwrap();
+    // If this times out the old secret is still listed: nothing else breaks.
+    e2e::eventually(15, "the rotated secret to be accepted", || async {
+        let now = shop::clock::now().unix_timestamp();
+        (api.webhook(&event, &rotated, now).await.0 == 200).then_some(())
+    })
+    .await;
+    manager
+        .put_secret_value()
+        .secret_id(secret_id)
+        .secret_string(&before)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.order_of(&buyer, &order.order_id).await.status, "paid");
+    // The old secret still signs (other orders, other tests).
+    let order = api.place(&buyer, &[(&goods, 1)]).await;
+    let event = api.payment_event(&buyer, &order).await;
+    let now = shop::clock::now().unix_timestamp();
+    assert_eq!(api.webhook(&event, &webhook_secret(), now).await.0, 200);
+}
+
+/// A webhook whose secret lists no signing secret refuses to start (in Lambda's init
+/// phase), naming the problem, rather than refusing every delivery later.
+#[tokio::test]
+async fn the_webhook_refuses_to_start_without_a_signing_secret() {
+    let manager = shop::aws::Aws::from_env().unwrap().secrets_manager();
+    let name = format!("shop/empty-{}", unique());
+    manager
+        .create_secret()
+        .name(&name)
+        .secret_string(r#"{"secrets": []}"#)
+        .send()
+        .await
+        .unwrap();
+    let binary = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/debug/payment-webhook"
+    );
+    let run = tokio::process::Command::new(binary)
+        .env("PAYMENT_WEBHOOK_SECRET_ARN", &name)
+        // Nowhere to fetch invocations from: a started function would wait here.
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), run)
+        .await
+        .expect("it stops at once")
+        .expect("the function binary is built (infra/test.sh builds it)");
+    let stderr = String::from_utf8_lossy(&out.stderr) + String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("lists no signing secret"),
+        "the reason is named: {stderr}"
+    );
+}

@@ -28,6 +28,7 @@ use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 
+use crate::audit::AuditCalls;
 use crate::config::{self, ConfigError};
 use crate::metrics::{CountRequests, Service};
 
@@ -69,23 +70,34 @@ impl Aws {
     /// A DynamoDB client.
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         let mut builder = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
-            .interceptor(CountRequests(Service::DynamoDb));
+            .interceptor(CountRequests(Service::DynamoDb))
+            .interceptor(AuditCalls);
         builder.set_endpoint_url(endpoint_url("DYNAMODB"));
         aws_sdk_dynamodb::Client::from_conf(builder.build())
     }
 
     /// An SES client.
     pub fn ses(&self) -> aws_sdk_ses::Client {
-        let mut builder =
-            aws_sdk_ses::config::Builder::from(&self.sdk).interceptor(CountRequests(Service::Ses));
+        let mut builder = aws_sdk_ses::config::Builder::from(&self.sdk)
+            .interceptor(CountRequests(Service::Ses))
+            .interceptor(AuditCalls);
         builder.set_endpoint_url(endpoint_url("SES"));
         aws_sdk_ses::Client::from_conf(builder.build())
     }
 
+    /// A Secrets Manager client (read at cold start only, so its calls are not counted).
+    pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        let mut builder =
+            aws_sdk_secretsmanager::config::Builder::from(&self.sdk).interceptor(AuditCalls);
+        builder.set_endpoint_url(endpoint_url("SECRETS_MANAGER"));
+        aws_sdk_secretsmanager::Client::from_conf(builder.build())
+    }
+
     /// An SQS client.
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        let mut builder =
-            aws_sdk_sqs::config::Builder::from(&self.sdk).interceptor(CountRequests(Service::Sqs));
+        let mut builder = aws_sdk_sqs::config::Builder::from(&self.sdk)
+            .interceptor(CountRequests(Service::Sqs))
+            .interceptor(AuditCalls);
         builder.set_endpoint_url(endpoint_url("SQS"));
         aws_sdk_sqs::Client::from_conf(builder.build())
     }

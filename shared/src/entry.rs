@@ -20,7 +20,16 @@ pub type Error = lambda_runtime::Error;
 
 fn start<S, E: Into<Error>>(build: impl FnOnce() -> Result<S, E>) -> Result<&'static S, Error> {
     crate::telemetry::init();
-    Ok(Box::leak(Box::new(build().map_err(Into::into)?)))
+    Ok(Box::leak(Box::new(built(build())?)))
+}
+
+/// The built service, or its error logged in words (as Lambda shows an init error).
+fn built<S, E: Into<Error>>(result: Result<S, E>) -> Result<S, Error> {
+    result.map_err(|e| {
+        let e: Error = e.into();
+        tracing::error!(error = %crate::error::ErrorChain(e.as_ref()), "the service could not be built");
+        e
+    })
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -43,6 +52,32 @@ where
 {
     runtime()?.block_on(async {
         let service = start(build)?;
+        crate::http::run(|req| handler(service, req)).await
+    })
+}
+
+/// Runs an HTTP function like [`http`] whose service is built by an async `build` (one
+/// that reads from AWS at cold start, such as a secret), in Lambda's init phase.
+///
+/// # Errors
+/// When the service can't be built or the Lambda runtime fails.
+pub fn http_init<S, E, B, BFut, F, Fut>(build: B, handler: F) -> Result<(), Error>
+where
+    S: Sync + 'static,
+    E: Into<Error>,
+    B: FnOnce() -> BFut,
+    BFut: Future<Output = Result<S, E>>,
+    F: Fn(&'static S, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    runtime()?.block_on(async {
+        crate::telemetry::init();
+        let started = std::time::Instant::now();
+        let service: &'static S = Box::leak(Box::new(built(build().await)?));
+        tracing::info!(
+            build_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "service built"
+        );
         crate::http::run(|req| handler(service, req)).await
     })
 }

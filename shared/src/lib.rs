@@ -29,6 +29,7 @@
 //! - [`ids`], [`money`], [`clock`]: ids, prices and time as the API speaks them.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod aws;
 pub mod cart;

@@ -332,7 +332,7 @@ pub fn token_of(link: &str) -> String {
 
 /// The payment webhook's local signing secret (the first, if several).
 pub fn webhook_secret() -> String {
-    std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS")
+    std::env::var("LOCAL_PAYMENT_WEBHOOK_SECRETS")
         .unwrap_or_else(|_| "whsec_local_development_secret".into())
         .split(',')
         .next()

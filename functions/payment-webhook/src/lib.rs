@@ -58,8 +58,17 @@ pub async fn handler(webhook: &Webhook, req: Request) -> Result<Response<Body>, 
 mod tests {
     use super::*;
 
+    /// The service with the test secret, as Secrets Manager would give it.
+    fn webhook() -> Result<Context, shop::error::BoxError> {
+        let secrets = shop::payments::secrets::WebhookSecrets::fixed(vec!["whsec_test".into()])?;
+        Ok(Context::with_secrets(
+            &shop::aws::Aws::from_env()?,
+            secrets,
+        )?)
+    }
+
     async fn answer(json: &str) -> (u16, serde_json::Value) {
-        shop::testing::answer(Context::from_env, handler, json).await
+        shop::testing::answer(webhook, handler, json).await
     }
 
     #[tokio::test]

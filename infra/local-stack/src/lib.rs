@@ -5,9 +5,11 @@
 //! - [`provision`]: creates its tables, queues and email identities in the emulators.
 //! - [`runtime`]: the Lambda Runtime API and instance scaling for each function.
 //! - [`gateway`]: API Gateway's HTTP API in front of the functions.
+//! - [`policy`]: the audit of the functions' AWS calls against their policies.
 //! - [`triggers`]: SQS event source mappings, schedules, and the sent-email console.
 
 pub mod gateway;
+pub mod policy;
 pub mod provision;
 pub mod runtime;
 pub mod template;

@@ -78,6 +78,7 @@ async fn run() -> Result<(), String> {
         region: region.clone(),
         sqs: aws.sqs(),
         ses: aws.ses(),
+        secrets: aws.secrets_manager(),
     };
     provision(&template, &emulators).await?;
     if std::env::var("LOCAL_PROVISION_ONLY").is_ok_and(|v| v == "1") {

@@ -1,7 +1,8 @@
 //! Creates what the template declares in the emulators: DynamoDB tables (with their
 //! GSIs, streams and TTL settings) in DynamoDB Local, queues (with redrive policies)
-//! in moto's SQS, and the SES sender identities. Re-running it against emulators that
-//! already hold them changes nothing.
+//! in moto's SQS, the SES sender identities, and the Secrets Manager secrets (each
+//! with the value of `LOCAL_SECRET_<logical id>` when set, else the template's). Re-running
+//! it against emulators that already hold them changes nothing but a secret's value.
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
@@ -18,6 +19,8 @@ pub struct Emulators {
     pub sqs: aws_sdk_sqs::Client,
     /// SES client pointed at moto.
     pub ses: aws_sdk_ses::Client,
+    /// Secrets Manager client pointed at moto.
+    pub secrets: aws_sdk_secretsmanager::Client,
 }
 
 /// Creates every table, queue and email identity.
@@ -66,6 +69,34 @@ pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(),
             .send()
             .await
             .map_err(|e| format!("email identity {identity}: {}", shop_error(&e)))?;
+    }
+    for secret in &template.secrets {
+        let value = std::env::var(format!("LOCAL_SECRET_{}", secret.id))
+            .unwrap_or_else(|_| secret.value.clone());
+        let created = emulators
+            .secrets
+            .create_secret()
+            .name(&secret.name)
+            .secret_string(&value)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_exists_exception()) =>
+            {
+                emulators
+                    .secrets
+                    .put_secret_value()
+                    .secret_id(&secret.name)
+                    .secret_string(&value)
+                    .send()
+                    .await
+                    .map_err(|e| format!("secret {}: {}", secret.name, shop_error(&e)))?;
+            }
+            Err(e) => return Err(format!("secret {}: {}", secret.name, shop_error(&e))),
+        }
     }
     Ok(())
 }

@@ -60,6 +60,19 @@ pub struct Function {
     pub sqs: Vec<SqsSource>,
     /// Schedules.
     pub schedules: Vec<Schedule>,
+    /// The `Allow` statements of its policies, resolved.
+    pub policy: Vec<Statement>,
+}
+
+/// One `Allow` statement of a function's policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// Actions (`dynamodb:GetItem`; `*` wildcards allowed).
+    pub actions: Vec<String>,
+    /// Resources, resolved to local ARNs or names (`*` wildcards allowed).
+    pub resources: Vec<String>,
+    /// `ForAllValues:StringLike` `dynamodb:LeadingKeys` patterns, when the statement has them.
+    pub leading_keys: Option<Vec<String>>,
 }
 
 /// A DynamoDB table, as CloudFormation properties (they are the CreateTable API's).
@@ -91,6 +104,19 @@ pub struct Template {
     pub queues: Vec<Queue>,
     /// SES identities to verify.
     pub email_identities: Vec<String>,
+    /// Secrets Manager secrets.
+    pub secrets: Vec<Secret>,
+}
+
+/// A secret the template declares.
+#[derive(Debug, Clone)]
+pub struct Secret {
+    /// Logical id (what `LOCAL_SECRET_<id>` overrides).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its `SecretString`.
+    pub value: String,
 }
 
 /// Values that differ between AWS and the local stack.
@@ -199,6 +225,11 @@ impl<'a> Resolver<'a> {
                     name: self.physical_name(id)?,
                     properties: self.resolve(props)?,
                 }),
+                "AWS::SecretsManager::Secret" => template.secrets.push(Secret {
+                    id: id.clone(),
+                    name: self.physical_name(id)?,
+                    value: scalar(&self.resolve(&props["SecretString"])?).unwrap_or_default(),
+                }),
                 "AWS::SES::EmailIdentity" => {
                     let identity = self.resolve(&props["EmailIdentity"])?;
                     template
@@ -252,6 +283,7 @@ impl<'a> Resolver<'a> {
             routes: Vec::new(),
             sqs: Vec::new(),
             schedules: Vec::new(),
+            policy: self.policy(id, &props["Policies"])?,
         };
         if let Some(events) = props["Events"].as_object() {
             for (event_id, event) in events {
@@ -293,6 +325,43 @@ impl<'a> Resolver<'a> {
         Ok(function)
     }
 
+    /// The `Allow` statements of a function's `Policies` (inline statements; SAM's
+    /// policy templates are not used here and are refused, so none goes unchecked).
+    fn policy(&self, id: &str, policies: &Value) -> Result<Vec<Statement>, String> {
+        let strings = |value: &Value| -> Result<Vec<String>, String> {
+            let resolved = self.resolve(value)?;
+            let items = match &resolved {
+                Value::Array(items) => items.clone(),
+                Value::Null => Vec::new(),
+                single => vec![single.clone()],
+            };
+            items
+                .iter()
+                .map(|v| scalar(v).ok_or_else(|| format!("{id}: a policy value is not a string")))
+                .collect()
+        };
+        let mut statements = Vec::new();
+        for policy in policies.as_array().into_iter().flatten() {
+            let Some(listed) = policy["Statement"].as_array() else {
+                return Err(format!(
+                    "{id}: only inline Statement policies are supported"
+                ));
+            };
+            for statement in listed.iter().filter(|s| s["Effect"] == "Allow") {
+                let condition =
+                    &statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+                statements.push(Statement {
+                    actions: strings(&statement["Action"])?,
+                    resources: strings(&statement["Resource"])?,
+                    leading_keys: (!condition.is_null())
+                        .then(|| strings(condition))
+                        .transpose()?,
+                });
+            }
+        }
+        Ok(statements)
+    }
+
     /// The local name of the queue an SQS event names (by `GetAtt X.Arn` or an ARN).
     fn queue_of(&self, queue: &Value) -> Result<String, String> {
         if let Some([resource, _]) = queue["Fn::GetAtt"].as_array().map(Vec::as_slice) {
@@ -311,6 +380,7 @@ impl<'a> Resolver<'a> {
         let explicit = match resource["Type"].as_str() {
             Some("AWS::DynamoDB::Table") => &props["TableName"],
             Some("AWS::SQS::Queue") => &props["QueueName"],
+            Some("AWS::SecretsManager::Secret") => &props["Name"],
             _ => &Value::Null,
         };
         if explicit.is_null() {

@@ -12,7 +12,7 @@
 //!          --api URL         default SHOP_API_URL or http://127.0.0.1:3000
 //! ```
 //! The secret is the first of `PAYMENT_WEBHOOK_SECRETS` (default: the local stack's,
-//! `LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS`).
+//! `LOCAL_PAYMENT_WEBHOOK_SECRETS`).
 
 use serde_json::{json, Value};
 use shop::payments::signature::sign;
@@ -32,7 +32,7 @@ async fn main() -> Result<(), String> {
         .or_else(|| std::env::var("SHOP_API_URL").ok())
         .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
     let secret = std::env::var("PAYMENT_WEBHOOK_SECRETS")
-        .or_else(|_| std::env::var("LOCAL_ENV_PAYMENT_WEBHOOK_SECRETS"))
+        .or_else(|_| std::env::var("LOCAL_PAYMENT_WEBHOOK_SECRETS"))
         .unwrap_or_else(|_| "whsec_local_development_secret".to_owned())
         .split(',')
         .next()

@@ -1,11 +1,13 @@
 //! Payments: payment orders handed to the provider, and the provider's signed webhook.
 //!
 //! - [`signature`]: the webhook's HMAC signature.
+//! - [`secrets`]: the webhook's signing secrets, from Secrets Manager.
 //! - [`repo`]: the payments table (payments and the webhook events recorded against them).
 //! - [`webhook`]: the provider's webhook, applied exactly once.
 //! - [`Payments`]: the service that issues payment orders.
 
 pub mod repo;
+pub mod secrets;
 pub mod signature;
 pub mod webhook;
 

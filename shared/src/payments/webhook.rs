@@ -11,11 +11,12 @@
 //! A successful payment publishes one `purchase` event per order line.
 
 use super::repo::{PaymentsRepo, WebhookEvent};
+use super::secrets::WebhookSecrets;
 use super::signature;
 use crate::aws::Aws;
 use crate::clock;
 use crate::config::{self, ConfigError};
-use crate::error::ApiError;
+use crate::error::{ApiError, BoxError};
 use crate::events::{Envelope, Event, Publisher, Purchased};
 use crate::http;
 use crate::orders::order::OrderStatus;
@@ -28,25 +29,30 @@ pub struct Webhook {
     orders: OrdersRepo,
     payments: PaymentsRepo,
     events: Publisher,
-    /// Active secrets (`PAYMENT_WEBHOOK_SECRETS`, comma-separated while rotating).
-    secrets: Vec<String>,
+    /// The signing secrets (several while rotating), from Secrets Manager.
+    secrets: WebhookSecrets,
 }
 
 impl Webhook {
-    /// Reads `PAYMENT_WEBHOOK_SECRETS`, `ORDERS_TABLE`, `PAYMENTS_TABLE` and
-    /// `EVENTS_QUEUE_URL`.
+    /// Builds the service at cold start: reads `ORDERS_TABLE`, `PAYMENTS_TABLE`,
+    /// `EVENTS_QUEUE_URL`, and the signing secrets from the Secrets Manager secret named
+    /// by `PAYMENT_WEBHOOK_SECRET_ARN`.
+    ///
+    /// # Errors
+    /// A missing variable, named; a secret that can't be read or lists no secret.
+    pub async fn load() -> Result<Self, BoxError> {
+        let aws = Aws::from_env()?;
+        let secret_id = config::required("PAYMENT_WEBHOOK_SECRET_ARN")?;
+        let secrets = WebhookSecrets::load(aws.secrets_manager(), secret_id).await?;
+        Ok(Self::with_secrets(&aws, secrets)?)
+    }
+
+    /// The service with these secrets (for tests and benches: no Secrets Manager).
     ///
     /// # Errors
     /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let aws = Aws::from_env()?;
+    pub fn with_secrets(aws: &Aws, secrets: WebhookSecrets) -> Result<Self, ConfigError> {
         let dynamodb = aws.dynamodb();
-        let secrets: Vec<String> = config::required("PAYMENT_WEBHOOK_SECRETS")?
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
         Ok(Self {
             orders: OrdersRepo::from_env(dynamodb.clone())?,
             payments: PaymentsRepo::from_env(dynamodb)?,
@@ -66,18 +72,32 @@ impl Webhook {
         body: &[u8],
     ) -> Result<(), ApiError> {
         let now = clock::now();
-        signature::verify(signature_header, body, &self.secrets, now.unix_timestamp()).map_err(
-            |e| {
-                tracing::warn!(reason = %e, "webhook signature refused");
-                match e {
-                    signature::SignatureError::TooLarge => ApiError::PayloadTooLarge,
-                    _ => ApiError::BadRequest {
-                        code: "invalid_signature",
-                        message: "The Payment-Signature is missing, invalid or stale.".into(),
-                    },
-                }
-            },
-        )?;
+        let mut verified = signature::verify(
+            signature_header,
+            body,
+            &self.secrets.current(),
+            now.unix_timestamp(),
+        );
+        if matches!(verified, Err(signature::SignatureError::Mismatch))
+            && self.secrets.refresh_if_stale().await
+        {
+            verified = signature::verify(
+                signature_header,
+                body,
+                &self.secrets.current(),
+                now.unix_timestamp(),
+            );
+        }
+        verified.map_err(|e| {
+            tracing::warn!(reason = %e, "webhook signature refused");
+            match e {
+                signature::SignatureError::TooLarge => ApiError::PayloadTooLarge,
+                _ => ApiError::BadRequest {
+                    code: "invalid_signature",
+                    message: "The Payment-Signature is missing, invalid or stale.".into(),
+                },
+            }
+        })?;
         let event: WebhookEvent = http::parse_json(body)?;
         let at = clock::rfc3339(now);
 
