@@ -90,3 +90,33 @@ macro_rules! refuses_anonymous_callers {
         }
     };
 }
+
+/// The handler test of every function whose path names an id: its
+/// `events/<function>/malformed-id.json` (an id we never issue) is answered 404
+/// `not_found` before any AWS call. Expects `Context` (with `from_env`) and `handler` at
+/// the crate root.
+///
+/// ```text
+/// shop::refuses_malformed_ids!("get-goods");
+/// ```
+#[macro_export]
+macro_rules! refuses_malformed_ids {
+    ($function:literal) => {
+        #[cfg(test)]
+        mod malformed_id {
+            #[tokio::test]
+            async fn an_id_we_never_issue_is_not_found_without_a_read() {
+                let event = include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../events/",
+                    $function,
+                    "/malformed-id.json"
+                ));
+                let (status, body) =
+                    $crate::testing::answer(super::Context::from_env, super::handler, event).await;
+                assert_eq!(status, 404, "{body}");
+                assert_eq!(body["error"]["code"], "not_found", "{body}");
+            }
+        }
+    };
+}

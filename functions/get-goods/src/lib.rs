@@ -72,20 +72,4 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&goods.public())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn an_id_we_never_issue_is_not_found_without_a_read() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/get-goods/malformed-id.json"),
-        )
-        .await;
-        assert_eq!(status, 404);
-        assert_eq!(body["error"]["code"], "not_found");
-    }
-}
+shop::refuses_malformed_ids!("get-goods");
