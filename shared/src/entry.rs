@@ -18,18 +18,17 @@ use crate::error::ApiError;
 /// The error a Lambda entry point ends with.
 pub type Error = lambda_runtime::Error;
 
-fn start<S, E: Into<Error>>(build: impl FnOnce() -> Result<S, E>) -> Result<&'static S, Error> {
-    crate::telemetry::init();
-    Ok(Box::leak(Box::new(built(build())?)))
-}
-
-/// The built service, or its error logged in words (as Lambda shows an init error).
-fn built<S, E: Into<Error>>(result: Result<S, E>) -> Result<S, Error> {
-    result.map_err(|e| {
-        let e: Error = e.into();
-        tracing::error!(error = %crate::error::ErrorChain(e.as_ref()), "the service could not be built");
-        e
-    })
+/// The built service, kept for the life of the process; or its error, logged in words
+/// (as Lambda shows an init error).
+fn keep<S, E: Into<Error>>(built: Result<S, E>) -> Result<&'static S, Error> {
+    match built {
+        Ok(service) => Ok(Box::leak(Box::new(service))),
+        Err(e) => {
+            let e: Error = e.into();
+            tracing::error!(error = %crate::error::ErrorChain(e.as_ref()), "the service could not be built");
+            Err(e)
+        }
+    }
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -50,10 +49,7 @@ where
     F: Fn(&'static S, Request) -> Fut,
     Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
 {
-    runtime()?.block_on(async {
-        let service = start(build)?;
-        crate::http::run(|req| handler(service, req)).await
-    })
+    http_init(|| std::future::ready(build()), handler)
 }
 
 /// Runs an HTTP function like [`http`] whose service is built by an async `build` (one
@@ -72,12 +68,7 @@ where
 {
     runtime()?.block_on(async {
         crate::telemetry::init();
-        let started = std::time::Instant::now();
-        let service: &'static S = Box::leak(Box::new(built(build().await)?));
-        tracing::info!(
-            build_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "service built"
-        );
+        let service = keep(build().await)?;
         crate::http::run(|req| handler(service, req)).await
     })
 }
@@ -100,7 +91,8 @@ where
     Out: Serialize + Send + 'static,
 {
     runtime()?.block_on(async {
-        let service = start(build)?;
+        crate::telemetry::init();
+        let service = keep(build())?;
         lambda_runtime::run(lambda_runtime::service_fn(|event| handler(service, event))).await
     })
 }

@@ -100,8 +100,7 @@ impl PlaceBody {
     /// named by `address_id`, when it is one).
     fn into_order(self, saved: Option<ShippingAddress>) -> Result<NewOrder, ApiError> {
         let mut errors = FieldErrors::new();
-        let body = self;
-        let shipping_address = match (body.shipping_address, &body.address_id) {
+        let shipping_address = match (self.shipping_address, &self.address_id) {
             (Some(address), None) => {
                 address.check(&mut errors);
                 Some(address)
@@ -123,7 +122,7 @@ impl PlaceBody {
                 None
             }
         };
-        let lines = match body.items {
+        let lines = match self.items {
             Some(items) => {
                 if items.is_empty() || items.len() > MAX_LINES {
                     errors.add("items", format!("must hold 1 to {MAX_LINES} lines"));
@@ -149,11 +148,11 @@ impl PlaceBody {
                 Lines::Explicit(lines)
             }
             None => {
-                if body.merchant_id.as_ref().is_some_and(|m| !is_id(m)) {
+                if self.merchant_id.as_ref().is_some_and(|m| !is_id(m)) {
                     errors.add("merchant_id", "is not a merchant id");
                 }
                 Lines::FromCart {
-                    merchant_id: body.merchant_id,
+                    merchant_id: self.merchant_id,
                 }
             }
         };
@@ -162,7 +161,7 @@ impl PlaceBody {
             lines,
             shipping_address: shipping_address
                 .ok_or_else(|| ApiError::internal("checked above"))?,
-            payment_method: body.payment_method,
+            payment_method: self.payment_method,
         })
     }
 }

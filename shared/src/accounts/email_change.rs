@@ -11,11 +11,8 @@
 
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
-use super::attempts::{AttemptKey, Reservation};
 use super::grants::{GrantKind, Redeemable};
-use super::password;
 use super::repo::{CreateUserError, UsersRepo};
-use super::signin::too_many_attempts;
 use super::{Email, SecretToken, TokenHash, User};
 use crate::auth::Caller;
 use crate::aws::Aws;
@@ -79,17 +76,9 @@ impl EmailChanges {
         fields.into_result()?;
         let new_email = new_email.ok_or_else(|| ApiError::internal("checked above"))?;
         let now = clock::now().unix_timestamp();
-        let key = AttemptKey::new(&user.username, client);
-        if let Reservation::Locked { retry_after_secs } =
-            self.users.reserve_attempt(&key, now).await?
-        {
-            return Err(too_many_attempts(retry_after_secs));
-        }
-        if !password::verify(password, &user.password_hash) {
-            tracing::info!(user_id = %caller.user_id, "email change refused");
-            return Err(ApiError::InvalidCredentials);
-        }
-        self.users.clear_attempts(&key).await?;
+        self.users
+            .confirm_password(&user, password, client, now)
+            .await?;
         if self.users.email_held(&new_email, now).await? {
             return Err(CreateUserError::EmailTaken.into());
         }

@@ -64,7 +64,7 @@ impl UsersRepo {
     ///
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
-    pub async fn grant(
+    async fn grant(
         &self,
         kind: GrantKind,
         token: &TokenHash,

@@ -16,12 +16,10 @@ use crate::clock;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 
-use super::attempts::{AttemptKey, Reservation};
-use super::password::{self, Password};
+use super::password::Password;
 use super::profile::DisplayName;
 use super::repo::UsersRepo;
 use super::sessions::SessionsRepo;
-use super::signin::too_many_attempts;
 use super::{TokenHash, User};
 
 /// The longest activation token a link may carry; anything longer is not ours.
@@ -115,17 +113,9 @@ impl Accounts {
             .ok_or(ApiError::Unauthenticated)?;
         let new = Password::parse_new_field("new_password", new, &[&user.username, &user.email])?;
         let now = clock::now().unix_timestamp();
-        let key = AttemptKey::new(&user.username, client);
-        if let Reservation::Locked { retry_after_secs } =
-            self.users.reserve_attempt(&key, now).await?
-        {
-            return Err(too_many_attempts(retry_after_secs));
-        }
-        if !password::verify(current, &user.password_hash) {
-            tracing::info!(user_id = %caller.user_id, "password change refused");
-            return Err(ApiError::InvalidCredentials);
-        }
-        self.users.clear_attempts(&key).await?;
+        self.users
+            .confirm_password(&user, current, client, now)
+            .await?;
         let hash = new.hash().map_err(|e| ApiError::internal(e.to_string()))?;
         if !self.users.set_password_hash(&caller.user_id, &hash).await? {
             return Err(ApiError::Unauthenticated);

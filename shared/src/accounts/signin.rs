@@ -9,7 +9,7 @@
 
 use super::attempts::{AttemptKey, Reservation};
 use super::password;
-use super::repo::{LoginLookup, UsersRepo};
+use super::repo::{LoginLookup, UserRecord, UsersRepo};
 use super::sessions::{Session, SessionsRepo};
 use super::{SecretToken, User, UserStatus};
 use crate::aws::Aws;
@@ -110,8 +110,37 @@ impl SignIn {
     }
 }
 
+impl UsersRepo {
+    /// Checks a signed-in user's `password` again (to change the password or the email),
+    /// under the same lock as login: the attempt is reserved for the account's username
+    /// from `client` first, a wrong password counts as a failed login, a right one clears
+    /// the count.
+    ///
+    /// # Errors
+    /// 429 `too_many_attempts` while locked; 401 `invalid_credentials` for a wrong
+    /// password; 500 when DynamoDB fails.
+    pub(super) async fn confirm_password(
+        &self,
+        user: &UserRecord,
+        password: &str,
+        client: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let key = AttemptKey::new(&user.username, client);
+        if let Reservation::Locked { retry_after_secs } = self.reserve_attempt(&key, now).await? {
+            return Err(too_many_attempts(retry_after_secs));
+        }
+        if !password::verify(password, &user.password_hash) {
+            tracing::info!(user_id = %user.user_id, "password check refused");
+            return Err(ApiError::InvalidCredentials);
+        }
+        self.clear_attempts(&key).await?;
+        Ok(())
+    }
+}
+
 /// 429 `too_many_attempts`, telling the client when to try again.
-pub(super) fn too_many_attempts(retry_after_secs: u64) -> ApiError {
+fn too_many_attempts(retry_after_secs: u64) -> ApiError {
     ApiError::TooManyRequests {
         code: "too_many_attempts",
         message: "Too many failed logins; try again later.".to_owned(),

@@ -138,9 +138,9 @@ impl WebhookSecrets {
         })
     }
 
-    /// The secrets in use now.
-    pub fn current(&self) -> Vec<String> {
-        self.lock().secrets.clone()
+    /// Runs `check` on the secrets in use now (no copy per delivery).
+    pub fn with_current<T>(&self, check: impl FnOnce(&[String]) -> T) -> T {
+        check(&self.lock().secrets)
     }
 
     /// After a delivery matched none of the secrets: reads them again if the copy is

@@ -72,21 +72,14 @@ impl Webhook {
         body: &[u8],
     ) -> Result<(), ApiError> {
         let now = clock::now();
-        let mut verified = signature::verify(
-            signature_header,
-            body,
-            &self.secrets.current(),
-            now.unix_timestamp(),
-        );
+        let check = |secrets: &[String]| {
+            signature::verify(signature_header, body, secrets, now.unix_timestamp())
+        };
+        let mut verified = self.secrets.with_current(check);
         if matches!(verified, Err(signature::SignatureError::Mismatch))
             && self.secrets.refresh_if_stale().await
         {
-            verified = signature::verify(
-                signature_header,
-                body,
-                &self.secrets.current(),
-                now.unix_timestamp(),
-            );
+            verified = self.secrets.with_current(check);
         }
         verified.map_err(|e| {
             tracing::warn!(reason = %e, "webhook signature refused");
