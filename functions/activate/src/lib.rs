@@ -2,6 +2,7 @@
 //! within 24 hours (the rules: [`shop::accounts::service`]).
 
 use lambda_http::{Body, Request, Response};
+use shop::accounts::api::ActivateAnswer;
 use shop::accounts::Accounts;
 use shop::error::ApiError;
 use shop::http;
@@ -9,30 +10,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
 
-/// The account's new status.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct ActivateAnswer {
-    /// Always `active`.
-    status: String,
-}
-
-#[utoipa::path(
-    get,
-    operation_id = "activate",
-    path = "/auth/activate",
-    tag = "accounts",
-    summary = "Activate an account from its emailed link",
-    params(("token" = String, Query, description = "the single-use token from the email")),
-    responses(
-        (status = 200, description = "{\"status\": \"active\"}", body = ActivateAnswer),
-        (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
-    )
-)]
 /// Activate an account from its emailed link.
-///
-/// # Errors
-/// 400 `invalid_token`; 500 when AWS fails.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let token = http::query_param(&req, "token");
     accounts.activate(token.as_deref()).await?;

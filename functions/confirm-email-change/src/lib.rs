@@ -2,7 +2,7 @@
 //! account to it. From then on the new address signs in and the old one does not.
 
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
+use shop::accounts::api::EmailChangeConfirmBody;
 use shop::accounts::email_change::EmailChanges;
 use shop::config::ConfigError;
 use shop::error::ApiError;
@@ -21,36 +21,9 @@ impl Context {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct ConfirmBody {
-    /// The token from the email sent to the new address.
-    token: String,
-}
-
-#[utoipa::path(
-    post,
-    operation_id = "confirm_email_change",
-    path = "/auth/email-change/confirm",
-    tag = "accounts",
-    summary = "Move the account to its new email address with the token sent there",
-    request_body = ConfirmBody,
-    responses(
-        (status = 200, description = "the account, with its new email", body = shop::accounts::User),
-        (status = 400, description = "invalid_json, or invalid_token (unknown, used, superseded or expired)", body = shop::error::ErrorBody),
-        (status = 409, description = "email_taken: the address was taken meanwhile", body = shop::error::ErrorBody),
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Move the account to its new email address with the token sent there.
-///
-/// # Errors
-/// 400 `invalid_token`, 409 `email_taken`; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let body: ConfirmBody = http::json_body(&req)?;
+    let body: EmailChangeConfirmBody = http::json_body(&req)?;
     http::ok(&ctx.0.confirm(&body.token).await?)
 }
 

@@ -19,27 +19,7 @@ pub type Context = shop::catalogue::GoodsChanges;
 /// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
 const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
 
-#[utoipa::path(
-    post,
-    operation_id = "create_goods",
-    path = "/goods",
-    tag = "goods",
-    summary = "Create goods (merchants)",
-    request_body = shop::catalogue::GoodsInput,
-    responses(
-        (status = 201, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Create goods (merchants).
-///
-/// # Errors
-/// 401 without a session, 403 for customers, 4xx for invalid bodies; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = Merchant::from_request(&ctx.sessions, &req).await?;
     let fields = http::json_body::<GoodsInput>(&req)?

@@ -14,26 +14,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::catalogue::GoodsChanges;
 
-#[utoipa::path(
-    delete,
-    operation_id = "delete_goods",
-    path = "/goods/{goods_id}",
-    tag = "goods",
-    summary = "Delete the owning merchant's goods (past orders keep their lines)",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    responses(
-        (status = 204, description = "deleted"),
-        shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Delete the owning merchant's goods (past orders keep their lines).
-///
-/// # Errors
-/// 401, 403 (customers, other merchants), 404; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = Merchant::from_request(&ctx.sessions, &req).await?;
     let goods_id = http::id_param(&req, "goods_id")?;

@@ -9,24 +9,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::cart::Carts;
 
-#[utoipa::path(
-    get,
-    operation_id = "get_cart",
-    path = "/cart",
-    tag = "cart and orders",
-    summary = "The caller's cart with the goods as they are now",
-    responses(
-        (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::cart::CartView),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// The caller's cart with the goods as they are now.
-///
-/// # Errors
-/// 401 without a session, 403 for merchants; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = Customer::from_request(&ctx.sessions, &req).await?;
     let lines = ctx.carts.lines(&caller.user_id).await?;

@@ -37,23 +37,7 @@ impl Context {
     }
 }
 
-#[utoipa::path(
-    get,
-    operation_id = "get_goods",
-    path = "/goods/{goods_id}",
-    tag = "goods",
-    summary = "One goods item; a signed-in caller's view is recorded",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    responses(
-        (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
-    )
-)]
 /// One goods item; a signed-in caller's view is recorded.
-///
-/// # Errors
-/// 404 for unknown or deleted goods; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let goods_id = http::id_param(&req, "goods_id")?;
     let (goods, caller) = tokio::join!(

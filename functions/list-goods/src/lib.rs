@@ -5,11 +5,10 @@
 //! Newest first, or cheapest first when a price bound is given (without a merchant).
 
 use lambda_http::{Body, Request, Response};
-use serde::Serialize;
 use shop::aws::Aws;
+use shop::catalogue::api::GoodsPage;
 use shop::catalogue::listing::ListFilter;
 use shop::catalogue::repo::GoodsRepo;
-use shop::catalogue::Goods;
 use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
@@ -30,13 +29,6 @@ impl Context {
             goods: GoodsRepo::from_env(Aws::from_env()?.dynamodb())?,
         })
     }
-}
-
-/// A page of goods.
-#[derive(Serialize, utoipa::ToSchema)]
-struct GoodsPage {
-    items: Vec<Goods>,
-    next_cursor: Option<String>,
 }
 
 struct Query {
@@ -67,24 +59,7 @@ fn parse_query(req: &Request) -> Result<Query, ApiError> {
     })
 }
 
-#[utoipa::path(
-    get,
-    operation_id = "list_goods",
-    path = "/goods",
-    tag = "goods",
-    summary = "List goods: newest first, or cheapest first with a price bound",
-    params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^([0-9A-HJKMNP-TV-Z]{26})?$", description = "one merchant's goods; empty counts as absent"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
-    responses(
-        (status = 200, description = "a page of goods", body = GoodsPage),
-        shop::error::answers::InvalidCursor,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// List goods: newest first, or cheapest first with a price bound.
-///
-/// # Errors
-/// 422 for invalid filters, 400 `invalid_cursor`; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let query = parse_query(&req)?;
     let page = ctx

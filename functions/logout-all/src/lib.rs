@@ -11,23 +11,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
 
-#[utoipa::path(
-    post,
-    operation_id = "logout_all",
-    path = "/auth/logout-all",
-    tag = "accounts",
-    summary = "Revoke every session of the caller at once, this one included",
-    responses(
-        (status = 204, description = "every session revoked"),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Revoke every session of the caller at once, this one included.
-///
-/// # Errors
-/// 401 without a live session; 500 when DynamoDB fails.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
     accounts.logout_all(&caller).await?;

@@ -10,23 +10,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
 
-#[utoipa::path(
-    post,
-    operation_id = "logout",
-    path = "/auth/logout",
-    tag = "accounts",
-    summary = "Revoke the caller's session at once",
-    responses(
-        (status = 204, description = "logged out"),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Revoke the caller's session at once.
-///
-/// # Errors
-/// 401 without a live session; 500 when DynamoDB fails.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
     accounts.logout(&caller).await?;

@@ -9,23 +9,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
 
-#[utoipa::path(
-    get,
-    operation_id = "me",
-    path = "/me",
-    tag = "accounts",
-    summary = "The caller's account",
-    responses(
-        (status = 200, description = "the account", body = shop::accounts::User),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// The caller's account.
-///
-/// # Errors
-/// 401 without a live session (or when its account is gone); 500 when DynamoDB fails.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
     http::ok(&accounts.me(&caller).await?)

@@ -4,43 +4,17 @@
 use lambda_http::{Body, Request, Response};
 use shop::error::ApiError;
 use shop::http;
+use shop::payments::api::WebhookAnswer;
 use shop::payments::webhook::Webhook;
 
 /// What the function needs, built once per cold start.
 pub type Context = Webhook;
 
-/// The acknowledgement the provider gets.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct WebhookAnswer {
-    /// Always true: the event was applied or recorded.
-    received: bool,
-}
-
 fn received() -> Result<Response<Body>, ApiError> {
     http::ok(&WebhookAnswer { received: true })
 }
 
-#[utoipa::path(
-    post,
-    operation_id = "payment_webhook",
-    path = "/payments/webhook",
-    tag = "cart and orders",
-    summary = "The payment provider reports an outcome (signed with Payment-Signature)",
-    params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; at most 5 v1 values")),
-    request_body = shop::payments::repo::WebhookEvent,
-    responses(
-        (status = 200, description = "received (applied once, or recorded)", body = WebhookAnswer),
-        (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
-        (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
-    )
-)]
 /// The payment provider reports an outcome (signed with Payment-Signature).
-///
-/// # Errors
-/// 400 `invalid_signature` / `invalid_json`, 422 for a signed body of the wrong shape;
-/// 500 when AWS fails (the provider retries).
 pub async fn handler(webhook: &Webhook, req: Request) -> Result<Response<Body>, ApiError> {
     let body: &[u8] = match req.body() {
         Body::Text(text) => text.as_bytes(),

@@ -4,8 +4,8 @@
 //! Only goods on sale can be added (404 otherwise); a cart holds at most 100 lines.
 
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
 use shop::auth::Customer;
+use shop::cart::api::PutBody;
 use shop::cart::repo::{CartLine, MAX_CART_LINES};
 use shop::clock;
 use shop::error::{ApiError, FieldErrors};
@@ -16,37 +16,7 @@ use shop::orders::order::Quantity;
 /// What the function needs, built once per cold start.
 pub type Context = shop::cart::Carts;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct PutBody {
-    #[schema(minimum = 1, maximum = 99)]
-    quantity: i64,
-}
-
-#[utoipa::path(
-    put,
-    operation_id = "put_cart_item",
-    path = "/cart/items/{goods_id}",
-    tag = "cart and orders",
-    summary = "Set how many of the goods the cart holds",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    request_body = PutBody,
-    responses(
-        (status = 200, description = "the cart", body = shop::cart::CartView),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
-        (status = 422, description = "validation_failed, or cart_full", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Set how many of the goods the cart holds.
-///
-/// # Errors
-/// 401, 403 (merchants), 404 (goods not on sale), 422 (quantity, full cart); 500 when
-/// AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = Customer::from_request(&ctx.sessions, &req).await?;
     let goods_id = http::id_param(&req, "goods_id")?;

@@ -17,7 +17,6 @@ use shop::auth::User;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::recs::model::Strategy;
-use shop::recs::service::Recommendations;
 use shop::recs::Recommender;
 
 /// What the function needs, built once per cold start.
@@ -36,28 +35,7 @@ fn strategy(req: &Request, errors: &mut FieldErrors) -> Strategy {
     }
 }
 
-#[utoipa::path(
-    get,
-    operation_id = "recommendations",
-    path = "/recommendations",
-    tag = "recommendations",
-    summary = "Goods for the caller, from what they browsed, carted and bought",
-    params(
-        ("strategy" = Option<Strategy>, Query, description = "history, cart, behavior or auto (default)"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100)
-    ),
-    security(("bearer" = []), ("session_cookie" = [])),
-    responses(
-        (status = 200, description = "recommendations, best first", body = Recommendations),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Goods for the caller, from what they browsed, carted and bought.
-///
-/// # Errors
-/// 401 without a session, 422 for a bad strategy or limit; 500 when DynamoDB fails.
 pub async fn handler(recommender: &Recommender, req: Request) -> Result<Response<Body>, ApiError> {
     let mut errors = FieldErrors::new();
     let strategy = strategy(&req, &mut errors);

@@ -2,46 +2,15 @@
 //! (the rules: [`shop::accounts::registration`]).
 
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
-use shop::accounts::{Registration, Registrations, Role};
+use shop::accounts::api::RegisterBody;
+use shop::accounts::{Registration, Registrations};
 use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
 pub type Context = Registrations;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct RegisterBody {
-    #[schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_-]+$")]
-    username: String,
-    #[schema(max_length = 254, example = "li.lei@example.com")]
-    email: String,
-    #[schema(min_length = 10, max_length = 256)]
-    password: String,
-    #[serde(default)]
-    role: Option<Role>,
-}
-
-#[utoipa::path(
-    post,
-    operation_id = "register",
-    path = "/auth/register",
-    tag = "accounts",
-    summary = "Register an account and email its activation link",
-    request_body = RegisterBody,
-    responses(
-        (status = 201, description = "the account, pending activation", body = shop::accounts::User),
-        (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::NewPassword,
-        shop::error::answers::Internal
-    )
-)]
 /// Register an account and email its activation link.
-///
-/// # Errors
-/// 4xx per the contract; 500 when AWS fails.
 pub async fn handler(
     registrations: &Registrations,
     req: Request,

@@ -4,7 +4,7 @@
 //! its timing tells which addresses have accounts.
 
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
+use shop::accounts::api::ResetBody;
 use shop::accounts::recovery::ResetRequests;
 use shop::accounts::Email;
 use shop::error::{ApiError, FieldErrors};
@@ -13,30 +13,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = ResetRequests;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct ResetBody {
-    email: String,
-}
-
-#[utoipa::path(
-    post,
-    operation_id = "request_password_reset",
-    path = "/auth/password-reset",
-    tag = "accounts",
-    summary = "Email a password reset token (answered 202 whether or not the address has an account)",
-    request_body = ResetBody,
-    responses(
-        (status = 202, description = "accepted"),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Email a password reset token (answered 202 whether or not the address has an account).
-///
-/// # Errors
-/// 4xx for a malformed body; 500 when SQS fails.
 pub async fn handler(resets: &ResetRequests, req: Request) -> Result<Response<Body>, ApiError> {
     let body: ResetBody = http::json_body(&req)?;
     let email =

@@ -5,7 +5,7 @@
 //! write on `activation_sent_at`), so it can't be used to flood an inbox.
 
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
+use shop::accounts::api::ResendBody;
 use shop::accounts::{Email, Registrations};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
@@ -13,30 +13,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = Registrations;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct ResendBody {
-    email: String,
-}
-
-#[utoipa::path(
-    post,
-    operation_id = "resend_activation",
-    path = "/auth/activation-email",
-    tag = "accounts",
-    summary = "Send a fresh activation link (answered 202 whether or not the address has an account)",
-    request_body = ResendBody,
-    responses(
-        (status = 202, description = "accepted"),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Send a fresh activation link (answered 202 whether or not the address has an account).
-///
-/// # Errors
-/// 4xx for a malformed body; 500 when DynamoDB fails.
 pub async fn handler(
     registrations: &Registrations,
     req: Request,

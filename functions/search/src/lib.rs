@@ -8,16 +8,15 @@
 //! stock and rating. Results page to a depth of 200.
 
 use lambda_http::{Body, Request, Response};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use shop::aws::Aws;
 use shop::catalogue::repo::GoodsRepo;
-use shop::catalogue::Goods;
 use shop::config::ConfigError;
 use shop::cursor::{self, InvalidCursor};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::search::analysis::{Analyzer, Mode};
+use shop::search::api::{SearchHit, SearchPage};
 use shop::search::index::SearchTable;
 use shop::search::query::SearchQuery;
 use shop::search::{Bm25, IMPACT_SCALE};
@@ -48,21 +47,6 @@ impl Context {
             max_impact: (bm25.max_impact() * IMPACT_SCALE).ceil() as u64,
         })
     }
-}
-
-/// One result.
-#[derive(Serialize, utoipa::ToSchema)]
-struct SearchHit {
-    goods: Goods,
-    /// Relevance (BM25F); higher is better. Comparable within one query only.
-    score: f64,
-}
-
-/// A page of results, best first.
-#[derive(Serialize, utoipa::ToSchema)]
-struct SearchPage {
-    items: Vec<SearchHit>,
-    next_cursor: Option<String>,
 }
 
 fn invalid_query(message: &str) -> ApiError {
@@ -128,32 +112,7 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
     Ok((query, print))
 }
 
-#[utoipa::path(
-    get,
-    operation_id = "search_goods",
-    path = "/search",
-    tag = "search",
-    summary = "Goods ranked by relevance to q, Chinese or English, with the listing's filters",
-    params(
-        ("q" = String, Query, min_length = 1, max_length = 200, description = "the words to search for"),
-        ("category" = Option<String>, Query),
-        ("min_price" = Option<i64>, Query, minimum = 0),
-        ("max_price" = Option<i64>, Query, minimum = 0),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query)
-    ),
-    responses(
-        (status = 200, description = "results, best match first", body = SearchPage),
-        (status = 400, description = "invalid_query (q empty or over 200 characters) or invalid_cursor", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Goods ranked by relevance to q, Chinese or English, with the listing's filters.
-///
-/// # Errors
-/// 400 for an empty or overlong `q` or a foreign cursor, 422 for invalid filters; 500
-/// when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let (query, print) = parse(ctx, &req)?;
     let found = ctx.index.search(&query, ctx.max_impact).await?;

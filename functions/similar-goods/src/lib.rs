@@ -6,14 +6,13 @@
 //! not on sale is a 404).
 
 use lambda_http::{Body, Request, Response};
-use serde::Serialize;
 use shop::aws::Aws;
 use shop::catalogue::repo::GoodsRepo;
-use shop::catalogue::Goods;
 use shop::config::ConfigError;
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
 use shop::ids::is_id;
+use shop::recs::api::{Similar, SimilarGoods};
 use shop::recs::store::RecsStore;
 
 /// What the function needs, built once per cold start.
@@ -36,41 +35,7 @@ impl Context {
     }
 }
 
-/// One similar goods item.
-#[derive(Serialize, utoipa::ToSchema)]
-struct Similar {
-    goods: Goods,
-    /// Cosine similarity, 0 to 1.
-    score: f64,
-}
-
-/// Similar goods, most similar first.
-#[derive(Serialize, utoipa::ToSchema)]
-struct SimilarGoods {
-    items: Vec<Similar>,
-}
-
-#[utoipa::path(
-    get,
-    operation_id = "similar_goods",
-    path = "/goods/{goods_id}/similar",
-    tag = "recommendations",
-    summary = "Goods often viewed or bought together with these",
-    params(
-        ("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100)
-    ),
-    responses(
-        (status = 200, description = "similar goods, most similar first", body = SimilarGoods),
-        shop::error::answers::NotFound,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    )
-)]
 /// Goods often viewed or bought together with these.
-///
-/// # Errors
-/// 404 for unknown or deleted goods, 422 for a bad limit; 500 when DynamoDB fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let goods_id = http::path_param(&req, "goods_id")?;
     let mut errors = FieldErrors::new();

@@ -16,29 +16,7 @@ use shop::http;
 /// What the function needs, built once per cold start.
 pub type Context = shop::catalogue::GoodsChanges;
 
-#[utoipa::path(
-    patch,
-    operation_id = "update_goods",
-    path = "/goods/{goods_id}",
-    tag = "goods",
-    summary = "Change any subset of the owning merchant's goods",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    request_body = shop::catalogue::GoodsInput,
-    responses(
-        (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::Unauthenticated,
-        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
 /// Change any subset of the owning merchant's goods.
-///
-/// # Errors
-/// 401, 403 (customers, other merchants), 404, 4xx for invalid bodies; 500 when AWS fails.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = Merchant::from_request(&ctx.sessions, &req).await?;
     let goods_id = http::id_param(&req, "goods_id")?;

@@ -1,12 +1,14 @@
 //! The OpenAPI 3.1 document of the shop's HTTP API, generated from the code: each
-//! function's handler carries its `#[utoipa::path]` (route, auth, parameters, request
-//! schema with its limits, every answer it can give), and the request and response
-//! types derive their schemas. `cargo run -p openapi` writes `openapi.json`; a test
+//! function's operation is declared in [`paths`] (route, auth, parameters, every answer
+//! it can give), and the request and response types, in each feature's `shop::<feature>::api`
+//! and beside its domain types, derive their schemas with their limits. `cargo run -p openapi` writes `openapi.json`; a test
 //! fails when the committed file differs from what the code generates, or when the
 //! document's operations and `template.yaml`'s routes differ.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+pub mod paths;
 
 /// The document.
 #[derive(OpenApi)]
@@ -20,45 +22,45 @@ Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Text (names, 
 exactly as written and is never HTML: clients must escape it when displaying it."
     ),
     paths(
-        activate::handler,
-        cancel_order::handler,
-        change_password::handler,
-        confirm_delivery::handler,
-        confirm_email_change::handler,
-        create_address::handler,
-        create_goods::handler,
-        create_payment::handler,
-        create_review::handler,
-        delete_address::handler,
-        delete_cart_item::handler,
-        delete_goods::handler,
-        get_cart::handler,
-        get_goods::handler,
-        get_order::handler,
-        list_addresses::handler,
-        list_goods::handler,
-        list_merchant_orders::handler,
-        list_orders::handler,
-        list_reviews::handler,
-        login::handler,
-        logout::handler,
-        logout_all::handler,
-        me::handler,
-        payment_webhook::handler,
-        place_order::handler,
-        put_cart_item::handler,
-        recommend::handler,
-        register::handler,
-        reply_review::handler,
-        request_email_change::handler,
-        request_password_reset::handler,
-        resend_activation::handler,
-        reset_password::handler,
-        search::handler,
-        ship_order::handler,
-        similar_goods::handler,
-        update_goods::handler,
-        update_me::handler
+        paths::accounts::activate,
+        paths::accounts::change_password,
+        paths::accounts::confirm_email_change,
+        paths::accounts::create_address,
+        paths::accounts::delete_address,
+        paths::accounts::list_addresses,
+        paths::accounts::login,
+        paths::accounts::logout,
+        paths::accounts::logout_all,
+        paths::accounts::me,
+        paths::accounts::register,
+        paths::accounts::request_email_change,
+        paths::accounts::request_password_reset,
+        paths::accounts::resend_activation,
+        paths::accounts::reset_password,
+        paths::accounts::update_me,
+        paths::goods::create_goods,
+        paths::goods::delete_goods,
+        paths::goods::get_goods,
+        paths::goods::list_goods,
+        paths::goods::update_goods,
+        paths::orders::cancel_order,
+        paths::orders::confirm_delivery,
+        paths::orders::create_payment,
+        paths::orders::delete_cart_item,
+        paths::orders::get_cart,
+        paths::orders::get_order,
+        paths::orders::list_merchant_orders,
+        paths::orders::list_orders,
+        paths::orders::payment_webhook,
+        paths::orders::place_order,
+        paths::orders::put_cart_item,
+        paths::orders::ship_order,
+        paths::reviews::create_review,
+        paths::reviews::list_reviews,
+        paths::reviews::reply_review,
+        paths::search::search_goods,
+        paths::recommendations::recommendations,
+        paths::recommendations::similar_goods
     ),
     components(schemas(shop::error::ErrorBody, shop::recs::model::Strategy)),
     modifiers(&Security),

@@ -18,9 +18,11 @@
 //! - [`profile`]: the display name and the password hash of an account.
 //! - [`service`]: activating, reading and editing one's account, changing its password,
 //!   logging out of one session or all ([`Accounts`]).
+//! - [`api`]: the request bodies and answers of the account routes.
 
 pub mod activation;
 pub mod addresses;
+pub mod api;
 pub mod attempts;
 pub mod email;
 pub mod email_change;

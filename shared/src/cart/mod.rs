@@ -2,7 +2,9 @@
 //!
 //! - [`repo`]: the carts table.
 //! - [`Carts`]: what the cart functions share, and the cart as the API shows it.
+//! - [`api`]: the request body of putting goods in the cart.
 
+pub mod api;
 pub mod repo;
 
 use crate::accounts::sessions::SessionsRepo;

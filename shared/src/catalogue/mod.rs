@@ -4,7 +4,9 @@
 //! - [`repo`]: the goods table (stock, soft deletes, listings by category, merchant, price).
 //! - [`GoodsChanges`]: what the functions that change goods share, and how they publish
 //!   each change to the goods-changes queue.
+//! - [`api`]: a page of the listing as the API shows it.
 
+pub mod api;
 pub mod goods;
 pub mod listing;
 pub mod record;

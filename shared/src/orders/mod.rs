@@ -5,8 +5,10 @@
 //! - [`place`]: placing an order, atomically across goods, orders, cart and idempotency.
 //! - [`repo`]: the orders table, whose conditional writes carry every status change.
 //! - [`Orders`]: the service the order functions call, one method per use case.
+//! - [`api`]: the request bodies of placing and shipping an order, checked into the above.
 
 pub mod address;
+pub mod api;
 pub mod order;
 pub mod place;
 pub mod repo;

@@ -5,7 +5,9 @@
 //! - [`repo`]: the payments table (payments and the webhook events recorded against them).
 //! - [`webhook`]: the provider's webhook, applied exactly once.
 //! - [`Payments`]: the service that issues payment orders.
+//! - [`api`]: the request body and answers of the payment routes.
 
+pub mod api;
 pub mod repo;
 pub mod secrets;
 pub mod signature;

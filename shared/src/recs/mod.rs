@@ -7,7 +7,9 @@
 //! - [`lists`]: neighbour lists rewritten from the counts.
 //! - [`reads`]: what the request functions read.
 //! - [`service`]: `GET /recommendations`, from all of them.
+//! - [`api`]: similar goods as the API shows them.
 
+pub mod api;
 pub mod lists;
 pub mod memory;
 pub mod model;

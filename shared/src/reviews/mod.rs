@@ -3,12 +3,14 @@
 //! - [`repo`]: the reviews table, and the goods' rating summary it keeps exact.
 //! - [`Reviews`]: the service the review functions call, one method per use case:
 //!   [`Reviews::create`], [`Reviews::list`], [`Reviews::reply`].
+//! - [`api`]: the request bodies of reviewing and replying.
 //!
 //! The rules: only a buyer whose payment the webhook recorded may review (checked
 //! against the payments table, never trusted from the client); one review per buyer and
 //! goods; only the merchant who sells the goods replies, and replying again replaces the
 //! reply. Text is kept exactly as written: clients escape it when displaying.
 
+pub mod api;
 pub mod repo;
 
 use crate::accounts::repo::UsersRepo;

@@ -42,9 +42,11 @@
 //! recorded on the document item, so counters (`df`, `n`, lengths) move exactly once even
 //! when an invocation dies half way or two invocations race: see [`index`]. The document
 //! items, counters and statistics shards, with their keys, are [`table`]'s; text analysis
-//! (English stemming, Chinese bigrams) is [`analysis`]'s.
+//! (English stemming, Chinese bigrams) is [`analysis`]'s; a page of results as the API
+//! shows it, [`api`]'s.
 
 pub mod analysis;
+pub mod api;
 pub mod index;
 pub mod query;
 pub mod table;

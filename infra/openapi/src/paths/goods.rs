@@ -1,0 +1,117 @@
+//! The `goods` operations: the merchants' catalogue, browsed by anyone.
+//! Each declaration documents the function named in the comment above it (its handler
+//! is `<function>::handler`); its doc comment becomes the operation's description.
+
+// functions/create-goods
+#[utoipa::path(
+    post,
+    operation_id = "create_goods",
+    path = "/goods",
+    tag = "goods",
+    summary = "Create goods (merchants)",
+    request_body = shop::catalogue::GoodsInput,
+    responses(
+        (status = 201, description = "the goods", body = shop::catalogue::Goods),
+        shop::error::answers::Unauthenticated,
+        (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
+        shop::error::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// Create goods (merchants).
+///
+/// # Errors
+/// 401 without a session, 403 for customers, 4xx for invalid bodies; 500 when AWS fails.
+pub fn create_goods() {}
+
+// functions/delete-goods
+#[utoipa::path(
+    delete,
+    operation_id = "delete_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "Delete the owning merchant's goods (past orders keep their lines)",
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    responses(
+        (status = 204, description = "deleted"),
+        shop::error::answers::Unauthenticated,
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
+        shop::error::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// Delete the owning merchant's goods (past orders keep their lines).
+///
+/// # Errors
+/// 401, 403 (customers, other merchants), 404; 500 when AWS fails.
+pub fn delete_goods() {}
+
+// functions/get-goods
+#[utoipa::path(
+    get,
+    operation_id = "get_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "One goods item; a signed-in caller's view is recorded",
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    responses(
+        (status = 200, description = "the goods", body = shop::catalogue::Goods),
+        shop::error::answers::NotFound,
+        shop::error::answers::Internal
+    )
+)]
+/// One goods item; a signed-in caller's view is recorded.
+///
+/// # Errors
+/// 404 for unknown or deleted goods; 500 when DynamoDB fails.
+pub fn get_goods() {}
+
+// functions/list-goods
+#[utoipa::path(
+    get,
+    operation_id = "list_goods",
+    path = "/goods",
+    tag = "goods",
+    summary = "List goods: newest first, or cheapest first with a price bound",
+    params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^([0-9A-HJKMNP-TV-Z]{26})?$", description = "one merchant's goods; empty counts as absent"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "a page of goods", body = shop::catalogue::api::GoodsPage),
+        shop::error::answers::InvalidCursor,
+        shop::error::answers::Invalid,
+        shop::error::answers::Internal
+    )
+)]
+/// List goods: newest first, or cheapest first with a price bound.
+///
+/// # Errors
+/// 422 for invalid filters, 400 `invalid_cursor`; 500 when DynamoDB fails.
+pub fn list_goods() {}
+
+// functions/update-goods
+#[utoipa::path(
+    patch,
+    operation_id = "update_goods",
+    path = "/goods/{goods_id}",
+    tag = "goods",
+    summary = "Change any subset of the owning merchant's goods",
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    request_body = shop::catalogue::GoodsInput,
+    responses(
+        (status = 200, description = "the goods", body = shop::catalogue::Goods),
+        shop::error::answers::Unauthenticated,
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        shop::error::answers::NotFound,
+        shop::error::answers::JsonBody,
+        shop::error::answers::Invalid,
+        shop::error::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// Change any subset of the owning merchant's goods.
+///
+/// # Errors
+/// 401, 403 (customers, other merchants), 404, 4xx for invalid bodies; 500 when AWS fails.
+pub fn update_goods() {}
