@@ -60,30 +60,86 @@ pub use error::ApiError;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The API Gateway event `events/<this function>/<name>.json`, as a string, for the
+/// function's handler tests (the function is the crate that expands it).
+///
+/// ```text
+/// let event = shop::fixture!("malformed");
+/// ```
+#[macro_export]
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../events/",
+            env!("CARGO_PKG_NAME"),
+            "/",
+            $name,
+            ".json"
+        ))
+    };
+}
+
+/// What the function's handler answers to its fixture `$name` (see [`fixture!`]), with
+/// its service built offline: `(status, JSON body)`. Expects `Context` (with `from_env`)
+/// and `handler` in scope.
+///
+/// ```text
+/// let (status, body) = shop::answer!("invalid-email");
+/// ```
+#[macro_export]
+macro_rules! answer {
+    ($name:literal) => {
+        $crate::testing::answer(Context::from_env, handler, $crate::fixture!($name)).await
+    };
+}
+
+/// Handler tests, one per line: each names a fixture (see [`fixture!`]), the status
+/// the handler answers it with, and JSON the body must include (every member given, at
+/// any depth, with that value; see [`testing::assert_includes`]). Expects `Context`
+/// (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// shop::answers! {
+///     a_link_without_a_token_is_invalid: "missing-token" => 400, {"error": {"code": "invalid_token"}};
+/// }
+/// ```
+#[macro_export]
+macro_rules! answers {
+    ($($test:ident: $fixture:literal => $status:literal, $body:tt;)+) => {
+        #[cfg(test)]
+        mod answers {
+            use super::{handler, Context};
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let (status, body) = $crate::answer!($fixture);
+                    assert_eq!(status, $status, "{body}");
+                    $crate::testing::assert_includes(&body, &$crate::testing::json!($body));
+                }
+            )+
+        }
+    };
+}
+
 /// The handler test every function that needs a session has: its
 /// `events/<function>/no-session.json` is answered 401 `unauthenticated` before any AWS
 /// call. Expects `Context` (with `from_env`) and `handler` at the crate root.
 ///
 /// ```text
-/// shop::refuses_anonymous_callers!("logout-all");
+/// shop::refuses_anonymous_callers!();
 /// ```
 #[macro_export]
 macro_rules! refuses_anonymous_callers {
-    ($function:literal) => {
+    () => {
         #[cfg(test)]
         mod anonymous {
             #[tokio::test]
             async fn a_call_without_a_session_is_unauthenticated() {
-                let event = include_str!(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../../events/",
-                    $function,
-                    "/no-session.json"
-                ));
                 $crate::testing::refuses_without_a_session(
                     super::Context::from_env,
                     super::handler,
-                    event,
+                    $crate::fixture!("no-session"),
                 )
                 .await;
             }
@@ -97,23 +153,18 @@ macro_rules! refuses_anonymous_callers {
 /// the crate root.
 ///
 /// ```text
-/// shop::refuses_malformed_ids!("get-goods");
+/// shop::refuses_malformed_ids!();
 /// ```
 #[macro_export]
 macro_rules! refuses_malformed_ids {
-    ($function:literal) => {
+    () => {
         #[cfg(test)]
         mod malformed_id {
+            use super::{handler, Context};
+
             #[tokio::test]
             async fn an_id_we_never_issue_is_not_found_without_a_read() {
-                let event = include_str!(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../../events/",
-                    $function,
-                    "/malformed-id.json"
-                ));
-                let (status, body) =
-                    $crate::testing::answer(super::Context::from_env, super::handler, event).await;
+                let (status, body) = $crate::answer!("malformed-id");
                 assert_eq!(status, 404, "{body}");
                 assert_eq!(body["error"]["code"], "not_found", "{body}");
             }

@@ -7,6 +7,7 @@
 use std::sync::Once;
 
 use lambda_http::Request;
+pub use serde_json::json;
 
 /// Sets the variables every function reads, pointing AWS at a closed port.
 pub fn offline_env() {
@@ -87,6 +88,26 @@ where
         .await
         .unwrap_or_else(crate::error::ApiError::into_response);
     status_and_body(response)
+}
+
+/// Asserts that `actual` includes `expected`: every member of an `expected` object is in
+/// `actual` and includes its value, recursively; any other value is equal.
+///
+/// # Panics
+/// When it does not, with both bodies.
+pub fn assert_includes(actual: &serde_json::Value, expected: &serde_json::Value) {
+    fn includes(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+        match (actual, expected) {
+            (serde_json::Value::Object(a), serde_json::Value::Object(e)) => e
+                .iter()
+                .all(|(k, v)| a.get(k).is_some_and(|got| includes(got, v))),
+            _ => actual == expected,
+        }
+    }
+    assert!(
+        includes(actual, expected),
+        "the body {actual} does not include {expected}"
+    );
 }
 
 /// Asserts that the handler answers `event_json` (a request without a session) with 401

@@ -19,20 +19,6 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn a_link_without_a_token_is_invalid() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/activate/missing-token.json"),
-        )
-        .await;
-        assert_eq!(status, 400);
-        assert_eq!(body["error"]["code"], "invalid_token");
-    }
+shop::answers! {
+    a_link_without_a_token_is_invalid: "missing-token" => 400, {"error": {"code": "invalid_token"}};
 }

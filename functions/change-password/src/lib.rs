@@ -23,4 +23,4 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     Ok(http::no_content())
 }
 
-shop::refuses_anonymous_callers!("change-password");
+shop::refuses_anonymous_callers!();

@@ -27,19 +27,6 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&ctx.0.confirm(&body.token).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn an_unknown_field_is_named() {
-        let (status, body) = shop::testing::answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/confirm-email-change/unknown-field.json"),
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert!(body["error"]["fields"]["email"].is_string(), "{body}");
-    }
+shop::answers! {
+    an_unknown_field_is_named: "unknown-field" => 422, {"error": {"fields": {"email": "is not a known field"}}};
 }

@@ -19,4 +19,4 @@ pub async fn handler(addresses: &Addresses, req: Request) -> Result<Response<Bod
     http::created(&addresses.create(&customer, address).await?)
 }
 
-shop::refuses_anonymous_callers!("create-address");
+shop::refuses_anonymous_callers!();

@@ -39,4 +39,4 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::created(&goods)
 }
 
-shop::refuses_anonymous_callers!("create-goods");
+shop::refuses_anonymous_callers!();

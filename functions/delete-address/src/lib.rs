@@ -19,4 +19,4 @@ pub async fn handler(addresses: &Addresses, req: Request) -> Result<Response<Bod
     Ok(http::no_content())
 }
 
-shop::refuses_anonymous_callers!("delete-address");
+shop::refuses_anonymous_callers!();

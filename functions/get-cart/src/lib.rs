@@ -16,19 +16,6 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&ctx.view(lines).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn a_cart_needs_a_session() {
-        let (status, _) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/get-cart/no-session.json"),
-        )
-        .await;
-        assert_eq!(status, 401);
-    }
+shop::answers! {
+    a_cart_needs_a_session: "no-session" => 401, {"error": {"code": "unauthenticated"}};
 }

@@ -76,15 +76,14 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_messages_are_reported_without_touching_the_store() {
-        let event = include_str!("../../../events/index-goods/malformed.json");
+        let event = shop::fixture!("malformed");
         let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
         assert_eq!(failed, ["no-goods-id", "not-a-goods-change", "not-json"]);
     }
 
     #[test]
     fn the_valid_fixture_is_a_batch_of_goods_changes() {
-        let event: SqsEvent =
-            serde_json::from_str(include_str!("../../../events/index-goods/valid.json")).unwrap();
+        let event: SqsEvent = serde_json::from_str(shop::fixture!("valid")).unwrap();
         let batch = Batch::parse(event);
         assert!(batch.response.batch_item_failures.is_empty());
         assert!(batch

@@ -15,4 +15,4 @@ pub async fn handler(addresses: &Addresses, req: Request) -> Result<Response<Bod
     http::ok(&addresses.list(&customer).await?)
 }
 
-shop::refuses_anonymous_callers!("list-addresses");
+shop::refuses_anonymous_callers!();

@@ -31,20 +31,6 @@ pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, A
     http::with_cookie(answer, &cookie)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn a_missing_password_is_named() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/login/missing-password.json"),
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert_eq!(body["error"]["fields"]["password"], "is required");
-    }
+shop::answers! {
+    a_missing_password_is_named: "missing-password" => 422, {"error": {"fields": {"password": "is required"}}};
 }

@@ -17,4 +17,4 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     http::with_cookie(http::no_content(), &auth::cleared_session_cookie())
 }
 
-shop::refuses_anonymous_callers!("logout");
+shop::refuses_anonymous_callers!();

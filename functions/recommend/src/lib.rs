@@ -45,4 +45,4 @@ pub async fn handler(recommender: &Recommender, req: Request) -> Result<Response
     http::ok(&recommender.recommend(&caller, strategy, limit).await?)
 }
 
-shop::refuses_anonymous_callers!("recommend");
+shop::refuses_anonymous_callers!();

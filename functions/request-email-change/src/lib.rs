@@ -42,4 +42,4 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     Ok(http::accepted())
 }
 
-shop::refuses_anonymous_callers!("request-email-change");
+shop::refuses_anonymous_callers!();

@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use shop::accounts::api::ResetBody;
 use shop::accounts::recovery::ResetRequests;
 use shop::accounts::Email;
-use shop::error::{ApiError, FieldErrors};
+use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
@@ -16,28 +16,11 @@ pub type Context = ResetRequests;
 /// Email a password reset token (answered 202 whether or not the address has an account).
 pub async fn handler(resets: &ResetRequests, req: Request) -> Result<Response<Body>, ApiError> {
     let body: ResetBody = http::json_body(&req)?;
-    let email =
-        Email::parse(&body.email).map_err(|e| FieldErrors::single("email", e.to_string()))?;
+    let email = Email::field(&body.email)?;
     resets.request(&email).await?;
     Ok(http::accepted())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn an_invalid_address_is_named() {
-        let (status, body) = shop::testing::answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/request-password-reset/invalid-email.json"),
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert_eq!(
-            body["error"]["fields"]["email"],
-            "is not a valid email address"
-        );
-    }
+shop::answers! {
+    an_invalid_address_is_named: "invalid-email" => 422, {"error": {"fields": {"email": "is not a valid email address"}}};
 }

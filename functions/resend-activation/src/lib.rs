@@ -7,7 +7,7 @@
 use lambda_http::{Body, Request, Response};
 use shop::accounts::api::ResendBody;
 use shop::accounts::{Email, Registrations};
-use shop::error::{ApiError, FieldErrors};
+use shop::error::ApiError;
 use shop::http;
 
 /// What the function needs, built once per cold start.
@@ -19,29 +19,11 @@ pub async fn handler(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let body: ResendBody = http::json_body(&req)?;
-    let email =
-        Email::parse(&body.email).map_err(|e| FieldErrors::single("email", e.to_string()))?;
+    let email = Email::field(&body.email)?;
     registrations.resend_activation(&email).await?;
     Ok(http::accepted())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shop::testing::answer;
-
-    #[tokio::test]
-    async fn an_invalid_address_is_named() {
-        let (status, body) = answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/resend-activation/invalid-email.json"),
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert_eq!(
-            body["error"]["fields"]["email"],
-            "is not a valid email address"
-        );
-    }
+shop::answers! {
+    an_invalid_address_is_named: "invalid-email" => 422, {"error": {"fields": {"email": "is not a valid email address"}}};
 }

@@ -23,19 +23,6 @@ pub async fn handler(
     Ok(http::no_content())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_missing_token_is_named() {
-        let (status, body) = shop::testing::answer(
-            Context::from_env,
-            handler,
-            include_str!("../../../events/reset-password/missing-token.json"),
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert!(body["error"]["fields"]["token"].is_string(), "{body}");
-    }
+shop::answers! {
+    a_missing_token_is_named: "missing-token" => 422, {"error": {"fields": {"token": "is required"}}};
 }

@@ -145,18 +145,6 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&SearchPage { items, next_cursor })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn answer(file: &str) -> (u16, serde_json::Value) {
-        shop::testing::answer(Context::from_env, handler, file).await
-    }
-
-    #[tokio::test]
-    async fn a_blank_query_is_refused_before_any_read() {
-        let (status, body) = answer(include_str!("../../../events/search/empty-query.json")).await;
-        assert_eq!(status, 400);
-        assert_eq!(body["error"]["code"], "invalid_query");
-    }
+shop::answers! {
+    a_blank_query_is_refused_before_any_read: "empty-query" => 400, {"error": {"code": "invalid_query"}};
 }

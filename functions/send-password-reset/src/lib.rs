@@ -45,7 +45,7 @@ mod tests {
 
     #[tokio::test]
     async fn messages_that_are_not_reset_requests_are_reported_without_a_lookup() {
-        let event = include_str!("../../../events/send-password-reset/malformed.json");
+        let event = shop::fixture!("malformed");
         let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
         assert_eq!(failed, ["not-a-reset", "not-json"]);
     }

@@ -69,4 +69,4 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&SimilarGoods { items })
 }
 
-shop::refuses_malformed_ids!("similar-goods");
+shop::refuses_malformed_ids!();

@@ -28,4 +28,4 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     http::ok(&user)
 }
 
-shop::refuses_anonymous_callers!("update-me");
+shop::refuses_anonymous_callers!();

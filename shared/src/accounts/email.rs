@@ -38,6 +38,14 @@ impl Email {
         }
     }
 
+    /// Parses a request body's `email` field.
+    ///
+    /// # Errors
+    /// 422 naming `email` when it is not an address [`Email::parse`] takes.
+    pub fn field(raw: &str) -> Result<Self, crate::error::ApiError> {
+        Self::parse(raw).map_err(|e| crate::error::FieldErrors::single("email", e.to_string()))
+    }
+
     /// The address as given.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -4,6 +4,8 @@
 //! - [`repo`]: the goods table (stock, soft deletes, listings by category, merchant, price).
 //! - [`GoodsChanges`]: what the functions that change goods share, and how they publish
 //!   each change to the goods-changes queue.
+//! - [`GoodsViews`]: reading one goods item, and publishing a signed-in caller's view to
+//!   the behaviour queue.
 //! - [`api`]: a page of the listing as the API shows it.
 
 pub mod api;
@@ -18,7 +20,7 @@ use crate::accounts::sessions::SessionsRepo;
 use crate::auth::Caller;
 use crate::aws::Aws;
 use crate::config::ConfigError;
-use crate::events::{Envelope, Event, Publisher};
+use crate::events::{Envelope, Event, Publisher, Viewed};
 use repo::GoodsRepo;
 
 /// What the functions that change goods need: sessions, the goods table and the
@@ -37,12 +39,11 @@ impl GoodsChanges {
     /// # Errors
     /// A missing variable, named.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let aws = Aws::from_env()?;
-        let dynamodb = aws.dynamodb();
+        let (sessions, goods, changes) = clients("GOODS_CHANGES_QUEUE_URL")?;
         Ok(Self {
-            sessions: SessionsRepo::from_env(dynamodb.clone())?,
-            goods: GoodsRepo::from_env(dynamodb)?,
-            changes: Publisher::from_env(aws.sqs(), "GOODS_CHANGES_QUEUE_URL")?,
+            sessions,
+            goods,
+            changes,
         })
     }
 
@@ -52,4 +53,51 @@ impl GoodsChanges {
         let envelope = Envelope::new(event, Some(&caller.user_id), Some(goods_id));
         self.changes.publish_or_log(&envelope).await;
     }
+}
+
+/// What `GET /goods/{goods_id}` needs: sessions, the goods table and the behaviour queue.
+pub struct GoodsViews {
+    /// Sessions, for the optional caller.
+    pub sessions: SessionsRepo,
+    /// The goods table.
+    pub goods: GoodsRepo,
+    views: Publisher,
+}
+
+impl GoodsViews {
+    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `EVENTS_QUEUE_URL`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (sessions, goods, views) = clients("EVENTS_QUEUE_URL")?;
+        Ok(Self {
+            sessions,
+            goods,
+            views,
+        })
+    }
+
+    /// Publishes that `caller` viewed `goods_id` (the browsing history recommendations
+    /// learn from); a failure is logged and never fails the read.
+    pub async fn record_view(&self, caller: &Caller, goods_id: &str) {
+        let view = Envelope::new(
+            Event::View(Viewed {}),
+            Some(&caller.user_id),
+            Some(goods_id),
+        );
+        self.views.publish_or_log(&view).await;
+    }
+}
+
+/// The sessions, the goods table and the queue named by `queue_var`, on one SDK
+/// configuration.
+fn clients(queue_var: &'static str) -> Result<(SessionsRepo, GoodsRepo, Publisher), ConfigError> {
+    let aws = Aws::from_env()?;
+    let dynamodb = aws.dynamodb();
+    Ok((
+        SessionsRepo::from_env(dynamodb.clone())?,
+        GoodsRepo::from_env(dynamodb)?,
+        Publisher::from_env(aws.sqs(), queue_var)?,
+    ))
 }
