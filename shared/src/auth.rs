@@ -192,6 +192,14 @@ pub fn cleared_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
 }
 
+/// The answer to a logout (of one session or all): 204, removing the session cookie.
+///
+/// # Errors
+/// Never in practice: the cookie is a valid header value.
+pub fn signed_out() -> Result<lambda_http::Response<lambda_http::Body>, ApiError> {
+    crate::http::with_cookie(crate::http::no_content(), &cleared_session_cookie())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,10 @@ pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 
 use crate::events::Envelope;
 
+/// What a consumer's handler returns: the partial batch response, or an error that
+/// fails the whole batch (none of ours does: every failure is reported per message).
+pub type Answer = Result<SqsBatchResponse, lambda_http::lambda_runtime::Error>;
+
 /// One delivered event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivered {

@@ -122,6 +122,35 @@ macro_rules! answers {
     };
 }
 
+/// Consumer tests, one per line: each names an SQS fixture (see [`fixture!`]) and the
+/// message ids the handler reports as failed, sorted, with AWS unreachable (so for
+/// batches that fail before any call; see [`testing::failed_messages`]). Expects
+/// `Context` (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// shop::batch_answers! {
+///     malformed_messages_are_reported: "malformed" => ["not-a-reset", "not-json"];
+/// }
+/// ```
+#[macro_export]
+macro_rules! batch_answers {
+    ($($test:ident: $fixture:literal => [$($failed:literal),* $(,)?];)+) => {
+        #[cfg(test)]
+        mod batch_answers {
+            use super::{handler, Context};
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let event = $crate::fixture!($fixture);
+                    let failed = $crate::testing::failed_messages(Context::from_env, handler, event).await;
+                    let expected: &[&str] = &[$($failed),*];
+                    assert_eq!(failed, expected);
+                }
+            )+
+        }
+    };
+}
+
 /// The handler test every function that needs a session has: its
 /// `events/<function>/no-session.json` is answered 401 `unauthenticated` before any AWS
 /// call. Expects `Context` (with `from_env`) and `handler` at the crate root.

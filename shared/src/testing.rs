@@ -132,6 +132,20 @@ pub async fn refuses_without_a_session<S, E, F, Fut>(
     assert_eq!(body["error"]["code"], "unauthenticated", "{body}");
 }
 
+/// The events of the SQS batch `event_json`, asserting that every message is one.
+///
+/// # Panics
+/// When the fixture is not an SQS event, or a message is not an event envelope.
+pub fn well_formed_batch(event_json: &str) -> Vec<crate::consumer::Delivered> {
+    let event = serde_json::from_str(event_json).expect("an SQS event");
+    let batch = crate::consumer::Batch::parse(event);
+    assert!(
+        batch.response.batch_item_failures.is_empty(),
+        "every message is an event"
+    );
+    batch.events
+}
+
 /// The messages an SQS consumer reports as failed for the batch in `event_json`,
 /// sorted, with its AWS endpoints unreachable (for batches that fail before any call).
 ///

@@ -15,6 +15,6 @@ pub type Context = Payments;
 pub async fn handler(payments: &Payments, req: Request) -> Result<Response<Body>, ApiError> {
     let buyer = Customer::from_request(&payments.sessions, &req).await?;
     let order_id = http::id_param(&req, "order_id")?;
-    let body: PayBody = http::json_body(&req)?;
-    http::created(&payments.create(&buyer, &order_id, body.method).await?)
+    let PayBody { method } = http::json_body(&req)?;
+    http::created(&payments.create(&buyer, &order_id, method).await?)
 }

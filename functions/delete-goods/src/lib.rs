@@ -6,25 +6,19 @@
 
 use lambda_http::{Body, Request, Response};
 use shop::auth::Merchant;
-use shop::clock;
+use shop::catalogue::GoodsChanges;
 use shop::error::ApiError;
-use shop::events::{Event, GoodsDeleted};
 use shop::http;
 
 /// What the function needs, built once per cold start.
-pub type Context = shop::catalogue::GoodsChanges;
+pub type Context = GoodsChanges;
 
 /// Delete the owning merchant's goods (past orders keep their lines).
-pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = Merchant::from_request(&ctx.sessions, &req).await?;
+pub async fn handler(catalogue: &GoodsChanges, req: Request) -> Result<Response<Body>, ApiError> {
+    let merchant = Merchant::from_request(&catalogue.sessions, &req).await?;
     let goods_id = http::id_param(&req, "goods_id")?;
-    let now = clock::rfc3339(clock::now());
-    let record = ctx.goods.delete(&goods_id, &caller.user_id, &now).await?;
-    tracing::info!(goods_id = %goods_id, "goods deleted");
-    let deleted = Event::GoodsDeleted(GoodsDeleted {
-        merchant_id: record.merchant_id,
-        deleted_at: now,
-    });
-    ctx.publish(deleted, &caller, &goods_id).await;
-    Ok(http::no_content())
+    catalogue
+        .delete(&merchant, &goods_id)
+        .await
+        .map(|()| http::no_content())
 }

@@ -10,38 +10,19 @@
 use std::collections::BTreeMap;
 
 use lambda_runtime::LambdaEvent;
-use shop::aws::Aws;
-use shop::config::ConfigError;
-use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
+use shop::consumer::{self, Batch, SqsEvent};
 use shop::error::ErrorChain;
 use shop::ids::is_id;
 use shop::search::index::{Indexer, Outcome};
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    indexer: Indexer,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing or invalid variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            indexer: Indexer::from_env(Aws::from_env()?.dynamodb())?,
-        })
-    }
-}
+pub type Context = Indexer;
 
 /// Indexes each goods item the batch's changes name, once however often it is named.
 ///
 /// # Errors
 /// Never: every failure is reported per message.
-pub async fn handler(
-    ctx: &Context,
-    event: LambdaEvent<SqsEvent>,
-) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+pub async fn handler(indexer: &Indexer, event: LambdaEvent<SqsEvent>) -> consumer::Answer {
     let mut batch = Batch::parse(event.payload);
     let mut by_goods: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for delivered in std::mem::take(&mut batch.events) {
@@ -54,7 +35,7 @@ pub async fn handler(
     }
     let syncs = by_goods
         .keys()
-        .map(|goods_id| async move { (goods_id, ctx.indexer.sync(goods_id).await) });
+        .map(|goods_id| async move { (goods_id, indexer.sync(goods_id).await) });
     for (goods_id, result) in futures::future::join_all(syncs).await {
         match result {
             Ok(Outcome::Applied) => tracing::info!(%goods_id, "indexed"),
@@ -70,25 +51,12 @@ pub async fn handler(
     Ok(batch.finish("index-goods"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[test]
+fn the_valid_fixture_is_a_batch_of_goods_changes() {
+    let events = shop::testing::well_formed_batch(shop::fixture!("valid"));
+    assert!(events.iter().all(|d| d.envelope.event.is_goods_change()));
+}
 
-    #[tokio::test]
-    async fn malformed_messages_are_reported_without_touching_the_store() {
-        let event = shop::fixture!("malformed");
-        let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
-        assert_eq!(failed, ["no-goods-id", "not-a-goods-change", "not-json"]);
-    }
-
-    #[test]
-    fn the_valid_fixture_is_a_batch_of_goods_changes() {
-        let event: SqsEvent = serde_json::from_str(shop::fixture!("valid")).unwrap();
-        let batch = Batch::parse(event);
-        assert!(batch.response.batch_item_failures.is_empty());
-        assert!(batch
-            .events
-            .iter()
-            .all(|d| d.envelope.event.is_goods_change()));
-    }
+shop::batch_answers! {
+    malformed_messages_are_reported_without_touching_the_store: "malformed" => ["no-goods-id", "not-a-goods-change", "not-json"];
 }

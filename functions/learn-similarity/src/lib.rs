@@ -9,43 +9,24 @@
 //! way and comes back after the visibility timeout.
 
 use lambda_runtime::LambdaEvent;
-use shop::aws::Aws;
-use shop::config::ConfigError;
-use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
+use shop::consumer::{self, Batch, SqsEvent};
 use shop::recs::store::{Applied, Interaction, RecsStore};
 
 /// What the function needs, built once per cold start.
-pub struct Context {
-    store: RecsStore,
-}
-
-impl Context {
-    /// Reads the configuration and builds the clients.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            store: RecsStore::from_env(Aws::from_env()?.dynamodb())?,
-        })
-    }
-}
+pub type Context = RecsStore;
 
 /// Applies each behaviour event of the batch.
 ///
 /// # Errors
 /// Never: every failure is reported per message.
-pub async fn handler(
-    ctx: &Context,
-    event: LambdaEvent<SqsEvent>,
-) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+pub async fn handler(store: &RecsStore, event: LambdaEvent<SqsEvent>) -> consumer::Answer {
     let mut batch = Batch::parse(event.payload);
     for delivered in std::mem::take(&mut batch.events) {
         let Some(interaction) = Interaction::from_envelope(&delivered.envelope) else {
             batch.reject(&delivered, "a behaviour event");
             continue;
         };
-        match ctx.store.apply(&interaction).await {
+        match store.apply(&interaction).await {
             Ok(Applied::Applied) => {}
             Ok(Applied::Duplicate) => {
                 tracing::info!(event_id = %interaction.event_id, "already applied")
@@ -56,26 +37,15 @@ pub async fn handler(
     Ok(batch.finish("learn-similarity"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[test]
+fn the_valid_fixture_is_a_batch_of_behaviour_events() {
+    let events = shop::testing::well_formed_batch(shop::fixture!("valid"));
+    assert_eq!(events.len(), 2);
+    assert!(events
+        .iter()
+        .all(|d| Interaction::from_envelope(&d.envelope).is_some()));
+}
 
-    #[tokio::test]
-    async fn malformed_messages_are_reported_without_touching_the_store() {
-        let event = shop::fixture!("malformed");
-        let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
-        assert_eq!(failed, ["bad-time", "goods-change", "no-user", "not-json"]);
-    }
-
-    #[test]
-    fn the_valid_fixture_is_a_batch_of_behaviour_events() {
-        let event: SqsEvent = serde_json::from_str(shop::fixture!("valid")).unwrap();
-        let batch = Batch::parse(event);
-        assert!(batch.response.batch_item_failures.is_empty());
-        assert_eq!(batch.events.len(), 2);
-        assert!(batch
-            .events
-            .iter()
-            .all(|d| Interaction::from_envelope(&d.envelope).is_some()));
-    }
+shop::batch_answers! {
+    malformed_messages_are_reported_without_touching_the_store: "malformed" => ["bad-time", "goods-change", "no-user", "not-json"];
 }

@@ -6,7 +6,6 @@ use lambda_http::{Body, Request, Response};
 use shop::accounts::Accounts;
 use shop::auth::{self, User};
 use shop::error::ApiError;
-use shop::http;
 
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
@@ -14,8 +13,7 @@ pub type Context = Accounts;
 /// Revoke every session of the caller at once, this one included.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
-    accounts.logout_all(&caller).await?;
-    http::with_cookie(http::no_content(), &auth::cleared_session_cookie())
+    accounts.logout_all(&caller).await.and(auth::signed_out())
 }
 
 shop::refuses_anonymous_callers!();

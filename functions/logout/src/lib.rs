@@ -5,7 +5,6 @@ use lambda_http::{Body, Request, Response};
 use shop::accounts::Accounts;
 use shop::auth::{self, User};
 use shop::error::ApiError;
-use shop::http;
 
 /// What the function needs, built once per cold start.
 pub type Context = Accounts;
@@ -13,8 +12,7 @@ pub type Context = Accounts;
 /// Revoke the caller's session at once.
 pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>, ApiError> {
     let caller = User::from_request(&accounts.sessions, &req).await?;
-    accounts.logout(&caller).await?;
-    http::with_cookie(http::no_content(), &auth::cleared_session_cookie())
+    accounts.logout(&caller).await.and(auth::signed_out())
 }
 
 shop::refuses_anonymous_callers!();

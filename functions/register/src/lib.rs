@@ -11,13 +11,10 @@ use shop::http;
 pub type Context = Registrations;
 
 /// Register an account and email its activation link.
-pub async fn handler(
-    registrations: &Registrations,
-    req: Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn handler(signups: &Registrations, req: Request) -> Result<Response<Body>, ApiError> {
     let body: RegisterBody = http::json_body(&req)?;
     let registration = Registration::parse(&body.username, &body.email, &body.password, body.role)?;
-    http::created(&registrations.register(registration).await?)
+    http::created(&signups.register(registration).await?)
 }
 
 shop::answers! {

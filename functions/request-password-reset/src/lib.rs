@@ -15,8 +15,7 @@ pub type Context = ResetRequests;
 
 /// Email a password reset token (answered 202 whether or not the address has an account).
 pub async fn handler(resets: &ResetRequests, req: Request) -> Result<Response<Body>, ApiError> {
-    let body: ResetBody = http::json_body(&req)?;
-    let email = Email::field(&body.email)?;
+    let email = Email::field(&http::json_body::<ResetBody>(&req)?.email)?;
     resets.request(&email).await?;
     Ok(http::accepted())
 }

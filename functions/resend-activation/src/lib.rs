@@ -14,13 +14,10 @@ use shop::http;
 pub type Context = Registrations;
 
 /// Send a fresh activation link (answered 202 whether or not the address has an account).
-pub async fn handler(
-    registrations: &Registrations,
-    req: Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn handler(signups: &Registrations, req: Request) -> Result<Response<Body>, ApiError> {
     let body: ResendBody = http::json_body(&req)?;
     let email = Email::field(&body.email)?;
-    registrations.resend_activation(&email).await?;
+    signups.resend_activation(&email).await?;
     Ok(http::accepted())
 }
 

@@ -11,14 +11,10 @@ use shop::http;
 pub type Context = ResetConfirmations;
 
 /// Choose a new password with the emailed token; every session is revoked.
-pub async fn handler(
-    resets: &ResetConfirmations,
-    req: Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let body: ResetConfirmBody = http::json_body(&req)?;
     let client = http::client_address(&req);
-    resets
-        .confirm(&body.token, &body.new_password, &client)
+    ctx.confirm(&body.token, &body.new_password, &client)
         .await?;
     Ok(http::no_content())
 }

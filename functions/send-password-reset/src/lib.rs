@@ -8,7 +8,7 @@
 
 use lambda_runtime::LambdaEvent;
 use shop::accounts::recovery::{ResetMailer, ResetSent};
-use shop::consumer::{Batch, SqsBatchResponse, SqsEvent};
+use shop::consumer::{self, Batch, SqsEvent};
 use shop::events::Event;
 
 /// What the function needs, built once per cold start.
@@ -18,10 +18,7 @@ pub type Context = ResetMailer;
 ///
 /// # Errors
 /// Never: every failure is reported per message.
-pub async fn handler(
-    mailer: &ResetMailer,
-    event: LambdaEvent<SqsEvent>,
-) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+pub async fn handler(mailer: &ResetMailer, event: LambdaEvent<SqsEvent>) -> consumer::Answer {
     let mut batch = Batch::parse(event.payload);
     for delivered in std::mem::take(&mut batch.events) {
         let Event::PasswordResetRequested(request) = &delivered.envelope.event else {
@@ -39,14 +36,6 @@ pub async fn handler(
     Ok(batch.finish("send-password-reset"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn messages_that_are_not_reset_requests_are_reported_without_a_lookup() {
-        let event = shop::fixture!("malformed");
-        let failed = shop::testing::failed_messages(Context::from_env, handler, event).await;
-        assert_eq!(failed, ["not-a-reset", "not-json"]);
-    }
+shop::batch_answers! {
+    messages_that_are_not_reset_requests_are_reported_without_a_lookup: "malformed" => ["not-a-reset", "not-json"];
 }

@@ -269,7 +269,7 @@ async fn cost() -> String {
     let sqs = aws.sqs();
 
     // Requests per event, applying events in-process.
-    let store = shop::recs::store::RecsStore::from_env(aws.dynamodb()).expect("store");
+    let store = shop::recs::store::RecsStore::with_client(aws.dynamodb()).expect("store");
     let catalogue: Vec<String> = (0..2000).map(|i| format!("01JDR{i:021}")).collect();
     let sample = synthetic_events(50, &catalogue[..300], 10, 1);
     shop::metrics::reset();

@@ -418,7 +418,7 @@ async fn main() {
     let products = products::load(&data).expect("the data set");
     let aws = shop::aws::Aws::from_env().expect("AWS configuration");
     let dynamodb = aws.dynamodb();
-    let indexer = Indexer::from_env(dynamodb.clone()).expect("indexer");
+    let indexer = Indexer::with_client(dynamodb.clone()).expect("indexer");
     let table = SearchTable::from_env(dynamodb.clone()).expect("search table");
     let goods_table = std::env::var("GOODS_TABLE").unwrap();
     let analyzer = Analyzer::new();

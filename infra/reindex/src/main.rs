@@ -81,7 +81,7 @@ fn main() -> ExitCode {
     let setup = Aws::from_env().and_then(|aws| {
         let dynamodb = aws.dynamodb();
         Ok((
-            Indexer::from_env(dynamodb.clone())?,
+            Indexer::with_client(dynamodb.clone())?,
             GoodsRepo::from_env(dynamodb)?,
         ))
     });

@@ -2,18 +2,20 @@
 //!
 //! - [`goods`]: the validated input of create and update, and the item as the API shows it.
 //! - [`repo`]: the goods table (stock, soft deletes, listings by category, merchant, price).
-//! - [`GoodsChanges`]: what the functions that change goods share, and how they publish
-//!   each change to the goods-changes queue.
+//! - [`changes`]: creating, editing and deleting goods ([`GoodsChanges`]), each change
+//!   published to the goods-changes queue.
 //! - [`GoodsViews`]: reading one goods item, and publishing a signed-in caller's view to
 //!   the behaviour queue.
 //! - [`api`]: a page of the listing as the API shows it.
 
 pub mod api;
+pub mod changes;
 pub mod goods;
 pub mod listing;
 pub mod record;
 pub mod repo;
 
+pub use changes::GoodsChanges;
 pub use goods::{Goods, GoodsFields, GoodsInput, Rating};
 
 use crate::accounts::sessions::SessionsRepo;
@@ -22,38 +24,6 @@ use crate::aws::Aws;
 use crate::config::ConfigError;
 use crate::events::{Envelope, Event, Publisher, Viewed};
 use repo::GoodsRepo;
-
-/// What the functions that change goods need: sessions, the goods table and the
-/// goods-changes queue.
-pub struct GoodsChanges {
-    /// Sessions, for the caller.
-    pub sessions: SessionsRepo,
-    /// The goods table.
-    pub goods: GoodsRepo,
-    changes: Publisher,
-}
-
-impl GoodsChanges {
-    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `GOODS_CHANGES_QUEUE_URL`.
-    ///
-    /// # Errors
-    /// A missing variable, named.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (sessions, goods, changes) = clients("GOODS_CHANGES_QUEUE_URL")?;
-        Ok(Self {
-            sessions,
-            goods,
-            changes,
-        })
-    }
-
-    /// Publishes a change to `goods_id`; a failure is logged (the change itself has
-    /// been made).
-    pub async fn publish(&self, event: Event, caller: &Caller, goods_id: &str) {
-        let envelope = Envelope::new(event, Some(&caller.user_id), Some(goods_id));
-        self.changes.publish_or_log(&envelope).await;
-    }
-}
 
 /// What `GET /goods/{goods_id}` needs: sessions, the goods table and the behaviour queue.
 pub struct GoodsViews {
@@ -92,7 +62,9 @@ impl GoodsViews {
 
 /// The sessions, the goods table and the queue named by `queue_var`, on one SDK
 /// configuration.
-fn clients(queue_var: &'static str) -> Result<(SessionsRepo, GoodsRepo, Publisher), ConfigError> {
+pub(crate) fn clients(
+    queue_var: &'static str,
+) -> Result<(SessionsRepo, GoodsRepo, Publisher), ConfigError> {
     let aws = Aws::from_env()?;
     let dynamodb = aws.dynamodb();
     Ok((

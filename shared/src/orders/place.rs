@@ -18,11 +18,20 @@ use super::address::ShippingAddress;
 use super::order::{Order, OrderLine, StatusChange};
 use super::order::{OrderStatus, PaymentMethod, Quantity, MAX_LINES, PAYMENT_WINDOW_SECS};
 use super::repo::OrdersRepo;
+use lambda_http::{Body, Response};
+
+use super::api::PlaceBody;
+use crate::accounts::addresses::AddressBook;
+use crate::accounts::sessions::SessionsRepo;
+use crate::auth::Customer;
+use crate::aws::Aws;
 use crate::cart::repo::CartsRepo;
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::clock;
+use crate::config::ConfigError;
 use crate::error::ApiError;
-use crate::idempotency::{ClaimedKey, IdempotencyRepo};
+use crate::http;
+use crate::idempotency::{payload_hash, ClaimedKey, IdempotencyRepo};
 use crate::ids::new_id;
 use crate::store::{cancellation, Cancellation, StoreError};
 
@@ -52,16 +61,21 @@ pub struct NewOrder {
     pub payment_method: PaymentMethod,
 }
 
-/// The repositories placing an order touches.
-pub struct Placement<'a> {
+/// What placing an order needs, built once per cold start: the caller's session, the
+/// saved addresses, and the tables the order's transaction touches.
+pub struct Placement {
+    /// Sessions, for the buyer.
+    pub sessions: SessionsRepo,
+    /// Saved addresses, for `address_id`.
+    addresses: AddressBook,
     /// Goods (stock).
-    pub goods: &'a GoodsRepo,
+    goods: GoodsRepo,
     /// Carts: the ordered lines leave them in the same transaction.
-    pub carts: &'a CartsRepo,
+    carts: CartsRepo,
     /// Orders: the new order is put on condition that its id is new.
-    pub orders: &'a OrdersRepo,
+    orders: OrdersRepo,
     /// Idempotency records: the claim is completed in the same transaction.
-    pub idempotency: &'a IdempotencyRepo,
+    idempotency: IdempotencyRepo,
 }
 
 fn unprocessable(code: &'static str, message: &str) -> ApiError {
@@ -71,7 +85,51 @@ fn unprocessable(code: &'static str, message: &str) -> ApiError {
     }
 }
 
-impl Placement<'_> {
+impl Placement {
+    /// Reads the tables' names and builds the clients.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dynamodb = Aws::from_env()?.dynamodb();
+        Ok(Self {
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            addresses: AddressBook::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb.clone())?,
+            carts: CartsRepo::from_env(dynamodb.clone())?,
+            orders: OrdersRepo::from_env(dynamodb.clone())?,
+            idempotency: IdempotencyRepo::from_env(dynamodb)?,
+        })
+    }
+
+    /// `POST /orders` for `buyer` with the JSON body `raw`: the order placed once per
+    /// `Idempotency-Key` (`key`, scoped to the buyer), its answer replayed for the same
+    /// key and body ([`IdempotencyRepo::once`]).
+    ///
+    /// # Errors
+    /// 422 for a body that is not an order (every field named) or a reused key; 409
+    /// `out_of_stock` or `idempotency_in_progress`; 500 when DynamoDB fails.
+    pub async fn answer(
+        &self,
+        buyer: &Customer,
+        key: Option<&str>,
+        raw: serde_json::Value,
+    ) -> Result<Response<Body>, ApiError> {
+        let hash = payload_hash(&raw);
+        let body = http::from_value::<PlaceBody>(raw)?;
+        let saved = match &body.address_id {
+            Some(id) => self.addresses.get(&buyer.user_id, id).await?,
+            None => None,
+        };
+        let order = body.into_order(saved.map(|saved| saved.address))?;
+        let place = |claim: Option<ClaimedKey>| async move {
+            let placed = self.place(&buyer.user_id, &order, claim.as_ref()).await?;
+            tracing::info!(order_id = %placed.order_id, total = placed.total, "order placed");
+            http::created(&placed)
+        };
+        self.idempotency.once(key, &hash, place).await
+    }
+
     /// Places the order; with `idempotency_key` (already claimed), completes its record
     /// with the response in the same transaction.
     ///

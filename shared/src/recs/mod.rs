@@ -7,6 +7,7 @@
 //! - [`lists`]: neighbour lists rewritten from the counts.
 //! - [`reads`]: what the request functions read.
 //! - [`service`]: `GET /recommendations`, from all of them.
+//! - [`similar`]: `GET /goods/{goods_id}/similar` ([`similar::Similarities`]).
 //! - [`api`]: similar goods as the API shows them.
 
 pub mod api;
@@ -15,6 +16,7 @@ pub mod memory;
 pub mod model;
 pub mod reads;
 pub mod service;
+pub mod similar;
 pub mod store;
 
 pub use service::Recommender;

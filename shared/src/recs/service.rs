@@ -91,7 +91,7 @@ impl Recommender {
         let dynamodb = Aws::from_env()?.dynamodb();
         Ok(Self {
             sessions: SessionsRepo::from_env(dynamodb.clone())?,
-            store: RecsStore::from_env(dynamodb.clone())?,
+            store: RecsStore::with_client(dynamodb.clone())?,
             carts: CartsRepo::from_env(dynamodb.clone())?,
             payments: PaymentsRepo::from_env(dynamodb.clone())?,
             goods: GoodsRepo::from_env(dynamodb)?,

@@ -146,11 +146,20 @@ pub(super) fn pk(item: &Item) -> &str {
 }
 
 impl RecsStore {
-    /// The table named by `RECOMMENDATIONS_TABLE`.
+    /// The table named by `RECOMMENDATIONS_TABLE`, with a DynamoDB client of its own
+    /// (for a function that needs nothing else).
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::with_client(crate::aws::Aws::from_env()?.dynamodb())
+    }
+
+    /// The table named by `RECOMMENDATIONS_TABLE`, through `client`.
     ///
     /// # Errors
     /// [`ConfigError::Missing`] when it is unset.
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+    pub fn with_client(client: Client) -> Result<Self, ConfigError> {
         Ok(Self::new(
             client,
             config::required("RECOMMENDATIONS_TABLE")?,

@@ -63,11 +63,21 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    /// Reads `SEARCH_TABLE`, `GOODS_TABLE` and the BM25 parameters.
+    /// Reads `SEARCH_TABLE`, `GOODS_TABLE` and the BM25 parameters, with a DynamoDB
+    /// client of its own (for a function that needs nothing else).
     ///
     /// # Errors
     /// A missing or invalid variable, named.
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::with_client(crate::aws::Aws::from_env()?.dynamodb())
+    }
+
+    /// Reads `SEARCH_TABLE`, `GOODS_TABLE` and the BM25 parameters; reads and writes
+    /// through `client`.
+    ///
+    /// # Errors
+    /// A missing or invalid variable, named.
+    pub fn with_client(client: Client) -> Result<Self, ConfigError> {
         Ok(Self::new(
             SearchTable::from_env(client.clone())?,
             GoodsRepo::from_env(client)?,

@@ -1,0 +1,110 @@
+//! Creating, editing and deleting goods: the merchant's own, checked by the goods table's
+//! conditional writes; each change is then published to the goods-changes queue (search
+//! and recommendations follow it), a failure to publish logged, never failing the change.
+
+use super::repo::{GoodsRecord, GoodsRepo};
+use super::{clients, Goods, GoodsFields, GoodsInput};
+use crate::accounts::sessions::SessionsRepo;
+use crate::auth::{Caller, Merchant};
+use crate::clock;
+use crate::config::ConfigError;
+use crate::error::{ApiError, FieldErrors};
+use crate::events::{Envelope, Event, GoodsDeleted, Publisher};
+use crate::ids::new_id;
+
+/// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
+const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
+
+/// What the functions that change goods need: sessions, the goods table and the
+/// goods-changes queue.
+pub struct GoodsChanges {
+    /// Sessions, for the caller.
+    pub sessions: SessionsRepo,
+    /// The goods table.
+    pub goods: GoodsRepo,
+    changes: Publisher,
+}
+
+impl GoodsChanges {
+    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `GOODS_CHANGES_QUEUE_URL`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (sessions, goods, changes) = clients("GOODS_CHANGES_QUEUE_URL")?;
+        Ok(Self {
+            sessions,
+            goods,
+            changes,
+        })
+    }
+
+    /// A new goods item of `merchant`'s, from a body that must give every field.
+    ///
+    /// # Errors
+    /// 422 naming every missing or invalid field; 500 when DynamoDB fails.
+    pub async fn create(&self, merchant: &Merchant, input: GoodsInput) -> Result<Goods, ApiError> {
+        let fields = input.validate(REQUIRED).map_err(ApiError::Validation)?;
+        let now = clock::rfc3339(clock::now());
+        let record = GoodsRecord::new(new_id(), merchant.user_id.clone(), fields, &now);
+        self.goods.create(&record).await?;
+        let goods = record.public();
+        tracing::info!(goods_id = %goods.goods_id, merchant_id = %merchant.user_id, "goods created");
+        let event = Event::GoodsCreated(Box::new(goods.clone()));
+        self.publish(event, merchant, &goods.goods_id).await;
+        Ok(goods)
+    }
+
+    /// `merchant`'s goods `goods_id` with the fields `input` gives (at least one).
+    ///
+    /// # Errors
+    /// 422 naming every invalid field, or `body` when none is given; 404 for goods that
+    /// are not the merchant's or are deleted; 500 when DynamoDB fails.
+    pub async fn update(
+        &self,
+        merchant: &Merchant,
+        goods_id: &str,
+        input: GoodsInput,
+    ) -> Result<Goods, ApiError> {
+        let fields = input.validate(&[]).map_err(ApiError::Validation)?;
+        if fields == GoodsFields::default() {
+            return Err(FieldErrors::single(
+                "body",
+                "must change at least one field",
+            ));
+        }
+        let now = clock::rfc3339(clock::now());
+        let goods = (self.goods)
+            .update(goods_id, &merchant.user_id, &fields, &now)
+            .await?
+            .public();
+        tracing::info!(goods_id = %goods_id, "goods updated");
+        let event = Event::GoodsUpdated(Box::new(goods.clone()));
+        self.publish(event, merchant, goods_id).await;
+        Ok(goods)
+    }
+
+    /// Deletes `merchant`'s goods `goods_id` (softly: past orders keep their lines).
+    ///
+    /// # Errors
+    /// 404 for goods that are not the merchant's or are already deleted; 500 when
+    /// DynamoDB fails.
+    pub async fn delete(&self, merchant: &Merchant, goods_id: &str) -> Result<(), ApiError> {
+        let now = clock::rfc3339(clock::now());
+        let record = self.goods.delete(goods_id, &merchant.user_id, &now).await?;
+        tracing::info!(goods_id = %goods_id, "goods deleted");
+        let deleted = Event::GoodsDeleted(GoodsDeleted {
+            merchant_id: record.merchant_id,
+            deleted_at: now,
+        });
+        self.publish(deleted, merchant, goods_id).await;
+        Ok(())
+    }
+
+    /// Publishes a change to `goods_id`; a failure is logged (the change itself has
+    /// been made).
+    async fn publish(&self, event: Event, caller: &Caller, goods_id: &str) {
+        let envelope = Envelope::new(event, Some(&caller.user_id), Some(goods_id));
+        self.changes.publish_or_log(&envelope).await;
+    }
+}
