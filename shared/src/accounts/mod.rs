@@ -11,7 +11,8 @@
 //! - [`sessions`]: the sessions table.
 //! - [`signin`]: signing in, the lock against guessing, new sessions.
 //! - [`registration`]: registering, and resending the activation link ([`Registrations`]).
-//! - [`addresses`]: saved shipping addresses ([`Addresses`]).
+//! - [`addresses`]: saved shipping addresses ([`Addresses`]); [`address_book`], their item
+//!   in the users table.
 //! - [`email_change`]: a new email address, confirmed from its own mailbox.
 //! - [`grants`]: single-use tokens for a password reset or an email change.
 //! - [`recovery`]: a forgotten password: the request, the email, the new password.
@@ -21,6 +22,7 @@
 //! - [`api`]: the request bodies and answers of the account routes.
 
 pub mod activation;
+pub mod address_book;
 pub mod addresses;
 pub mod api;
 pub mod attempts;

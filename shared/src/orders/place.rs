@@ -21,7 +21,7 @@ use super::repo::OrdersRepo;
 use lambda_http::{Body, Response};
 
 use super::api::PlaceBody;
-use crate::accounts::addresses::AddressBook;
+use crate::accounts::address_book::AddressBook;
 use crate::accounts::sessions::SessionsRepo;
 use crate::auth::Customer;
 use crate::aws::Aws;

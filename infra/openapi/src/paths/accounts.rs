@@ -14,7 +14,7 @@
     responses(
         (status = 200, description = "{\"status\": \"active\"}", body = shop::accounts::api::ActivateAnswer),
         (status = 400, description = "invalid_token: unknown, used, or expired after 24 h", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     )
 )]
 /// Activate an account from its emailed link.
@@ -34,10 +34,10 @@ pub fn activate() {}
     responses(
         (status = 204, description = "changed; only the calling session still works"),
         (status = 401, description = "unauthenticated, or invalid_credentials for a wrong current_password", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
+        crate::answers::JsonBody,
         (status = 422, description = "validation_failed or weak_password, naming new_password", body = shop::error::ErrorBody),
         (status = 429, description = "too_many_attempts, with Retry-After", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -61,8 +61,8 @@ pub fn change_password() {}
         (status = 409, description = "email_taken: the address was taken meanwhile", body = shop::error::ErrorBody),
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Move the account to its new email address with the token sent there.
@@ -81,12 +81,12 @@ pub fn confirm_email_change() {}
     request_body = shop::accounts::addresses::NewAddressBody,
     responses(
         (status = 201, description = "the saved address", body = shop::accounts::addresses::SavedAddress),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
         (status = 409, description = "too_many_addresses", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -107,10 +107,10 @@ pub fn create_address() {}
     params(("address_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$", description = "the address's id")),
     responses(
         (status = 204, description = "deleted"),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -129,9 +129,9 @@ pub fn delete_address() {}
     summary = "The caller's saved addresses, oldest first",
     responses(
         (status = 200, description = "the addresses", body = shop::accounts::addresses::AddressList),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -154,9 +154,9 @@ pub fn list_addresses() {}
         (status = 401, description = "invalid_credentials: an unknown user and a wrong password alike", body = shop::error::ErrorBody),
         (status = 403, description = "account_not_activated (only after a correct password)", body = shop::error::ErrorBody),
         (status = 429, description = "too_many_attempts; see Retry-After", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Log in with a username or email and a password; sets the session cookie.
@@ -175,8 +175,8 @@ pub fn login() {}
     summary = "Revoke the caller's session at once",
     responses(
         (status = 204, description = "logged out"),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -195,8 +195,8 @@ pub fn logout() {}
     summary = "Revoke every session of the caller at once, this one included",
     responses(
         (status = 204, description = "every session revoked"),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -215,8 +215,8 @@ pub fn logout_all() {}
     summary = "The caller's account",
     responses(
         (status = 200, description = "the account", body = shop::accounts::User),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -237,9 +237,9 @@ pub fn me() {}
     responses(
         (status = 201, description = "the account, pending activation", body = shop::accounts::User),
         (status = 409, description = "username_taken or email_taken", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::NewPassword,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::NewPassword,
+        crate::answers::Internal
     )
 )]
 /// Register an account and email its activation link.
@@ -260,10 +260,10 @@ pub fn register() {}
         (status = 202, description = "a confirmation token went to the new address, a notice to the old one"),
         (status = 401, description = "unauthenticated, or invalid_credentials for a wrong password", body = shop::error::ErrorBody),
         (status = 409, description = "email_taken", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
+        crate::answers::JsonBody,
         (status = 422, description = "validation_failed naming new_email (invalid, or the current address)", body = shop::error::ErrorBody),
         (status = 429, description = "too_many_attempts, with Retry-After", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -283,9 +283,9 @@ pub fn request_email_change() {}
     request_body = shop::accounts::api::ResetBody,
     responses(
         (status = 202, description = "accepted"),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Email a password reset token (answered 202 whether or not the address has an account).
@@ -304,9 +304,9 @@ pub fn request_password_reset() {}
     request_body = shop::accounts::api::ResendBody,
     responses(
         (status = 202, description = "accepted"),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Send a fresh activation link (answered 202 whether or not the address has an account).
@@ -329,7 +329,7 @@ pub fn resend_activation() {}
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed or weak_password, naming new_password", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     )
 )]
 /// Choose a new password with the emailed token; every session is revoked.
@@ -348,10 +348,10 @@ pub fn reset_password() {}
     request_body = shop::accounts::api::ProfileBody,
     responses(
         (status = 200, description = "the account", body = shop::accounts::User),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::JsonBody,
+        crate::answers::Unauthenticated,
+        crate::answers::JsonBody,
         (status = 422, description = "validation_failed: display_name, or username, email or role (not editable here)", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

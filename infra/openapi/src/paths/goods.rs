@@ -12,11 +12,11 @@
     request_body = shop::catalogue::GoodsInput,
     responses(
         (status = 201, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -36,10 +36,10 @@ pub fn create_goods() {}
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 204, description = "deleted"),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -59,8 +59,8 @@ pub fn delete_goods() {}
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::Internal
     )
 )]
 /// One goods item; a signed-in caller's view is recorded.
@@ -79,9 +79,9 @@ pub fn get_goods() {}
     params(("category" = Option<String>, Query), ("merchant_id" = Option<String>, Query, pattern = "^([0-9A-HJKMNP-TV-Z]{26})?$", description = "one merchant's goods; empty counts as absent"), ("min_price" = Option<i64>, Query, minimum = 0), ("max_price" = Option<i64>, Query, minimum = 0), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of goods", body = shop::catalogue::api::GoodsPage),
-        shop::error::answers::InvalidCursor,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::InvalidCursor,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// List goods: newest first, or cheapest first with a price bound.
@@ -101,12 +101,12 @@ pub fn list_goods() {}
     request_body = shop::catalogue::GoodsInput,
     responses(
         (status = 200, description = "the goods", body = shop::catalogue::Goods),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

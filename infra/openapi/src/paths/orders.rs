@@ -13,11 +13,11 @@
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the cancelled order", body = shop::orders::Order),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
         (status = 409, description = "not_cancellable", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -37,11 +37,11 @@ pub fn cancel_order() {}
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the delivered order", body = shop::orders::Order),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
         (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -62,13 +62,13 @@ pub fn confirm_delivery() {}
     request_body = shop::payments::api::PayBody,
     responses(
         (status = 201, description = "the pending payment", body = shop::payments::repo::Payment),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
         (status = 409, description = "not_payable", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -88,10 +88,10 @@ pub fn create_payment() {}
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the cart", body = shop::cart::CartView),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -110,9 +110,9 @@ pub fn delete_cart_item() {}
     summary = "The caller's cart with the goods as they are now",
     responses(
         (status = 200, description = "the cart; total and currency are null when it mixes currencies", body = shop::cart::CartView),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -132,10 +132,10 @@ pub fn get_cart() {}
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
         (status = 200, description = "the order", body = shop::orders::Order),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -155,11 +155,11 @@ pub fn get_order() {}
     params(("status" = Option<shop::orders::order::OrderStatus>, Query), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
-        shop::error::answers::InvalidCursor,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::InvalidCursor,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -180,11 +180,11 @@ pub fn list_merchant_orders() {}
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of orders", body = shop::orders::OrderPage),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::InvalidCursor,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::InvalidCursor,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -206,9 +206,9 @@ pub fn list_orders() {}
     responses(
         (status = 200, description = "received (applied once, or recorded)", body = shop::payments::api::WebhookAnswer),
         (status = 400, description = "invalid_signature or invalid_json", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
+        crate::answers::Invalid,
         (status = 413, description = "payload_too_large (over 64 KiB)", body = shop::error::ErrorBody),
-        shop::error::answers::Internal
+        crate::answers::Internal
     )
 )]
 /// The payment provider reports an outcome (signed with Payment-Signature).
@@ -229,12 +229,12 @@ pub fn payment_webhook() {}
     request_body = shop::orders::api::PlaceBody,
     responses(
         (status = 201, description = "the order, pending payment", body = shop::orders::Order),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
         (status = 409, description = "out_of_stock (naming goods_ids) or idempotency_in_progress", body = shop::error::ErrorBody),
         (status = 422, description = "validation_failed, empty_cart, mixed_merchants, mixed_currency, too_many_items or idempotency_key_reused", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -256,12 +256,12 @@ pub fn place_order() {}
     request_body = shop::cart::api::PutBody,
     responses(
         (status = 200, description = "the cart", body = shop::cart::CartView),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::CustomersOnly,
-        shop::error::answers::NotFound,
+        crate::answers::Unauthenticated,
+        crate::answers::CustomersOnly,
+        crate::answers::NotFound,
         (status = 422, description = "validation_failed, or cart_full", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -283,13 +283,13 @@ pub fn put_cart_item() {}
     request_body = shop::orders::api::ShipBody,
     responses(
         (status = 200, description = "the shipped order", body = shop::orders::Order),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
+        crate::answers::NotFound,
         (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

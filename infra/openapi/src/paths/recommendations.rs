@@ -16,9 +16,9 @@
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "recommendations, best first", body = shop::recs::service::Recommendations),
-        shop::error::answers::Unauthenticated,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::Unauthenticated,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Goods for the caller, from what they browsed, carted and bought.
@@ -40,9 +40,9 @@ pub fn recommendations() {}
     ),
     responses(
         (status = 200, description = "similar goods, most similar first", body = shop::recs::api::SimilarGoods),
-        shop::error::answers::NotFound,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Goods often viewed or bought together with these.

@@ -13,13 +13,13 @@
     request_body = shop::reviews::api::ReviewBody,
     responses(
         (status = 201, description = "the review", body = shop::reviews::repo::Review),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden (merchants) or not_purchased", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
+        crate::answers::NotFound,
         (status = 409, description = "already_reviewed", body = shop::error::ErrorBody),
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -40,10 +40,10 @@ pub fn create_review() {}
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "a page of reviews", body = shop::reviews::repo::ReviewPage),
-        shop::error::answers::NotFound,
-        shop::error::answers::InvalidCursor,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::InvalidCursor,
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Reviews of goods, newest first, each with its reply.
@@ -63,12 +63,12 @@ pub fn list_reviews() {}
     request_body = shop::reviews::api::ReplyBody,
     responses(
         (status = 200, description = "the review with its reply", body = shop::reviews::repo::Review),
-        shop::error::answers::Unauthenticated,
+        crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: anyone but the merchant who sells the goods", body = shop::error::ErrorBody),
-        shop::error::answers::NotFound,
-        shop::error::answers::JsonBody,
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::NotFound,
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

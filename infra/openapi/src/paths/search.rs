@@ -20,8 +20,8 @@
     responses(
         (status = 200, description = "results, best match first", body = shop::search::api::SearchPage),
         (status = 400, description = "invalid_query (q empty or over 200 characters) or invalid_cursor", body = shop::error::ErrorBody),
-        shop::error::answers::Invalid,
-        shop::error::answers::Internal
+        crate::answers::Invalid,
+        crate::answers::Internal
     )
 )]
 /// Goods ranked by relevance to q, Chinese or English, with the listing's filters.
