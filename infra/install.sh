@@ -28,3 +28,34 @@ if [ ! -x "$dest/venv/bin/moto_server" ] || [ ! -x "$dest/venv/bin/cfn-lint" ] |
   python3 -m venv "$dest/venv"
   "$dest/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO" "$CFN_LINT" "$SCHEMATHESIS"
 fi
+
+# The API reference page (`GET /docs` on the local stack): Swagger UI's prebuilt assets.
+SWAGGER_UI="swagger-ui-dist@5.35.0"
+if [ ! -f "$dest/swagger-ui/.version" ] || [ "$(cat "$dest/swagger-ui/.version")" != "$SWAGGER_UI" ]; then
+  echo "installing $SWAGGER_UI" >&2
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$SWAGGER_UI" >/dev/null && tar xzf ./*.tgz)
+  rm -rf "$dest/swagger-ui"
+  mkdir -p "$dest/swagger-ui"
+  cp "$tmp/package/swagger-ui.css" "$tmp/package/swagger-ui-bundle.js" "$tmp/package/favicon-32x32.png" \
+    "$tmp/package/LICENSE" "$dest/swagger-ui/"
+  echo "$SWAGGER_UI" > "$dest/swagger-ui/.version"
+  rm -rf "$tmp"
+fi
+
+# The browser tests (`--browser`, as test.sh asks): Debian's Chromium, driven by
+# playwright-core (which never downloads a browser of its own).
+PLAYWRIGHT="playwright-core@1.65.1"
+if [ "${1:-}" = "--browser" ]; then
+  if ! command -v chromium >/dev/null; then
+    echo "installing Debian's chromium" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -f "$dest/browser/.version" ] || [ "$(cat "$dest/browser/.version")" != "$PLAYWRIGHT" ]; then
+    echo "installing $PLAYWRIGHT" >&2
+    rm -rf "$dest/browser"
+    mkdir -p "$dest/browser"
+    npm install --silent --no-audit --no-fund --prefix "$dest/browser" "$PLAYWRIGHT" >/dev/null
+    echo "$PLAYWRIGHT" > "$dest/browser/.version"
+  fi
+fi

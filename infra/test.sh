@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash infra/install.sh
+bash infra/install.sh --browser
 
 echo "== cfn-lint"
 .local/venv/bin/cfn-lint template.yaml

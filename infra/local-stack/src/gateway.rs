@@ -2,7 +2,8 @@
 //! route of the template, turns it into the event API Gateway would send, invokes the
 //! route's function through its pool and turns the function's answer back into HTTP.
 //!
-//! Locally, `GET /openapi.json` also serves the committed OpenAPI document.
+//! Locally, `GET /openapi.json` also serves the committed OpenAPI document, and `GET /docs`
+//! the reference page that renders it ([`crate::docs`]).
 //!
 //! As in AWS: the most specific route wins (literal segments beat `{params}`, which
 //! beat a greedy `{proxy+}`); no route → 404 `{"message":"Not Found"}`; a function
@@ -22,6 +23,7 @@ use serde_json::{json, Map, Value};
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use crate::docs::Docs;
 use crate::runtime::{InvokeError, Pool};
 
 /// API Gateway's payload limit.
@@ -45,11 +47,12 @@ struct Route {
 pub struct Gateway {
     routes: Vec<Route>,
     openapi: Option<Bytes>,
+    docs: Option<Docs>,
 }
 
 impl Gateway {
     /// Routes every HTTP API event of the pools' functions.
-    pub fn new(pools: &[Arc<Pool>], openapi: Option<Bytes>) -> Self {
+    pub fn new(pools: &[Arc<Pool>], openapi: Option<Bytes>, docs: Option<Docs>) -> Self {
         let mut routes = Vec::new();
         for pool in pools {
             for route in &pool.function.routes {
@@ -61,7 +64,11 @@ impl Gateway {
                 });
             }
         }
-        Self { routes, openapi }
+        Self {
+            routes,
+            openapi,
+            docs,
+        }
     }
 
     /// `METHOD /path → Function` lines, for the console.
@@ -167,6 +174,11 @@ pub async fn handle(
             .header("content-type", "application/json")
             .body(Body::from(document.clone()))
             .expect("static response");
+    }
+    if method == "GET" {
+        if let Some(page) = Docs::answer(gateway.docs.as_ref(), &path) {
+            return page;
+        }
     }
     let Some((route, params)) = gateway.find(&method, &path) else {
         return message(StatusCode::NOT_FOUND, "Not Found");

@@ -10,7 +10,8 @@
 //!   `LOCAL_SQS_POLLERS` (concurrent batches per SQS event source, default 5 as in AWS),
 //!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
 //!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit),
-//!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`).
+//!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`),
+//!   `LOCAL_DOCS_DIR` (Swagger UI's assets for `GET /docs`, default `.local/swagger-ui`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use local_stack::docs::Docs;
 use local_stack::gateway::{self, Gateway};
 use local_stack::provision::{provision, Emulators};
 use local_stack::runtime::{lambda_environment, Endpoints, Pool};
@@ -154,7 +156,11 @@ async fn run() -> Result<(), String> {
     if openapi.is_none() {
         eprintln!("local-stack: no {openapi_path}; GET /openapi.json will be 404");
     }
-    let gateway = Arc::new(Gateway::new(&pools, openapi));
+    let docs_dir = env_or("LOCAL_DOCS_DIR", ".local/swagger-ui");
+    let docs = Docs::load(std::path::Path::new(&docs_dir))
+        .map_err(|e| eprintln!("local-stack: GET /docs will be 404 ({e})"))
+        .ok();
+    let gateway = Arc::new(Gateway::new(&pools, openapi, docs));
     for line in gateway.describe() {
         println!("{line}");
     }
@@ -162,7 +168,7 @@ async fn run() -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(api_addr)
         .await
         .map_err(|e| format!("{api_addr}: {e}"))?;
-    println!("local stack ready: http://{api_addr}");
+    println!("local stack ready: http://{api_addr} (API reference: http://{api_addr}/docs)");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
