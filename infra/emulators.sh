@@ -1,9 +1,15 @@
 # Sourced by up.sh and test.sh: starts DynamoDB Local and moto on loopback and exports
 # what the SDK and the local stack need to find them. Stopped when the shell exits.
-# Ports: DYNAMODB_PORT (default 8000), MOTO_PORT (default 5000).
+# Ports: DYNAMODB_PORT (default 8000), MOTO_PORT (default 5000: SQS, Secrets Manager)
+# and MOTO_SES_PORT (default MOTO_PORT + 1: SES alone).
+#
+# SES has a moto of its own because sent mail is read through /moto-api/data.json, which
+# serialises moto's whole state — with SQS beside it, every message of every queue, on
+# every read of the console's mail printer and the tests' mail helpers.
 
 : "${DYNAMODB_PORT:=8000}"
 : "${MOTO_PORT:=5000}"
+: "${MOTO_SES_PORT:=$((MOTO_PORT + 1))}"
 local_dir="$root/.local"
 mkdir -p "$local_dir/logs"
 
@@ -13,6 +19,7 @@ export AWS_ACCESS_KEY_ID=local
 export AWS_SECRET_ACCESS_KEY=local
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
+export AWS_ENDPOINT_URL_SES="http://127.0.0.1:$MOTO_SES_PORT"
 # The payment webhook's signing secrets (comma-separated while rotating): the local
 # stack puts them in the template's PaymentWebhookSecret, in moto's Secrets Manager,
 # where the webhook reads them as in AWS; payment-simulator signs with the first.
@@ -43,5 +50,9 @@ emulator_pids+=($!)
 "$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" \
   >"$local_dir/logs/moto-$MOTO_PORT.log" 2>&1 &
 emulator_pids+=($!)
+"$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_SES_PORT" \
+  >"$local_dir/logs/moto-ses-$MOTO_SES_PORT.log" 2>&1 &
+emulator_pids+=($!)
 wait_for_port "DynamoDB Local" "$AWS_ENDPOINT_URL_DYNAMODB"
 wait_for_port "moto" "$AWS_ENDPOINT_URL/moto-api/data.json"
+wait_for_port "moto (SES)" "$AWS_ENDPOINT_URL_SES/moto-api/data.json"

@@ -42,7 +42,7 @@ if [ -z "${SHOP_API_URL:-}" ]; then
   emulator_pids+=($!)
   wait_for_port "local stack" "$SHOP_API_URL/"
 fi
-seeded=$(.local/venv/bin/python infra/fuzz_setup.py "$SHOP_API_URL" "$AWS_ENDPOINT_URL")
+seeded=$(.local/venv/bin/python infra/fuzz_setup.py "$SHOP_API_URL" "${AWS_ENDPOINT_URL_SES:-$AWS_ENDPOINT_URL}")
 field() { .local/venv/bin/python -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$seeded" "$1"; }
 config="$root/.local/schemathesis.toml"
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,ignored_auth,missing_required_header,use_after_free,ensure_resource_availability

@@ -59,3 +59,11 @@ if [ "${1:-}" = "--browser" ]; then
     echo "$PLAYWRIGHT" > "$dest/browser/.version"
   fi
 fi
+
+# cargo-lambda (`--lambda`, as infra/lambda-check.sh asks): `cargo lambda watch` and
+# `invoke` against the emulators, and `cargo lambda build` for infra/release.sh.
+CARGO_LAMBDA="cargo-lambda==1.9.2"
+if [ "${1:-}" = "--lambda" ] && ! "$dest/venv/bin/cargo-lambda" lambda --version 2>/dev/null | grep -q "1.9.2"; then
+  echo "installing $CARGO_LAMBDA" >&2
+  "$dest/venv/bin/pip" install --quiet --disable-pip-version-check "$CARGO_LAMBDA"
+fi

@@ -57,10 +57,14 @@ fuzz_status=${PIPESTATUS[0]}
 echo "== policy audit (every AWS call of the run against its function's policy)"
 target/debug/policy-audit "$SHOP_STACK_LOG"
 audit_status=$?
+
+echo "== cargo lambda watch and invoke (infra/lambda-check.sh, emulators of its own)"
+bash infra/lambda-check.sh
+lambda_status=$?
 set -e
 
 count() { grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk -v col="$1" '{n += $col} END {print n + 0}'; }
 passed=$(count 4) failed=$(count 6) ignored=$(count 8)
-echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status"
+echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status; cargo lambda check exited $lambda_status"
 echo "tests: $passed passed, $failed failed, $ignored skipped"
-[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ]
+[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$lambda_status" -eq 0 ]

@@ -2,7 +2,7 @@
 //! the emails the emulated SES "sent", and account set-up.
 //!
 //! The tests expect a running local stack (`infra/test.sh` starts one) at
-//! `SHOP_API_URL`, with moto at `AWS_ENDPOINT_URL`.
+//! `SHOP_API_URL`, with moto at `AWS_ENDPOINT_URL` (and its SES at `AWS_ENDPOINT_URL_SES`).
 
 pub mod contract;
 
@@ -18,9 +18,12 @@ pub fn api_url() -> String {
     std::env::var("SHOP_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".to_owned())
 }
 
-/// Where moto serves SES (and its `/moto-api`).
-pub fn moto_url() -> String {
-    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned())
+/// Where moto serves SES (and its `/moto-api`): its own instance when
+/// `AWS_ENDPOINT_URL_SES` says so, as `infra/emulators.sh` starts it.
+pub fn ses_url() -> String {
+    std::env::var("AWS_ENDPOINT_URL_SES")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned())
 }
 
 /// A fresh suffix, unique across tests and runs.
@@ -256,10 +259,12 @@ pub async fn status_and_json(response: Response) -> (u16, Value) {
     (status, body)
 }
 
-/// moto's whole state as JSON. moto serialises every live model for this, while other
-/// requests change them, so an answer can now and then be a 500: ask again.
+/// The SES moto's whole state as JSON (its own instance, at `AWS_ENDPOINT_URL_SES`, so
+/// this is the sent mail, not every queue's messages). moto serialises every live model
+/// for this, while other requests change them, so an answer can now and then be a 500:
+/// ask again.
 async fn moto_data() -> Value {
-    let url = format!("{}/moto-api/data.json", moto_url());
+    let url = format!("{}/moto-api/data.json", ses_url());
     let mut last = String::new();
     for _ in 0..20 {
         let response = reqwest::get(&url).await.expect("moto answers");

@@ -7,7 +7,8 @@
 //!
 //! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N]` (defaults:
 //! `SHOP_API_URL` or http://127.0.0.1:3000, the repository's `data/online_retail/online_retail.csv.gz`,
-//! 8). The activation email is read from moto at `AWS_ENDPOINT_URL`.
+//! 8). The activation email is read from moto's SES at `AWS_ENDPOINT_URL_SES` (or
+//! `AWS_ENDPOINT_URL`).
 
 use demo_catalogue::products;
 
@@ -147,8 +148,9 @@ async fn main() -> Result<(), String> {
     let api = arg(&args, "--api")
         .or_else(|| std::env::var("SHOP_API_URL").ok())
         .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
-    let moto =
-        std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned());
+    let moto = std::env::var("AWS_ENDPOINT_URL_SES")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned());
     let data = arg(&args, "--data").map_or_else(
         || {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,7 +1,8 @@
 //! `local-stack`: provisions the emulators from `template.yaml` and serves its HTTP API.
 //!
 //! Configuration (environment):
-//! - `AWS_ENDPOINT_URL` (moto: SQS, SES) and `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local),
+//! - `AWS_ENDPOINT_URL` (moto: SQS, Secrets Manager), `AWS_ENDPOINT_URL_SES` (moto for
+//!   SES alone, whose sent mail the console prints) and `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local),
 //!   `AWS_REGION`, dummy credentials: passed on to every function as well.
 //! - `LOCAL_API_ADDR` (default `127.0.0.1:3000`), `LOCAL_TEMPLATE` (`template.yaml`),
 //!   `LOCAL_BIN_DIR` (`target/debug`), `LOCAL_MAX_CONCURRENCY` per function (10),
@@ -10,6 +11,8 @@
 //!   `LOCAL_SQS_POLLERS` (concurrent batches per SQS event source, default 5 as in AWS),
 //!   `LOCAL_PARAM_<Name>` (a template parameter), `LOCAL_ENV_<NAME>` (a variable for
 //!   every function), `LOCAL_PROVISION_ONLY=1` (create the resources, then exit),
+//!   `LOCAL_LAMBDA_ENV_FILE` (write one environment for every function there, for
+//!   `cargo lambda watch --env-file`; see `infra/lambda-check.sh`),
 //!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`),
 //!   `LOCAL_DOCS_DIR` (Swagger UI's assets for `GET /docs`, default `.local/swagger-ui`).
 
@@ -24,7 +27,7 @@ use axum::Router;
 use local_stack::docs::Docs;
 use local_stack::gateway::{self, Gateway};
 use local_stack::provision::{provision, Emulators};
-use local_stack::runtime::{lambda_environment, Endpoints, Pool};
+use local_stack::runtime::{lambda_environment, shared_environment, Endpoints, Pool};
 use local_stack::template::{self, LocalValues};
 use local_stack::triggers;
 
@@ -57,6 +60,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("LOCAL_MAX_CONCURRENCY: {e}"))?;
     let region = env_or("AWS_REGION", "us-east-1");
     let moto = std::env::var("AWS_ENDPOINT_URL").map_err(|_| "AWS_ENDPOINT_URL is not set")?;
+    let ses = std::env::var("AWS_ENDPOINT_URL_SES").ok();
     let dynamodb = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .map_err(|_| "AWS_ENDPOINT_URL_DYNAMODB is not set")?;
 
@@ -83,6 +87,16 @@ async fn run() -> Result<(), String> {
         secrets: aws.secrets_manager(),
     };
     provision(&template, &emulators).await?;
+    let endpoints = Endpoints {
+        region: region.clone(),
+        moto: moto.clone(),
+        ses: ses.clone(),
+        dynamodb: dynamodb.clone(),
+    };
+    if let Ok(path) = std::env::var("LOCAL_LAMBDA_ENV_FILE") {
+        let env = shared_environment(&template.functions, &endpoints)?;
+        std::fs::write(&path, env).map_err(|e| format!("{path}: {e}"))?;
+    }
     if std::env::var("LOCAL_PROVISION_ONLY").is_ok_and(|v| v == "1") {
         println!(
             "provisioned {} tables, {} queues",
@@ -92,11 +106,6 @@ async fn run() -> Result<(), String> {
         return Ok(());
     }
 
-    let endpoints = Endpoints {
-        region: region.clone(),
-        moto: moto.clone(),
-        dynamodb: dynamodb.clone(),
-    };
     let mut pools = Vec::new();
     for function in &template.functions {
         let binary = bin_dir.join(&function.binary);
@@ -147,7 +156,9 @@ async fn run() -> Result<(), String> {
             );
         }
     }
-    tokio::spawn(triggers::show_emails(moto.clone()));
+    tokio::spawn(triggers::show_emails(
+        ses.clone().unwrap_or_else(|| moto.clone()),
+    ));
 
     let openapi_path = env_or("LOCAL_OPENAPI", "openapi.json");
     let openapi = std::fs::read(&openapi_path)

@@ -35,8 +35,11 @@ use crate::template::Function;
 pub struct Endpoints {
     /// Region.
     pub region: String,
-    /// moto (SQS, SES).
+    /// moto (SQS, Secrets Manager; SES too unless [`Endpoints::ses`] is given).
     pub moto: String,
+    /// A moto of its own for SES (`AWS_ENDPOINT_URL_SES`), so that reading the sent mail
+    /// (moto's whole state as one document) doesn't serialise every queue's messages.
+    pub ses: Option<String>,
     /// DynamoDB Local.
     pub dynamodb: String,
 }
@@ -77,11 +80,53 @@ pub fn lambda_environment(function: &Function, endpoints: &Endpoints) -> BTreeMa
         ("TZ", ":UTC".to_owned()),
     ];
     env.extend(fixed.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    if let Some(ses) = &endpoints.ses {
+        env.insert("AWS_ENDPOINT_URL_SES".to_owned(), ses.clone());
+    }
     env.extend(function.environment.clone());
     env.extend(
         std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v))),
     );
     env
+}
+
+/// One environment for all of `functions`, as `cargo lambda watch --env-file` takes it
+/// (`KEY=VALUE` lines): the emulators' endpoints, every function's template variables and
+/// the `LOCAL_ENV_<NAME>` overrides; cargo-lambda sets Lambda's own variables itself.
+///
+/// # Errors
+/// A variable two functions give different values, named.
+pub fn shared_environment(functions: &[Function], endpoints: &Endpoints) -> Result<String, String> {
+    let mut env: BTreeMap<String, String> = BTreeMap::from([
+        ("AWS_REGION".to_owned(), endpoints.region.clone()),
+        ("AWS_ENDPOINT_URL".to_owned(), endpoints.moto.clone()),
+        (
+            "AWS_ENDPOINT_URL_DYNAMODB".to_owned(),
+            endpoints.dynamodb.clone(),
+        ),
+    ]);
+    if let Some(ses) = &endpoints.ses {
+        env.insert("AWS_ENDPOINT_URL_SES".to_owned(), ses.clone());
+    }
+    for function in functions {
+        for (name, value) in &function.environment {
+            match env.get(name) {
+                Some(other) if other != value => {
+                    return Err(format!(
+                        "{name} is {other:?} for one function and {value:?} for {}",
+                        function.name
+                    ));
+                }
+                _ => {
+                    env.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    env.extend(
+        std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v))),
+    );
+    Ok(env.iter().map(|(k, v)| format!("{k}={v}\n")).collect())
 }
 
 /// Why an invocation produced no response.

@@ -299,6 +299,7 @@ async fn main() -> Result<(), String> {
         region: env("AWS_REGION")?,
         moto: env("AWS_ENDPOINT_URL")?,
         dynamodb: env("AWS_ENDPOINT_URL_DYNAMODB")?,
+        ses: std::env::var("AWS_ENDPOINT_URL_SES").ok(),
     };
     let local = LocalValues {
         parameters: [(
