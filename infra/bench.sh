@@ -87,7 +87,8 @@ emulators() { # dynamodb-port moto-port
 }
 # The local stack on release binaries, on the emulators started last.
 stack() { # api-port log
-  export LOCAL_API_ADDR="127.0.0.1:$1" LOCAL_BIN_DIR=target/release SHOP_API_URL="http://127.0.0.1:$1"
+  # LOCAL_LOG=all: the latency and mixed-load benches count AWS requests from every line.
+  export LOCAL_API_ADDR="127.0.0.1:$1" LOCAL_BIN_DIR=target/release SHOP_API_URL="http://127.0.0.1:$1" LOCAL_LOG=all
   target/release/local-stack >"$local_dir/logs/$2" 2>&1 &
   emulator_pids+=($!)
   wait_for_port "local stack" "$SHOP_API_URL/"

@@ -39,6 +39,8 @@ export LOCAL_SCHEDULE_SECONDS=2
 # dead-letter queue (5 receives) within the tests' patience.
 export LOCAL_VISIBILITY_TIMEOUT_SECONDS=2
 export SHOP_STACK_LOG="$local_dir/logs/local-stack-test.log"
+# Every function's every line in that log: the policy audit and tests/secrets.rs read it.
+export LOCAL_LOG=all
 "$root/target/debug/local-stack" >"$SHOP_STACK_LOG" 2>&1 &
 emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"

@@ -2,8 +2,11 @@
 # Runs the whole API locally on http://127.0.0.1:3000 (LOCAL_API_ADDR to change it):
 # installs the emulators, builds every function, starts DynamoDB Local and moto,
 # creates what template.yaml declares and serves its routes. Ctrl-C stops everything.
-#   --demo   also load the demo catalogue (~3,600 products of the UCI Online Retail
-#            data set, as the goods of the merchant demo_shop) once the API is up.
+#   --demo     also load the demo catalogue (~3,600 products of the UCI Online Retail
+#              data set, as the goods of the merchant demo_shop) once the API is up;
+#              its progress shows in the console, a line every 2 s.
+#   --verbose  every line of every function on the console (LOCAL_LOG=all), not one
+#              line per request and batch.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,7 +14,8 @@ demo=0
 for arg in "$@"; do
   case "$arg" in
     --demo) demo=1 ;;
-    *) echo "unknown option $arg (known: --demo)" >&2; exit 2 ;;
+    --verbose) export LOCAL_LOG=all ;;
+    *) echo "unknown option $arg (known: --demo, --verbose)" >&2; exit 2 ;;
   esac
 done
 bash infra/install.sh
@@ -23,6 +27,6 @@ emulator_pids+=($!)
 stack=$!
 wait_for_port "local stack" "http://$LOCAL_API_ADDR/"
 if [ "$demo" = 1 ]; then
-  "$root/target/debug/demo-catalogue" --api "http://$LOCAL_API_ADDR" || echo "demo catalogue failed" >&2
+  "$root/target/debug/demo-catalogue" --api "http://$LOCAL_API_ADDR" --progress-lines || echo "demo catalogue failed" >&2
 fi
 wait "$stack"

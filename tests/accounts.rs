@@ -767,3 +767,29 @@ async fn a_session_is_required_and_must_be_well_formed_and_live() {
         }
     }
 }
+
+/// A burst of CPU-heavy requests (argon2id, zxcvbn, cold instances) queues in the local
+/// stack instead of timing out: 50 registrations at once all answer 201.
+#[tokio::test]
+async fn a_burst_of_fifty_registrations_all_succeed() {
+    let api = Api::new();
+    let suffix = unique();
+    let answers = join_all((0..50).map(|i| {
+        let api = &api;
+        let (username, email) = (
+            format!("burst_{i}_{suffix}"),
+            format!("burst.{i}.{suffix}@example.com"),
+        );
+        async move { api.register(&username, &email, PASSWORD, "customer").await }
+    }))
+    .await;
+    let failed: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status != 201)
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 50 failed: {failed:?}",
+        failed.len()
+    );
+}

@@ -5,7 +5,9 @@
 //! emulated SES) only once, and products whose name the merchant already sells are
 //! skipped, so a second run creates nothing.
 //!
-//! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N]` (defaults:
+//! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N] [--progress-lines]`
+//! (`--progress-lines`: a line of progress every 2 s instead of a redrawn bar, for a
+//! console the local stack writes to as well, as `infra/up.sh --demo` runs it; defaults:
 //! `SHOP_API_URL` or http://127.0.0.1:3000, the repository's `data/online_retail/online_retail.csv.gz`,
 //! 8). The activation email is read from moto's SES at `AWS_ENDPOINT_URL_SES` (or
 //! `AWS_ENDPOINT_URL`).
@@ -180,6 +182,22 @@ async fn main() -> Result<(), String> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} goods  {per_sec}  eta {eta}")
             .map_err(|e| e.to_string())?,
     );
+    let lines = args.iter().any(|a| a == "--progress-lines").then(|| {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                println!(
+                    "▶ demo catalogue: {}/{} goods, {:.0}/s, {} s to go",
+                    bar.position(),
+                    bar.length().unwrap_or_default(),
+                    bar.per_sec(),
+                    bar.eta().as_secs()
+                );
+            }
+        })
+    });
     let results: Vec<Result<(), String>> = stream::iter(missing.iter().map(|product| {
         let (http, api, token, bar) = (&http, &api, &token, &bar);
         async move {
@@ -204,6 +222,9 @@ async fn main() -> Result<(), String> {
     .collect()
     .await;
     bar.finish_and_clear();
+    if let Some(lines) = lines {
+        lines.abort();
+    }
 
     let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     println!(

@@ -23,6 +23,7 @@ use serde_json::{json, Map, Value};
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use crate::console;
 use crate::docs::Docs;
 use crate::runtime::{InvokeError, Pool};
 
@@ -188,12 +189,30 @@ pub async fn handle(
         return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
     };
     let event = build_event(&parts, &route.method, &route.path, params, &body, peer);
+    let function = &route.pool.function;
     match route.pool.invoke(Bytes::from(event.to_string())).await {
-        Ok(answer) => into_http(&answer),
+        Ok(answer) => {
+            let response = into_http(&answer);
+            if response.status().is_server_error() {
+                console::failure(
+                    &function.name,
+                    &format!("{method} {path} answered {}", response.status()),
+                );
+            }
+            response
+        }
         Err(InvokeError::Timeout) => {
+            let timeout = function.timeout_secs;
+            console::failure(
+                &function.name,
+                &format!("{method} {path} timed out after {timeout} s"),
+            );
             message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
         }
-        Err(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        Err(e) => {
+            console::failure(&function.name, &format!("{method} {path} failed: {e:?}"));
+            message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! - [`policy`]: the audit of the functions' AWS calls against their policies.
 //! - [`triggers`]: SQS event source mappings, schedules, and the sent-email console.
 
+pub mod console;
 pub mod docs;
 pub mod gateway;
 pub mod policy;

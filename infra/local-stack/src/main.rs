@@ -14,7 +14,10 @@
 //!   `LOCAL_LAMBDA_ENV_FILE` (write one environment for every function there, for
 //!   `cargo lambda watch --env-file`; see `infra/lambda-check.sh`),
 //!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`),
-//!   `LOCAL_DOCS_DIR` (Swagger UI's assets for `GET /docs`, default `.local/swagger-ui`).
+//!   `LOCAL_DOCS_DIR` (Swagger UI's assets for `GET /docs`, default `.local/swagger-ui`),
+//!   `LOCAL_LOG` (`all`: every function's every line on the console, not only one line
+//!   per request and batch; see [`local_stack::console`]), `LOCAL_LOG_DIR` (where each
+//!   function's full log goes, default `.local/logs`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -40,6 +43,7 @@ fn env_or(name: &str, default: &str) -> String {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    local_stack::console::init_from_env();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -156,6 +160,7 @@ async fn run() -> Result<(), String> {
             );
         }
     }
+    tokio::spawn(local_stack::console::flush_every_second());
     tokio::spawn(triggers::show_emails(
         ses.clone().unwrap_or_else(|| moto.clone()),
     ));

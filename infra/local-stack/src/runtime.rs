@@ -304,7 +304,7 @@ impl Pool {
             tokio::spawn(async move {
                 let mut lines = BufReader::new(stream).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
-                    println!("[{name}] {line}");
+                    crate::console::function_line(&name, &line);
                 }
             });
         }

@@ -164,16 +164,15 @@ pub async fn show_emails(moto: String) {
             if !seen.insert(id) {
                 continue;
             }
-            let to = message["destinations"]["ToAddresses"].to_string();
+            let to: Vec<&str> = message["destinations"]["ToAddresses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let subject = message["subject"].as_str().unwrap_or_default();
-            println!("[email] to {to}: {subject}");
             let body = message["body"].as_str().unwrap_or_default();
-            for link in body.split_whitespace().filter(|w| w.starts_with("http")) {
-                println!("[email]   {link}");
-            }
-            for line in body.lines().filter(|l| l.starts_with("Token: ")) {
-                println!("[email]   {line}");
-            }
+            crate::console::email(&to.join(", "), subject, body);
         }
     }
 }
