@@ -44,6 +44,31 @@ pub struct Endpoints {
     pub dynamodb: String,
 }
 
+impl Endpoints {
+    /// The region and the emulators' endpoints, as the SDK's environment names them.
+    fn variables(&self) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::from([
+            ("AWS_REGION".to_owned(), self.region.clone()),
+            ("AWS_DEFAULT_REGION".to_owned(), self.region.clone()),
+            ("AWS_ENDPOINT_URL".to_owned(), self.moto.clone()),
+            (
+                "AWS_ENDPOINT_URL_DYNAMODB".to_owned(),
+                self.dynamodb.clone(),
+            ),
+        ]);
+        if let Some(ses) = &self.ses {
+            env.insert("AWS_ENDPOINT_URL_SES".to_owned(), ses.clone());
+        }
+        env
+    }
+}
+
+/// The `LOCAL_ENV_<NAME>` variables of this process, as `<NAME>`: overrides for every
+/// function.
+fn local_overrides() -> impl Iterator<Item = (String, String)> {
+    std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v)))
+}
+
 /// The environment of an instance of `function`, as Lambda would set it: the template's
 /// variables, Lambda's own, the emulators' endpoints, the caller's credentials and
 /// `PATH`, then any `LOCAL_ENV_<NAME>` override.
@@ -59,11 +84,8 @@ pub fn lambda_environment(function: &Function, endpoints: &Endpoints) -> BTreeMa
             env.insert(name.to_owned(), value);
         }
     }
+    env.extend(endpoints.variables());
     let fixed = [
-        ("AWS_REGION", endpoints.region.clone()),
-        ("AWS_DEFAULT_REGION", endpoints.region.clone()),
-        ("AWS_ENDPOINT_URL", endpoints.moto.clone()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", endpoints.dynamodb.clone()),
         ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".to_owned()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
         ("AWS_LAMBDA_FUNCTION_NAME", function.name.clone()),
@@ -80,13 +102,8 @@ pub fn lambda_environment(function: &Function, endpoints: &Endpoints) -> BTreeMa
         ("TZ", ":UTC".to_owned()),
     ];
     env.extend(fixed.into_iter().map(|(k, v)| (k.to_owned(), v)));
-    if let Some(ses) = &endpoints.ses {
-        env.insert("AWS_ENDPOINT_URL_SES".to_owned(), ses.clone());
-    }
     env.extend(function.environment.clone());
-    env.extend(
-        std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v))),
-    );
+    env.extend(local_overrides());
     env
 }
 
@@ -97,17 +114,7 @@ pub fn lambda_environment(function: &Function, endpoints: &Endpoints) -> BTreeMa
 /// # Errors
 /// A variable two functions give different values, named.
 pub fn shared_environment(functions: &[Function], endpoints: &Endpoints) -> Result<String, String> {
-    let mut env: BTreeMap<String, String> = BTreeMap::from([
-        ("AWS_REGION".to_owned(), endpoints.region.clone()),
-        ("AWS_ENDPOINT_URL".to_owned(), endpoints.moto.clone()),
-        (
-            "AWS_ENDPOINT_URL_DYNAMODB".to_owned(),
-            endpoints.dynamodb.clone(),
-        ),
-    ]);
-    if let Some(ses) = &endpoints.ses {
-        env.insert("AWS_ENDPOINT_URL_SES".to_owned(), ses.clone());
-    }
+    let mut env = endpoints.variables();
     for function in functions {
         for (name, value) in &function.environment {
             match env.get(name) {
@@ -123,9 +130,7 @@ pub fn shared_environment(functions: &[Function], endpoints: &Endpoints) -> Resu
             }
         }
     }
-    env.extend(
-        std::env::vars().filter_map(|(k, v)| Some((k.strip_prefix("LOCAL_ENV_")?.to_owned(), v))),
-    );
+    env.extend(local_overrides());
     Ok(env.iter().map(|(k, v)| format!("{k}={v}\n")).collect())
 }
 
