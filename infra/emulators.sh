@@ -47,7 +47,8 @@ wait_for_port() { # name url
   -jar "$local_dir/dynamodb/DynamoDBLocal.jar" -inMemory -sharedDb -port "$DYNAMODB_PORT" \
   >"$local_dir/logs/dynamodb-$DYNAMODB_PORT.log" 2>&1) &
 emulator_pids+=($!)
-"$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" \
+# infra/moto/server.py is moto_server with SQS calls that don't slow as a queue deepens.
+"$local_dir/venv/bin/python" "$root/infra/moto/server.py" -H 127.0.0.1 -p "$MOTO_PORT" \
   >"$local_dir/logs/moto-$MOTO_PORT.log" 2>&1 &
 emulator_pids+=($!)
 "$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_SES_PORT" \
