@@ -41,6 +41,8 @@ pub struct Batch {
 impl Batch {
     /// Reads the batch; messages that are not events are reported as failed.
     pub fn parse(event: SqsEvent) -> Self {
+        // A batch is one invocation: its requests are counted from here to `finish`.
+        crate::metrics::reset();
         let mut batch = Self {
             size: event.records.len(),
             ..Self::default()
@@ -88,12 +90,16 @@ impl Batch {
         self.fail(&delivered.message_id);
     }
 
-    /// The response, after logging one line for the batch.
+    /// The response, after logging one line for the batch, with the AWS requests it made.
     pub fn finish(self, function: &str) -> SqsBatchResponse {
+        let counts = crate::metrics::counts();
         tracing::info!(
             function,
             messages = self.size,
             failed = self.response.batch_item_failures.len(),
+            dynamodb = counts.dynamodb,
+            sqs = counts.sqs,
+            ses = counts.ses,
             "batch done"
         );
         self.response

@@ -10,8 +10,12 @@
 //!   same plus the default `aws-config` chain, a DynamoDB client and one GetItem per
 //!   request; the same GetItem with this project's SDK set-up, `shop::aws`).
 //! - `charts`: the report's SVG charts from the CSV files the others write.
+//!
+//! [`watch`] samples queue depths and the emulators' memory while a load runs.
 
 use std::time::Duration;
+
+pub mod watch;
 
 /// The value after `name` on the command line, if given.
 pub fn arg(name: &str) -> Option<String> {

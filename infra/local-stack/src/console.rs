@@ -225,11 +225,12 @@ fn summarise(function: &str, line: &str) -> Option<Summary> {
         "request done" => Some(request_line(function, fields)),
         "batch done" => Some(Summary {
             line: format!(
-                "{} batch {:<34} {} messages, {} failed",
+                "{} batch {:<34} {} messages, {} failed{}",
                 now(),
                 function,
                 fields["messages"],
                 fields["failed"],
+                aws_requests(fields),
             ),
             kind: Some(format!("{function} batches")),
             duration_ms: None,
@@ -337,10 +338,10 @@ mod tests {
 
     #[test]
     fn a_batch_is_one_line_and_ordinary_lines_are_not_shown() {
-        let batch = r#"{"level":"INFO","fields":{"message":"batch done","function":"index-goods","messages":10,"failed":1}}"#;
+        let batch = r#"{"level":"INFO","fields":{"message":"batch done","function":"index-goods","messages":10,"failed":1,"dynamodb":42,"sqs":0,"ses":0}}"#;
         let summary = summarise("IndexGoodsFunction", batch).unwrap().line;
         assert!(summary.contains("IndexGoodsFunction"), "{summary}");
-        assert!(summary.contains("10 messages, 1 failed"), "{summary}");
+        assert!(summary.contains("10 messages, 1 failed  dynamodb 42"), "{summary}");
         let info = r#"{"level":"INFO","fields":{"message":"goods created"}}"#;
         assert_eq!(summarise("CreateGoodsFunction", info), None);
         let error = r#"{"level":"ERROR","fields":{"message":"indexing failed"}}"#;

@@ -5,13 +5,22 @@
 //! they bought, read their orders. Every request is timed; any answer that isn't 2xx is
 //! an error.
 //!
-//! Then, from the local stack's log (`--log`), each function's AWS requests per
-//! invocation under this load (the `request done` lines), and from `/proc`, each
-//! function's peak resident memory (`VmHWM`) over its live instances (`--bin-dir`).
+//! Each user pauses `--think-ms` between actions (0: back to back, which measures what
+//! the stack can take rather than what a shopper waits).
 //!
-//! Usage: `mixed-load [--users N] [--seconds N] [--log PATH] [--bin-dir DIR]` with
-//! `SHOP_API_URL` and `AWS_ENDPOINT_URL` set and a catalogue loaded (`demo-catalogue`).
-//! Prints Markdown.
+//! Before the load, waits for the queues to empty (what loading the catalogue queued
+//! for the consumers), so the load meets a shop at rest. While it runs, samples every
+//! queue's depth and the memory of the local stack, moto and DynamoDB Local
+//! ([`bench::watch`]).
+//!
+//! Then, from the local stack's log (`--log`), each function's AWS requests per
+//! invocation under this load (the `request done` lines; a consumer's per message, from
+//! its `batch done` lines), and from `/proc`, each function's peak resident memory
+//! (`VmHWM`) over its live instances (`--bin-dir`).
+//!
+//! Usage: `mixed-load [--users N] [--seconds N] [--think-ms N] [--log PATH] [--bin-dir DIR]`
+//! with `SHOP_API_URL` and `AWS_ENDPOINT_URL` set and a catalogue loaded
+//! (`demo-catalogue`). Prints Markdown.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -320,12 +329,12 @@ fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// The `request done` lines of the log, by function, as JSON fields.
+/// The `request done` and `batch done` lines of the log, by function, as JSON fields.
 fn done_lines(log: &Path) -> Vec<(String, Value)> {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.contains("\"request done\""))
+        .filter(|l| l.contains("\"request done\"") || l.contains("\"batch done\""))
         .filter_map(|l| {
             let (name, json) = l.strip_prefix('[')?.split_once("] ")?;
             let fields = serde_json::from_str::<Value>(json).ok()?["fields"].clone();
@@ -395,6 +404,7 @@ async fn catalogue(api: &Api) -> Result<(Vec<String>, Vec<String>, Vec<String>),
 async fn main() -> Result<(), String> {
     let users: usize = parsed_arg("--users", 8)?;
     let seconds: u64 = parsed_arg("--seconds", 60)?;
+    let think = Duration::from_millis(parsed_arg("--think-ms", 0)?);
     let log = arg("--log").map(PathBuf::from);
     let bin_dir = PathBuf::from(arg("--bin-dir").unwrap_or_else(|| "target/release".into()));
 
@@ -422,6 +432,9 @@ async fn main() -> Result<(), String> {
         samples: Mutex::default(),
     });
 
+    let sqs = shop::aws::Aws::from_env().map_err(|e| e.to_string())?.sqs();
+    let drained = bench::watch::drain(&sqs, Duration::from_secs(600)).await?;
+    let watch = bench::watch::Watch::start(sqs, Duration::from_secs((seconds / 12).max(5)));
     let before = log.as_deref().map_or(0, |l| done_lines(l).len());
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
@@ -437,6 +450,7 @@ async fn main() -> Result<(), String> {
             while Instant::now() < deadline {
                 let action = user.action();
                 world.act(&mut user, action).await;
+                tokio::time::sleep(think).await;
             }
         })
     });
@@ -445,14 +459,22 @@ async fn main() -> Result<(), String> {
     }
     let elapsed = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let watched = watch.stop().await;
 
     let samples = world.samples.lock().unwrap();
     let total: usize = samples.values().map(Vec::len).sum();
     let errors: usize = samples.values().flatten().filter(|(_, ok)| !ok).count();
     println!(
-        "{users} users for {:.0} s: **{total} requests, {:.0} requests/s, {errors} errors**.",
+        "{users} users{} for {:.0} s: **{total} requests, {:.0} requests/s, {errors} errors** \
+         (the queues had drained {:.0} s after the catalogue's load).",
+        if think.is_zero() {
+            ", back to back,".to_owned()
+        } else {
+            format!(", {} ms between actions,", think.as_millis())
+        },
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64(),
+        drained.as_secs_f64(),
     );
     println!();
     println!("| request | count | share | p50 | p99 | max | errors |");
@@ -477,6 +499,23 @@ async fn main() -> Result<(), String> {
         ms(quantile(&all, 1.0)),
     );
 
+    println!();
+    println!("Queues (visible + in flight) and resident memory while the load ran:");
+    println!();
+    print!("{}", bench::watch::table(&watched));
+    for queue in watched
+        .first()
+        .map(|s| s.depths.keys())
+        .into_iter()
+        .flatten()
+    {
+        let deepest = watched.iter().filter_map(|s| s.depths.get(queue)).max();
+        println!(
+            "- `{queue}`: at most {} deep",
+            deepest.copied().unwrap_or_default()
+        );
+    }
+
     // AWS requests per invocation, by function, and peak memory of its instances.
     let lines: Vec<(String, Value)> = log
         .as_deref()
@@ -498,21 +537,31 @@ async fn main() -> Result<(), String> {
     names.sort();
     names.dedup();
     println!();
-    println!("| function | HTTP invocations | DynamoDB / call | SQS / call | SES / call | the fewest it could make, and why | instances | peak RSS, max over instances |");
+    println!("| function | invocations | DynamoDB / call | SQS / call | SES / call | the fewest it could make, and why | instances | peak RSS, max over instances |");
     println!("|---|---:|---:|---:|---:|---|---:|---:|");
     for name in names {
         let calls = by_binary.get(name).map(Vec::as_slice).unwrap_or_default();
+        // A consumer's lines are batches: its requests are per message.
+        let messages: u64 = calls.iter().filter_map(|c| c["messages"].as_u64()).sum();
         let per = |service: &str| {
             if calls.is_empty() {
                 return "-".to_owned();
             }
             let sum: u64 = calls.iter().filter_map(|c| c[service].as_u64()).sum();
-            format!("{:.2}", sum as f64 / calls.len() as f64)
+            if messages > 0 {
+                format!("{:.2} / message", sum as f64 / messages as f64)
+            } else {
+                format!("{:.2}", sum as f64 / calls.len() as f64)
+            }
         };
         let (peak, instances) = rss.get(name).copied().unwrap_or_default();
         println!(
             "| {name} | {} | {} | {} | {} | {} | {instances} | {} |",
-            calls.len(),
+            if messages > 0 {
+                format!("{} batches, {messages} messages", calls.len())
+            } else {
+                calls.len().to_string()
+            },
             per("dynamodb"),
             per("sqs"),
             per("ses"),
@@ -544,7 +593,8 @@ fn minimum(binary: &str) -> &'static str {
         "list-reviews" => "2: goods (404 for unknown goods), one Query",
         "list-orders" => "2: session, one Query",
         "recommend" => "6 with a history: session, window ∥ cart, neighbour lists, bought ∥ goods; each step needs the last",
-        "index-goods" | "learn-similarity" => "per message, see the search and recommendations sections",
+        "index-goods" => "per message: see the search section",
+        "learn-similarity" => "per message: see the recommendations section",
         _ => "-",
     }
 }
