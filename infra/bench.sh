@@ -12,12 +12,13 @@
 # The in-process benchmarks (search, chinese, recs) build with the thin-LTO bench-fast
 # profile: what they time is DynamoDB Local's and the stack's work, not their own.
 # Usage: bash infra/bench.sh [--only functions|search|recs|accounts] [--runs N] [--requests N]
-#          [--users N] [--seconds N] [--search-sizes 1000,10000,100000] [--no-release]
+#          [--users N] [--seconds N] [--think-ms N] [--search-sizes 1000,10000,100000]
+#          [--no-release]
 #   --no-release  don't rebuild the arm64 zips (report the last ones built, if any)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-only="" runs=20 requests=200 users=8 seconds=60 search_sizes=1000,10000,100000 release=1
+only="" runs=20 requests=200 users=8 seconds=60 think_ms=250 search_sizes=1000,10000,100000 release=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only="$2"; shift 2 ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --requests) requests="$2"; shift 2 ;;
     --users) users="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --think-ms) think_ms="$2"; shift 2 ;;
     --search-sizes) search_sizes="$2"; shift 2 ;;
     --no-release) release=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -118,11 +120,13 @@ if wanted functions; then
   latency=$(target/release/latency --requests "$requests" --log "$local_dir/logs/local-stack-bench.log")
   echo "== mixed load: $users users for $seconds s" >&2
   mixed=$(target/release/mixed-load --users "$users" --seconds "$seconds" --bin-dir target/release --log "$local_dir/logs/local-stack-bench.log")
+  echo "== mixed load, paced: $users users for $seconds s, $think_ms ms between actions" >&2
+  paced=$(target/release/mixed-load --users "$users" --seconds "$seconds" --think-ms "$think_ms" --bin-dir target/release --log "$local_dir/logs/local-stack-bench.log")
   stop_emulators
   cat > "$out/functions.md" <<MD
 ## Functions
 
-Measured by \`bash infra/bench.sh --only functions --runs $runs --requests $requests --users $users --seconds $seconds$([ "$release" = 1 ] || echo " --no-release")\` on $machine.
+Measured by \`bash infra/bench.sh --only functions --runs $runs --requests $requests --users $users --seconds $seconds --think-ms $think_ms$([ "$release" = 1 ] || echo " --no-release")\` on $machine.
 
 ### Cold start, instructions, memory, artifact size
 
@@ -218,8 +222,8 @@ page is one Query on the index that serves its filter; a filter that the index c
 answers with a shorter page and a cursor.
 
 Calls that publish to SQS (the signed-in goods read, the webhook) carry moto's
-\`SendMessage\` time, which grows with the queue's depth: their p99 is moto's, not the
-function's; in AWS a \`SendMessage\` takes a few milliseconds.
+\`SendMessage\` time (a few milliseconds through \`infra/moto/server.py\`, whatever the
+queue's depth; in AWS, about the same).
 
 ### Mixed load
 
@@ -232,9 +236,21 @@ payment order, the provider's signed webhook), review something bought (5 %), re
 is per function, from the same run: AWS requests per HTTP invocation under this load (the
 \`request done\` lines), and the peak resident memory (\`VmHWM\`) of its busiest instance
 and how many instances the stack started (at most 10 a function); the queue consumers
-(\`index-goods\`, \`learn-similarity\`) ran too, on the events the load produced.
+(\`index-goods\`, \`learn-similarity\`) ran too, on the events the load produced; theirs
+are per message. Each run starts once the queues are empty (what the catalogue's load
+queued for \`index-goods\` is consumed), and samples every queue's depth and the memory
+of the local stack and the emulators while it runs.
+
+**Back to back** (each user's next request as soon as the last answers: what the stack
+takes, so latency here is the queue in front of the busiest process, by Little's law
+users ÷ rate; the CPU line says which process that is):
 
 $mixed
+
+**Paced** ($think_ms ms between a user's actions, a shop well below what the machine
+takes: what a shopper waits):
+
+$paced
 MD
   splice functions "$out/functions.md"
 fi

@@ -38,9 +38,9 @@ fn processes() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Resident memory (`VmRSS`, kB) of the first process whose command line ends with or
-/// contains `pattern`.
-fn rss_of(pattern: &str) -> Option<u64> {
+/// The `/proc` directory of the first process whose command line matches `pattern`: an
+/// option (`-p 5000`) it contains, or the name its executable ends with.
+fn process_dir(pattern: &str) -> Option<std::path::PathBuf> {
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
             continue;
@@ -54,20 +54,65 @@ fn rss_of(pattern: &str) -> Option<u64> {
                 .next()
                 .is_some_and(|exe| exe.ends_with(pattern))
         };
-        if !matches {
-            continue;
+        if matches {
+            return Some(entry.path());
         }
-        let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
-        return status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok();
     }
     None
+}
+
+/// Resident memory (`VmRSS`, kB) of the process matching `pattern`.
+fn rss_of(pattern: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(process_dir(pattern)?.join("status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// CPU time (user + system, its own and its waited-for children's) of the process
+/// matching `pattern`.
+fn cpu_of(pattern: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(process_dir(pattern)?.join("stat")).ok()?;
+    // Fields after the command's closing parenthesis: utime is the 12th, then stime,
+    // cutime, cstime; in clock ticks (100 a second on Linux).
+    let fields: Vec<u64> = stat[stat.rfind(')')? + 2..]
+        .split(' ')
+        .skip(11)
+        .take(4)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Some(Duration::from_millis(fields.iter().sum::<u64>() * 10))
+}
+
+/// CPU time of the local stack and each emulator, by name.
+pub fn cpu_times() -> BTreeMap<&'static str, Duration> {
+    processes()
+        .iter()
+        .filter_map(|(name, pattern)| Some((*name, cpu_of(pattern)?)))
+        .collect()
+}
+
+/// Every process's CPU time (user + system), for the whole machine's share.
+pub fn all_cpu() -> Duration {
+    let ticks: u64 = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().next()?.to_owned();
+            Some(
+                line.split_whitespace()
+                    .skip(1)
+                    .take(3) // user, nice, system
+                    .filter_map(|f| f.parse::<u64>().ok())
+                    .sum(),
+            )
+        })
+        .unwrap_or_default();
+    Duration::from_millis(ticks * 10)
 }
 
 /// Each queue's depth (visible + in flight), dead-letter queues left out.

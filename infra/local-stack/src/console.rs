@@ -341,7 +341,10 @@ mod tests {
         let batch = r#"{"level":"INFO","fields":{"message":"batch done","function":"index-goods","messages":10,"failed":1,"dynamodb":42,"sqs":0,"ses":0}}"#;
         let summary = summarise("IndexGoodsFunction", batch).unwrap().line;
         assert!(summary.contains("IndexGoodsFunction"), "{summary}");
-        assert!(summary.contains("10 messages, 1 failed  dynamodb 42"), "{summary}");
+        assert!(
+            summary.contains("10 messages, 1 failed  dynamodb 42"),
+            "{summary}"
+        );
         let info = r#"{"level":"INFO","fields":{"message":"goods created"}}"#;
         assert_eq!(summarise("CreateGoodsFunction", info), None);
         let error = r#"{"level":"ERROR","fields":{"message":"indexing failed"}}"#;

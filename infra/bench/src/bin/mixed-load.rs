@@ -436,6 +436,7 @@ async fn main() -> Result<(), String> {
     let drained = bench::watch::drain(&sqs, Duration::from_secs(600)).await?;
     let watch = bench::watch::Watch::start(sqs, Duration::from_secs((seconds / 12).max(5)));
     let before = log.as_deref().map_or(0, |l| done_lines(l).len());
+    let (cpu_before, machine_before) = (bench::watch::cpu_times(), bench::watch::all_cpu());
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let workers = accounts.into_iter().enumerate().map(|(i, account)| {
@@ -460,6 +461,18 @@ async fn main() -> Result<(), String> {
     let elapsed = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let watched = watch.stop().await;
+    let machine = bench::watch::all_cpu().saturating_sub(machine_before);
+    let cpu: Vec<String> = bench::watch::cpu_times()
+        .into_iter()
+        .map(|(name, after)| {
+            let used = after.saturating_sub(cpu_before.get(name).copied().unwrap_or_default());
+            format!(
+                "{name} {:.1} s ({:.0} %)",
+                used.as_secs_f64(),
+                100.0 * used.as_secs_f64() / machine.as_secs_f64().max(0.001)
+            )
+        })
+        .collect();
 
     let samples = world.samples.lock().unwrap();
     let total: usize = samples.values().map(Vec::len).sum();
@@ -499,6 +512,12 @@ async fn main() -> Result<(), String> {
         ms(quantile(&all, 1.0)),
     );
 
+    println!();
+    println!(
+        "CPU time the machine spent during the load: {:.1} s, of which {}.",
+        machine.as_secs_f64(),
+        cpu.join(", ")
+    );
     println!();
     println!("Queues (visible + in flight) and resident memory while the load ran:");
     println!();
