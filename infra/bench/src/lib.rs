@@ -41,10 +41,15 @@ where
 
 /// Peak resident memory (`VmHWM`) of a live process, kB.
 pub fn peak_rss_kb(pid: u32) -> Option<u64> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+    status_kb(std::path::Path::new(&format!("/proc/{pid}")), "VmHWM")
+}
+
+/// A kB field (`VmRSS`, `VmHWM`) of the `status` file in a process's `/proc` directory.
+pub fn status_kb(proc_dir: &std::path::Path, field: &str) -> Option<u64> {
+    std::fs::read_to_string(proc_dir.join("status"))
         .ok()?
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -105,5 +110,14 @@ mod tests {
         assert_eq!(quantile(&samples, 0.5), Duration::from_millis(50));
         assert_eq!(quantile(&samples, 0.99), Duration::from_millis(99));
         assert_eq!(quantile(&samples, 1.0), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn status_fields_are_read_in_kb() {
+        let own = std::path::Path::new("/proc/self");
+        let rss = status_kb(own, "VmRSS").expect("VmRSS");
+        let peak = status_kb(own, "VmHWM").expect("VmHWM");
+        assert!(rss > 0 && peak >= rss, "VmRSS {rss} kB, VmHWM {peak} kB");
+        assert_eq!(status_kb(own, "VmNothing"), None);
     }
 }

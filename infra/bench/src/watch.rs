@@ -63,15 +63,7 @@ fn process_dir(pattern: &str) -> Option<std::path::PathBuf> {
 
 /// Resident memory (`VmRSS`, kB) of the process matching `pattern`.
 fn rss_of(pattern: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(process_dir(pattern)?.join("status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    crate::status_kb(&process_dir(pattern)?, "VmRSS")
 }
 
 /// CPU time (user + system, its own and its waited-for children's) of the process
