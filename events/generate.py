@@ -75,12 +75,15 @@ write("payment-webhook", "valid", event("POST", "/payments/webhook", WEBHOOK, he
 write("list-merchant-orders", "valid", event("GET", "/merchant/orders", query={"status": "paid"}, headers={"authorization": TOKEN}))
 write("ship-order", "valid", event("POST", f"/orders/{ORDER}/ship", {"carrier": "SF Express", "tracking_number": "SF1234567890"}, path_params={"order_id": ORDER}, route="POST /orders/{order_id}/ship", headers={"authorization": TOKEN}))
 write("confirm-delivery", "valid", event("POST", f"/orders/{ORDER}/confirm-delivery", path_params={"order_id": ORDER}, route="POST /orders/{order_id}/confirm-delivery", headers={"authorization": TOKEN}))
-os.makedirs("events/expire-orders", exist_ok=True)
-json.dump({"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event", "source": "aws.events",
-           "account": "123456789012", "time": "2026-11-25T12:00:00Z", "region": "us-east-1",
-           "resources": ["arn:aws:events:us-east-1:123456789012:rule/ExpireOrdersFunction"], "detail": {}},
-          open("events/expire-orders/valid.json", "w"), indent=2)
-open("events/expire-orders/valid.json", "a").write("\n")
+def scheduled(function, rule, event_id):
+    os.makedirs(f"events/{function}", exist_ok=True)
+    with open(f"events/{function}/valid.json", "w") as out:
+        json.dump({"version": "0", "id": event_id, "detail-type": "Scheduled Event", "source": "aws.events",
+                   "account": "123456789012", "time": "2026-11-25T12:00:00Z", "region": "us-east-1",
+                   "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{rule}"], "detail": {}}, out, indent=2)
+        out.write("\n")
+scheduled("expire-orders", "ExpireOrdersFunction", "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa")
+scheduled("fit-similarity", "FitSimilarityFunction", "7a1f3c52-4e0b-4b8e-9d6a-2f4c8e1b5a90")
 REVIEW = "01JDQ9A1B2C3D4E5F6G7H8J9K0"
 write("create-review", "valid", event("POST", f"/goods/{GOODS}/reviews", {"rating": 5, "comment": "音质很好 Great sound"}, path_params={"goods_id": GOODS}, route="POST /goods/{goods_id}/reviews", headers={"authorization": TOKEN}))
 write("list-reviews", "valid", event("GET", f"/goods/{GOODS}/reviews", query={"limit": "10"}, path_params={"goods_id": GOODS}, route="GET /goods/{goods_id}/reviews"))

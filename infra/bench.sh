@@ -335,23 +335,28 @@ Measured by \`bash infra/bench.sh --only recs\` on $machine.
 
 \`infra/bench/benches/recs.rs\`. **Quality** on the UCI Online Retail invoices (leave the
 last invoice out): for each customer with two or more invoices, every other invoice line in
-the data set is replayed in time order as a \`purchase\` event through the model the
-consumer applies (\`shop::recs::model\`: windows of the 20 most recent goods, co-occurrence
-counts, cosine, top-50 neighbour lists), kept in memory instead of DynamoDB. Each customer
-then gets 10 \`behavior\` recommendations as of their held-out invoice, without what they
-bought before (as the API does); relevant are the held-out invoice's goods they hadn't
-bought before. The baseline recommends the goods most bought in the replayed data, also
-without what the customer bought. (The replay includes other customers' later invoices, as
-leave-last-out evaluations do.)
+the data set is replayed in time order as a \`purchase\` event through the windows the
+consumer keeps (\`shop::recs::model\`: each customer's 100 most recent distinct goods),
+kept in memory instead of DynamoDB. EASE is fitted on those windows as \`fit-similarity\`
+fits them (each window a basket); the model before it, cosine similarity, on the
+co-occurrence counts its consumer kept (windows of 20); top-50 neighbour lists either way. Each customer then gets 10 \`behavior\` recommendations as of
+their held-out invoice, seeded by their window as the API seeds it (halved every 30 days of
+age unless the row says otherwise), without what they bought before (as the API does);
+relevant are the held-out invoice's goods they hadn't bought before. The baseline
+recommends the goods most bought in the replayed data, also without what the customer
+bought. (The replay includes other customers' later invoices, as leave-last-out
+evaluations do.) Every row is the same run; the λ and half-life rows are the
+measurements the served settings were chosen from. The data has purchases only, so the
+weight of a view against a purchase (0.5) can't be measured on it.
 
 $recs
 
 **Cost**: behaviour events sent to \`EventsQueue\` on the local stack (release binaries),
 timed until the queue is empty: every event applied by \`learn-similarity\`. Requests per
-event come from applying events in-process with the SDK interceptor counting: the
-window's GetItem, one TransactWriteItems (the event's marker, the window, \`n(i)\` and at
-most 20 pair counts), and for goods new to the window one BatchGetItem of the counts and
-one UpdateItem per neighbour list touched (the goods' own, and each partner's).
+event come from applying batches of ten in-process (\`shop::recs::learn\`) with the SDK
+interceptor counting: one BatchGetItem of the batch's windows, then one TransactWriteItems
+per 100 items (the events' markers, each user's window once, each count the batch changes
+once, summed). The fit row is \`fit-similarity\`'s own run on the counts those events left.
 MD
   splice recs "$out/recs.md"
 fi

@@ -337,12 +337,12 @@ async fn fifty_deliveries_of_one_webhook_make_one_transition_and_one_purchase_ev
         "one transition"
     );
 
-    // One purchase event per line reaches the recommendations consumer: each goods is
-    // among the recent purchases exactly once.
+    // One purchase event per line reaches the recommendations consumer: each goods'
+    // purchases are counted exactly once.
     let lines: Vec<String> = paid.items.into_iter().map(|line| line.goods_id).collect();
     assert_eq!(lines.len(), 2);
     e2e::eventually(20, "both purchases applied", || async {
-        e2e::recent_purchases_of(&lines)
+        e2e::purchases_of(&lines)
             .await
             .iter()
             .all(|c| *c > 0)
@@ -365,11 +365,11 @@ async fn fifty_deliveries_of_one_webhook_make_one_transition_and_one_purchase_ev
     );
     e2e::send_batch("EventsQueue", &[serde_json::to_string(&marker).unwrap()]).await;
     e2e::eventually(20, "the marker purchase applied", || async {
-        (e2e::recent_purchases_of(&sentinel).await[0] > 0).then_some(())
+        (e2e::purchases_of(&sentinel).await[0] > 0).then_some(())
     })
     .await;
     assert_eq!(
-        e2e::recent_purchases_of(&lines).await,
+        e2e::purchases_of(&lines).await,
         [1, 1],
         "one purchase event per line"
     );

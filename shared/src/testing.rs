@@ -29,6 +29,7 @@ pub fn offline_env() {
             ("REVIEWS_TABLE", "reviews"),
             ("SEARCH_TABLE", "search"),
             ("RECOMMENDATIONS_TABLE", "recommendations"),
+            ("BEHAVIOUR_TABLE", "behaviour"),
             ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
             (
                 "GOODS_CHANGES_QUEUE_URL",

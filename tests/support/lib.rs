@@ -527,18 +527,18 @@ pub async fn await_dead_letter(queue: &str, body: &str) {
     .await;
 }
 
-/// How often each goods item appears among the recent purchases the recommendations
-/// consumer keeps.
-pub async fn recent_purchases_of(goods: &[String]) -> Vec<usize> {
+/// How many purchases of each goods item the recommendations consumer has counted.
+pub async fn purchases_of(goods: &[String]) -> Vec<u64> {
     let store = shop::recs::store::RecsStore::new(
         shop::aws::Aws::from_env()
             .expect("AWS configuration")
             .dynamodb(),
         "RecommendationsTable",
+        "BehaviourTable",
     );
-    let recent = store.recent_purchases().await.expect("read");
-    goods
-        .iter()
-        .map(|g| recent.iter().filter(|r| *r == g).count())
-        .collect()
+    let mut counts = Vec::with_capacity(goods.len());
+    for g in goods {
+        counts.push(store.purchases(g).await.expect("read"));
+    }
+    counts
 }

@@ -1,37 +1,38 @@
-//! SQS consumer of the behaviour queue (`view`, `cart`, `purchase`): applies each event
-//! to the item-to-item similarity model (`shop::recs`), exactly once per event id.
+//! SQS consumer of the behaviour queue (`view`, `cart`, `purchase`): applies each batch to
+//! the users' windows and the co-occurrence counts (`shop::recs::learn`), exactly once per
+//! event id, in one BatchGetItem and as few transactions as the batch needs (usually one).
 //!
-//! Messages are applied one after another, in the batch's order, so that one user's
-//! events meet their window in order. A malformed message (not an event envelope, an
-//! unknown type, no user or goods, a bad timestamp) is reported as a batch item failure:
-//! after the queue's `maxReceiveCount` it moves to the dead-letter queue, and it never
-//! holds back the rest of its batch. An event that failed on DynamoDB is reported the same
-//! way and comes back after the visibility timeout.
+//! One user's events meet their window in the batch's order. A malformed message (not an
+//! event envelope, an unknown type, no user or goods, a bad timestamp) is reported as a
+//! batch item failure: after the queue's `maxReceiveCount` it moves to the dead-letter
+//! queue, and it never holds back the rest of its batch. An event that failed on DynamoDB
+//! is reported the same way and comes back after the visibility timeout.
 
 use lambda_runtime::LambdaEvent;
 use shop::consumer::{self, Batch, SqsEvent};
-use shop::recs::store::{Applied, Interaction, RecsStore};
+use shop::recs::learn::Outcome;
+use shop::recs::store::{Interaction, RecsStore};
 
 /// What the function needs, built once per cold start.
 pub type Context = RecsStore;
 
-/// Applies each behaviour event of the batch.
+/// Applies the batch's behaviour events.
 ///
 /// # Errors
 /// Never: every failure is reported per message.
 pub async fn handler(store: &RecsStore, event: LambdaEvent<SqsEvent>) -> consumer::Answer {
     let mut batch = Batch::parse(event.payload);
+    let mut accepted = Vec::new();
     for delivered in std::mem::take(&mut batch.events) {
-        let Some(interaction) = Interaction::from_envelope(&delivered.envelope) else {
-            batch.reject(&delivered, "a behaviour event");
-            continue;
-        };
-        match store.apply(&interaction).await {
-            Ok(Applied::Applied) => {}
-            Ok(Applied::Duplicate) => {
-                tracing::info!(event_id = %interaction.event_id, "already applied")
-            }
-            Err(e) => batch.retry(&delivered, &e),
+        match Interaction::from_envelope(&delivered.envelope) {
+            Some(interaction) => accepted.push((delivered, interaction)),
+            None => batch.reject(&delivered, "a behaviour event"),
+        }
+    }
+    let interactions: Vec<Interaction> = accepted.iter().map(|(_, i)| i.clone()).collect();
+    for ((delivered, _), outcome) in accepted.iter().zip(store.apply(&interactions).await) {
+        if let Outcome::Failed(e) = outcome {
+            batch.retry(delivered, &e);
         }
     }
     Ok(batch.finish("learn-similarity"))

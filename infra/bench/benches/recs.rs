@@ -23,7 +23,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use bench::{ms, quantile};
-use shop::recs::model::{Kind, MemoryModel, Strategy};
+use shop::recs::model::{Kind, MemoryModel, Neighbours, Strategy, MAX_SEEDS, TOP_K, WINDOW};
 
 /// One invoice: customer, time, goods.
 struct Invoice {
@@ -83,48 +83,59 @@ fn dcg(ranked: &[String], relevant: &HashSet<String>) -> f64 {
         .sum()
 }
 
-fn quality() -> String {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/online_retail/online_retail.csv.gz");
-    let all = invoices(&data);
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for (i, invoice) in all.iter().enumerate() {
-        last.insert(&invoice.customer, i);
-        *count.entry(&invoice.customer).or_default() += 1;
-    }
-    let held_out: HashSet<usize> = last
-        .iter()
-        .filter(|(c, _)| count[*c] >= 2)
-        .map(|(_, i)| *i)
-        .collect();
-    let started = Instant::now();
-    let mut model = MemoryModel::default();
-    let mut bought: HashMap<&str, HashSet<String>> = HashMap::new();
-    let mut events = 0usize;
-    for (i, invoice) in all.iter().enumerate() {
-        if held_out.contains(&i) {
-            continue;
-        }
-        for g in &invoice.goods {
-            model.apply(&invoice.customer, g, Kind::Bought, invoice.at);
-            bought
-                .entry(&invoice.customer)
-                .or_default()
-                .insert(g.clone());
-            events += 1;
-        }
-    }
-    let replay = started.elapsed();
-    let mut popular: Vec<(&String, &u64)> = model.purchases.iter().collect();
-    popular.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+/// The evaluation protocol: held-out invoices and what each customer bought before.
+struct Protocol {
+    all: Vec<Invoice>,
+    held_out: Vec<usize>,
+}
 
-    let (mut users, mut hits, mut ndcg, mut pop_hits, mut pop_ndcg, mut filled) =
-        (0usize, 0usize, 0.0, 0usize, 0.0, 0usize);
+impl Protocol {
+    fn load() -> Self {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/online_retail/online_retail.csv.gz");
+        let all = invoices(&data);
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for (i, invoice) in all.iter().enumerate() {
+            last.insert(&invoice.customer, i);
+            *count.entry(&invoice.customer).or_default() += 1;
+        }
+        let mut held_out: Vec<usize> = last
+            .iter()
+            .filter(|(c, _)| count[*c] >= 2)
+            .map(|(_, i)| *i)
+            .collect();
+        held_out.sort_unstable();
+        Self { all, held_out }
+    }
+
+    /// The replayed invoices (all but the held-out ones), in time order.
+    fn replayed(&self) -> impl Iterator<Item = &Invoice> {
+        let held: HashSet<usize> = self.held_out.iter().copied().collect();
+        self.all
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !held.contains(i))
+            .map(|(_, invoice)| invoice)
+    }
+}
+
+/// A recommender under test: the customer, the time of their held-out invoice, what they
+/// bought before → ten goods.
+type Ranker<'a> = dyn Fn(&str, i64, &HashSet<String>) -> Vec<String> + 'a;
+
+/// HR@10 and NDCG@10 of `rank` over the protocol's held-out invoices, and how many
+/// customers were evaluated.
+fn evaluate(
+    protocol: &Protocol,
+    bought: &HashMap<String, HashSet<String>>,
+    rank: &Ranker<'_>,
+) -> (f64, f64, usize) {
+    let (mut users, mut hits, mut ndcg) = (0usize, 0usize, 0.0);
     let nobody = HashSet::new();
-    for &i in &held_out {
-        let invoice = &all[i];
-        let before = bought.get(invoice.customer.as_str()).unwrap_or(&nobody);
+    for &i in &protocol.held_out {
+        let invoice = &protocol.all[i];
+        let before = bought.get(&invoice.customer).unwrap_or(&nobody);
         let relevant: HashSet<String> = invoice
             .goods
             .iter()
@@ -136,45 +147,221 @@ fn quality() -> String {
         }
         users += 1;
         let ideal: Vec<String> = relevant.iter().take(10).cloned().collect();
-        let idcg = dcg(&ideal, &relevant);
-        let ours: Vec<String> = model
-            .recommend(
-                &invoice.customer,
-                Strategy::Behavior,
-                invoice.at,
-                before,
-                10,
-            )
+        let ranked = rank(&invoice.customer, invoice.at, before);
+        hits += usize::from(ranked.iter().any(|g| relevant.contains(g)));
+        ndcg += dcg(&ranked, &relevant) / dcg(&ideal, &relevant);
+    }
+    let n = users.max(1) as f64;
+    (hits as f64 / n, ndcg / n, users)
+}
+
+/// The model replayed with windows of `window` goods, and each customer's purchases.
+fn replay(
+    protocol: &Protocol,
+    window: usize,
+) -> (MemoryModel, HashMap<String, HashSet<String>>, usize) {
+    let mut model = MemoryModel::with_window(window);
+    let mut bought: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut events = 0;
+    for invoice in protocol.replayed() {
+        for g in &invoice.goods {
+            model.apply(&invoice.customer, g, Kind::Bought, invoice.at);
+            bought
+                .entry(invoice.customer.clone())
+                .or_default()
+                .insert(g.clone());
+            events += 1;
+        }
+    }
+    (model, bought, events)
+}
+
+/// Recommendations from `lists`, seeded as the API seeds them (the window, halved every
+/// `half_life` seconds, the heaviest `max_seeds`).
+fn served<'a>(
+    model: &'a MemoryModel,
+    lists: &'a HashMap<String, Neighbours>,
+    half_life: f64,
+    max_seeds: usize,
+) -> impl Fn(&str, i64, &HashSet<String>) -> Vec<String> + 'a {
+    move |customer, at, before| {
+        let window = model.windows.get(customer).cloned().unwrap_or_default();
+        let mut seeds =
+            shop::recs::model::seeds_with(Strategy::Behavior, &window, &[], at, half_life);
+        seeds.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        seeds.truncate(max_seeds);
+        shop::recs::model::recommend(&seeds, lists, before, 10)
             .into_iter()
             .map(|r| r.goods)
-            .collect();
-        filled += usize::from(ours.len() == 10);
-        hits += usize::from(ours.iter().any(|g| relevant.contains(g)));
-        ndcg += dcg(&ours, &relevant) / idcg;
-        let theirs: Vec<String> = popular
+            .collect()
+    }
+}
+
+/// Fits EASE on the model's windows as `fit-similarity` does: the lists, the time, and the
+/// process's peak resident memory during the fit (the peak is reset first, through
+/// `/proc/self/clear_refs`) and its resident memory before, in KiB.
+fn fit(model: &MemoryModel, lambda: f32) -> (HashMap<String, Neighbours>, Duration, (u64, u64)) {
+    let status = std::path::Path::new("/proc/self");
+    let mut baskets = fit_similarity::Baskets::default();
+    for window in model.windows.values() {
+        baskets.add(window.items.iter().map(|e| e.g.as_str()));
+    }
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = bench::status_kb(status, "VmRSS").unwrap_or(0);
+    let started = Instant::now();
+    let lists = baskets.fit(lambda, TOP_K, fit_similarity::MAX_ITEMS);
+    let took = started.elapsed();
+    let peak = bench::status_kb(status, "VmHWM").unwrap_or(0);
+    (lists, took, (peak, before))
+}
+
+fn quality() -> String {
+    let protocol = Protocol::load();
+    let served_half_life = shop::recs::model::HALF_LIFE_SECS;
+    let mut rows = String::new();
+
+    // Popularity: the goods most bought in the replayed data, excluding the customer's.
+    let (model, bought, events) = replay(&protocol, WINDOW);
+    let mut popular: Vec<(&String, usize)> =
+        model.purchases.iter().map(|(g, t)| (g, t.len())).collect();
+    popular.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let popularity = |_: &str, _: i64, before: &HashSet<String>| -> Vec<String> {
+        popular
             .iter()
             .filter(|(g, _)| !before.contains(*g))
             .take(10)
             .map(|(g, _)| (*g).clone())
-            .collect();
-        pop_hits += usize::from(theirs.iter().any(|g| relevant.contains(g)));
-        pop_ndcg += dcg(&theirs, &relevant) / idcg;
+            .collect()
+    };
+    let (pop_hr, pop_ndcg, users) = evaluate(&protocol, &bought, &popularity);
+    rows.push_str(&format!(
+        "| popularity: most bought, excluding what the customer bought | {pop_hr:.3} | {pop_ndcg:.3} | 1.00× / 1.00× |\n"
+    ));
+    let ratio = |hr: f64, ndcg: f64| format!("{:.2}× / {:.2}×", hr / pop_hr, ndcg / pop_ndcg);
+    let mut row = |label: String, (hr, ndcg, _): (f64, f64, usize)| {
+        rows.push_str(&format!(
+            "| {label} | {hr:.3} | {ndcg:.3} | {} |\n",
+            ratio(hr, ndcg)
+        ));
+    };
+
+    // The model before EASE: cosine over co-occurrence counts in windows of 20.
+    let (narrow, _, _) = replay(&protocol, 20);
+    let cosine = narrow.cosine_lists(TOP_K);
+    row(
+        format!("cosine item-kNN (the model before EASE): windows of 20, top {TOP_K}, {MAX_SEEDS} seeds"),
+        evaluate(&protocol, &bought, &served(&narrow, &cosine, served_half_life, MAX_SEEDS)),
+    );
+
+    let (lists, took, peak) = fit(&model, fit_similarity::LAMBDA);
+    row(
+        format!(
+            "**EASE as served**: windows of {WINDOW}, λ = {}, top {TOP_K}, {MAX_SEEDS} seeds halved every 30 days",
+            fit_similarity::LAMBDA
+        ),
+        evaluate(&protocol, &bought, &served(&model, &lists, served_half_life, MAX_SEEDS)),
+    );
+    let fits = format!(
+        "The fit ({} goods in {} windows): {:.2} s; the process's peak resident memory during it \
+         {:.0} MiB, from {:.0} MiB before it.\n",
+        model.n.len(),
+        model.windows.len(),
+        took.as_secs_f64(),
+        peak.0 as f64 / 1024.0,
+        peak.1 as f64 / 1024.0
+    );
+    for (label, half_life) in [
+        ("a day", 86_400.0),
+        ("a week", 7.0 * 86_400.0),
+        ("never (no recency)", f64::INFINITY),
+    ] {
+        row(
+            format!("… seeds halved every {label}"),
+            evaluate(
+                &protocol,
+                &bought,
+                &served(&model, &lists, half_life, MAX_SEEDS),
+            ),
+        );
     }
-    let n = users as f64;
+    for seeds in [20, WINDOW] {
+        row(
+            format!("… {seeds} seeds"),
+            evaluate(
+                &protocol,
+                &bought,
+                &served(&model, &lists, served_half_life, seeds),
+            ),
+        );
+    }
+    for lambda in [100.0, 500.0, 1000.0] {
+        let (lists, _, _) = fit(&model, lambda);
+        row(
+            format!("… λ = {lambda}"),
+            evaluate(
+                &protocol,
+                &bought,
+                &served(&model, &lists, served_half_life, MAX_SEEDS),
+            ),
+        );
+    }
+    for window in [20usize, 50, 200] {
+        let (other, _, _) = replay(&protocol, window);
+        let (lists, _, _) = fit(&other, fit_similarity::LAMBDA);
+        row(
+            format!("… windows of {window}"),
+            evaluate(
+                &protocol,
+                &bought,
+                &served(&other, &lists, served_half_life, MAX_SEEDS),
+            ),
+        );
+    }
     format!(
-        "{events} purchase events replayed through the model in {:.1} s; {users} customers evaluated \
-         ({} had a full page of 10 from similarity alone).\n\n\
-         | recommender | HR@10 | NDCG@10 |\n|---|---:|---:|\n\
-         | ours: `behavior` (item-to-item cosine, window {}, top {} neighbours) | {:.3} | {:.3} |\n\
-         | popularity: most bought, excluding what the customer bought | {:.3} | {:.3} |\n",
-        replay.as_secs_f64(),
-        filled,
-        shop::recs::model::WINDOW,
-        shop::recs::model::TOP_K,
-        hits as f64 / n,
-        ndcg / n,
-        pop_hits as f64 / n,
-        pop_ndcg / n,
+        "{events} purchase events replayed through the model; {users} customers evaluated.\n\n\
+         | recommender | HR@10 | NDCG@10 | against popularity |\n|---|---:|---:|---:|\n{rows}\n{fits}"
+    )
+}
+
+/// The fit at the size the template's 2,048 MB holds (`fit_similarity::max_goods`), on
+/// synthetic counts: its time and the process's peak resident memory.
+fn capacity() -> String {
+    let n = 11_000u32;
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    // 100,000 users, 20 goods each.
+    let mut gram = fit_similarity::ease::Gram::new(n as usize);
+    let mut basket: Vec<u32> = Vec::new();
+    for _ in 0..100_000 {
+        basket.clear();
+        while basket.len() < 20 {
+            let g = (next() % u64::from(n)) as u32;
+            if !basket.contains(&g) {
+                basket.push(g);
+            }
+        }
+        gram.add_basket(&basket);
+    }
+    let status = std::path::Path::new("/proc/self");
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = bench::status_kb(status, "VmRSS").unwrap_or(0);
+    let started = Instant::now();
+    let rows = gram.fit(fit_similarity::LAMBDA, TOP_K);
+    let took = started.elapsed();
+    let peak = bench::status_kb(status, "VmHWM").unwrap_or(0);
+    assert_eq!(rows.len(), n as usize);
+    format!(
+        "The fit at {n} goods (synthetic: 100,000 users of 20 goods each; what the template's 2,048 MB \
+         holds): {:.1} s on this machine's {} cores; peak resident memory {:.0} MiB, from {:.0} MiB before it.\n",
+        took.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, |p| p.get()),
+        peak as f64 / 1024.0,
+        before as f64 / 1024.0,
     )
 }
 
@@ -269,21 +456,31 @@ async fn cost() -> String {
     let sqs = aws.sqs();
 
     // Requests per event, applying events in-process.
-    let store = shop::recs::store::RecsStore::with_client(aws.dynamodb()).expect("store");
+    let store = shop::recs::store::RecsStore::with_client(aws.dynamodb()).expect("tables");
     let catalogue: Vec<String> = (0..2000).map(|i| format!("01JDR{i:021}")).collect();
-    let sample = synthetic_events(50, &catalogue[..300], 10, 1);
+    let mut sample = synthetic_events(50, &catalogue[..300], 10, 1);
+    // Shuffled, as many shoppers' events meet in a queue: batches of ten mix users.
+    sample.sort_by_key(|e| e.event_id.chars().rev().collect::<String>());
     shop::metrics::reset();
     let in_process = Instant::now();
-    for event in &sample {
-        let interaction = shop::recs::store::Interaction {
-            at: shop::clock::now().unix_timestamp(),
-            ..shop::recs::store::Interaction::from_envelope(event).expect("a behaviour event")
-        };
-        store.apply(&interaction).await.expect("applied");
+    for batch in sample.chunks(10) {
+        let interactions: Vec<_> = batch
+            .iter()
+            .map(|event| shop::recs::store::Interaction {
+                at: shop::clock::now().unix_timestamp(),
+                ..shop::recs::store::Interaction::from_envelope(event).expect("a behaviour event")
+            })
+            .collect();
+        for outcome in store.apply(&interactions).await {
+            assert!(
+                matches!(outcome, shop::recs::learn::Outcome::Applied),
+                "{outcome:?}"
+            );
+        }
     }
     let per_event = shop::metrics::counts().dynamodb as f64 / sample.len() as f64;
     let in_process = sample.len() as f64 / in_process.elapsed().as_secs_f64();
-    eprintln!("in-process: {in_process:.0} events/s, one at a time");
+    eprintln!("in-process: {in_process:.0} events/s, in batches of ten");
 
     // Throughput through the queue and the consumer on the local stack.
     let url = sqs
@@ -299,6 +496,8 @@ async fn cost() -> String {
     send_events(&sqs, &url, &events).await;
     drain(&sqs, &url).await;
     let drained = started.elapsed();
+    let fitter = fit_similarity::Context::from_env().expect("tables");
+    let fitted = fitter.run().await.expect("fitted");
 
     // Latency of GET /recommendations for a user with a history, over real goods.
     let api = e2e::Api::new();
@@ -314,6 +513,7 @@ async fn cost() -> String {
     }
     send_events(&sqs, &url, &mine).await;
     drain(&sqs, &url).await;
+    fitter.run().await.expect("fitted");
     let mut latencies = Vec::new();
     let mut returned = 0;
     for i in 0..205 {
@@ -335,8 +535,9 @@ async fn cost() -> String {
     format!(
         "| measure | value |\n|---|---:|\n\
          | consumer throughput: {} events through `EventsQueue` → `learn-similarity` (batches of 10, 5 pollers) | {:.0} events/s |\n\
-         | DynamoDB requests per event (in-process, {} events) | {:.2} |\n\
-         | `GET /recommendations?strategy=auto&limit=20` p50 / p99 (200 calls, {} items each) | {} / {} ms |\n",
+         | DynamoDB requests per event (in-process, {} events in batches of ten, users mixed) | {:.2} |\n\
+         | `GET /recommendations?strategy=auto&limit=20` p50 / p99 (200 calls, {} items each) | {} / {} ms |\n\
+         | the fit on the stack's counts ({} goods, {} pairs): Scan / fit / writing {} of {} lists | {} / {} / {} ms |\n",
         events.len(),
         events.len() as f64 / drained.as_secs_f64(),
         sample.len(),
@@ -344,15 +545,28 @@ async fn cost() -> String {
         returned,
         ms(quantile(&latencies, 0.5)),
         ms(quantile(&latencies, 0.99)),
+        fitted["goods"],
+        fitted["pairs"],
+        fitted["rewritten"],
+        fitted["lists"],
+        fitted["read_ms"],
+        fitted["fit_ms"],
+        fitted["write_ms"],
     )
 }
 
 #[tokio::main]
 async fn main() {
-    if std::env::var("RECOMMENDATIONS_TABLE").is_err() {
-        std::env::set_var("RECOMMENDATIONS_TABLE", "RecommendationsTable");
+    for (name, table) in [
+        ("RECOMMENDATIONS_TABLE", "RecommendationsTable"),
+        ("BEHAVIOUR_TABLE", "BehaviourTable"),
+    ] {
+        if std::env::var(name).is_err() {
+            std::env::set_var(name, table);
+        }
     }
     println!("{}", quality());
+    println!("{}", capacity());
     if std::env::args().any(|a| a == "--stack") {
         println!("{}", cost().await);
     }

@@ -9,7 +9,8 @@ use crate::catalogue::Goods;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Similar {
     pub goods: Goods,
-    /// Cosine similarity, 0 to 1.
+    /// How strongly the model links the two (its weight, above 0): higher is more
+    /// similar; comparable within one answer, not across goods.
     pub score: f64,
 }
 

@@ -1,9 +1,10 @@
 //! The recommendation service behind `GET /recommendations`: the caller's seeds (browsed
 //! goods for `history`, the cart for `cart`, bought and browsed goods for `behavior`, all
-//! three for `auto`), weighted by kind and halved every week of age, merge their
-//! neighbour lists. Goods the caller already bought (checked against the payments table,
+//! three for `auto`), weighted by kind and halved every 30 days of age, merge their
+//! neighbour lists (the fit's EASE weights). Goods the caller already bought (checked against the payments table,
 //! the authority, not the event stream), the seeds themselves and deleted goods never
-//! appear; when the seeds don't fill the page, the goods most bought recently do.
+//! appear; when the seeds don't fill the page, the goods most bought recently do
+//! (purchases halved every four weeks of age).
 //!
 //! DynamoDB requests: the window with the recent purchases (one BatchGetItem), the cart
 //! (for `cart` and `auto`), the seeds' neighbour lists (one BatchGetItem), then purchases
@@ -13,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::model::{self, Kind, Strategy};
+use super::model::{self, Kind, Strategy, MAX_SEEDS};
 use super::store::RecsStore;
 use crate::accounts::sessions::SessionsRepo;
 use crate::auth::User;
@@ -24,9 +25,6 @@ use crate::catalogue::Goods;
 use crate::config::ConfigError;
 use crate::error::ApiError;
 use crate::payments::repo::PaymentsRepo;
-
-/// Seeds used, at most (the heaviest).
-const MAX_SEEDS: usize = 20;
 
 /// Why goods are recommended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -57,8 +55,8 @@ pub struct Reason {
 pub struct Recommended {
     /// The recommended goods as they are now.
     pub goods: Goods,
-    /// Higher is better: the seeds' weighted cosine similarity, or for `popular` the
-    /// goods' share of recent purchases.
+    /// Higher is better: the seeds' weighted sum of the model's weights, or for `popular`
+    /// the goods' share of recent purchases.
     pub score: f64,
     /// Which of the caller's goods led to them, and how.
     pub reason: Reason,
@@ -165,7 +163,7 @@ impl Recommender {
             if let (Some(g), Some((seed, kind))) = (goods.remove(&r.goods), r.because) {
                 items.push(Recommended {
                     goods: g,
-                    score: (r.score * 1e4).round() / 1e4,
+                    score: (r.score * 1e6).round() / 1e6,
                     reason: reason(kind, seed),
                 });
             }
@@ -180,7 +178,7 @@ impl Recommender {
             if let Some(goods) = goods.remove(&g) {
                 items.push(Recommended {
                     goods,
-                    score: (share * 1e4).round() / 1e4,
+                    score: (share * 1e6).round() / 1e6,
                     reason: Reason {
                         kind: ReasonType::Popular,
                         goods_id: None,

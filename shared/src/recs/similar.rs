@@ -1,5 +1,5 @@
-//! `GET /goods/{goods_id}/similar`: the goods' neighbour list, as [`super::lists`] keeps
-//! it, joined with the goods still on sale in one BatchGetItem.
+//! `GET /goods/{goods_id}/similar`: the goods' neighbour list, as the fit wrote it
+//! ([`super::lists`]), joined with the goods still on sale in one BatchGetItem.
 
 use super::api::{Similar, SimilarGoods};
 use super::store::RecsStore;
@@ -38,7 +38,7 @@ impl Similarities {
             .lists(std::slice::from_ref(&goods_id))
             .await?
             .remove(&goods_id)
-            .map(|(n, list)| list.ranked(n))
+            .map(|list| list.ranked())
             .unwrap_or_default();
         // One BatchGetItem for the neighbours and the goods itself (404 when it isn't on sale).
         let mut ids: Vec<String> = ranked.iter().map(|(g, _)| g.clone()).collect();
@@ -50,7 +50,7 @@ impl Similarities {
             .filter_map(|(g, score)| {
                 found.remove(&g).map(|goods| Similar {
                     goods,
-                    score: (score * 1e4).round() / 1e4,
+                    score: (score * 1e6).round() / 1e6,
                 })
             })
             .take(limit)
