@@ -13,6 +13,10 @@ use serde_json::{json, Value};
 use crate::runtime::Pool;
 use crate::template::SqsSource;
 
+/// Seconds a poller waits for messages: under the SDK client's 10 s response timeout
+/// (see the note in [`poll_queue`]).
+const LONG_POLL_SECS: i32 = 8;
+
 /// Polls a queue and feeds its batches to a function, as an event source mapping does:
 /// messages the function reports as failed (or all, when it fails) stay on the queue,
 /// to come back after their visibility timeout and, past `maxReceiveCount`, move to the
@@ -39,10 +43,13 @@ pub async fn poll_queue(
             .queue_url(&url)
             .max_number_of_messages(source.batch_size)
             // Long polls, as an event source mapping's pollers make: moto answers one as
-            // soon as a message arrives, and an idle queue costs it nothing. (Short polls
+            // soon as a message arrives, and an idle queue costs it little. (Short polls
             // every 200 ms from 5 pollers on each of 3 queues were 75 calls a second,
-            // 40 % of a core of moto's while the shop stood idle.)
-            .wait_time_seconds(20)
+            // 40 % of a core of moto's while the shop stood idle.) Shorter than the SDK
+            // client's 10 s response timeout (`shop::aws`): a poll that outlived it was
+            // abandoned, and a message moto handed to it just then stayed in flight, unseen,
+            // for the queue's visibility timeout.
+            .wait_time_seconds(LONG_POLL_SECS)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .message_attribute_names("All")
             .send()
