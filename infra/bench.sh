@@ -339,9 +339,10 @@ the data set is replayed in time order as a \`purchase\` event through the windo
 consumer keeps (\`shop::recs::model\`: each customer's 100 most recent distinct goods),
 kept in memory instead of DynamoDB. EASE is fitted on those windows as \`fit-similarity\`
 fits them (each window a basket); the model before it, cosine similarity, on the
-co-occurrence counts its consumer kept (windows of 20); top-50 neighbour lists either way. Each customer then gets 10 \`behavior\` recommendations as of
-their held-out invoice, seeded by their window as the API seeds it (halved every 30 days of
-age unless the row says otherwise), without what they bought before (as the API does);
+co-occurrence counts its consumer kept (windows of 20); top-50 neighbour lists either way.
+Each customer then gets 10 \`behavior\` recommendations as of their held-out invoice,
+seeded by their window as the API seeds it (halved every 30 days of age unless the row
+says otherwise), without what they bought before (as the API does);
 relevant are the held-out invoice's goods they hadn't bought before. The baseline
 recommends the goods most bought in the replayed data, also without what the customer
 bought. (The replay includes other customers' later invoices, as leave-last-out
@@ -355,8 +356,9 @@ $recs
 timed until the queue is empty: every event applied by \`learn-similarity\`. Requests per
 event come from applying batches of ten in-process (\`shop::recs::learn\`) with the SDK
 interceptor counting: one BatchGetItem of the batch's windows, then one TransactWriteItems
-per 100 items (the events' markers, each user's window once, each count the batch changes
-once, summed). The fit row is \`fit-similarity\`'s own run on the counts those events left.
+per 100 items (the events' markers, each user's window once, each bought goods' purchase
+count once, summed). The fit row is \`fit-similarity\`'s own run on the windows those
+events left.
 MD
   splice recs "$out/recs.md"
 fi

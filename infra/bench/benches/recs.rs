@@ -537,7 +537,7 @@ async fn cost() -> String {
          | consumer throughput: {} events through `EventsQueue` → `learn-similarity` (batches of 10, 5 pollers) | {:.0} events/s |\n\
          | DynamoDB requests per event (in-process, {} events in batches of ten, users mixed) | {:.2} |\n\
          | `GET /recommendations?strategy=auto&limit=20` p50 / p99 (200 calls, {} items each) | {} / {} ms |\n\
-         | the fit on the stack's counts ({} goods, {} pairs): Scan / fit / writing {} of {} lists | {} / {} / {} ms |\n",
+         | the fit on the stack's windows ({} goods, {} windows): Scan / fit / writing {} of {} lists | {} / {} / {} ms |\n",
         events.len(),
         events.len() as f64 / drained.as_secs_f64(),
         sample.len(),
@@ -546,7 +546,7 @@ async fn cost() -> String {
         ms(quantile(&latencies, 0.5)),
         ms(quantile(&latencies, 0.99)),
         fitted["goods"],
-        fitted["pairs"],
+        fitted["users"],
         fitted["rewritten"],
         fitted["lists"],
         fitted["read_ms"],

@@ -1,14 +1,14 @@
 //! The recommendation service behind `GET /recommendations`: the caller's seeds (browsed
 //! goods for `history`, the cart for `cart`, bought and browsed goods for `behavior`, all
 //! three for `auto`), weighted by kind and halved every 30 days of age, merge their
-//! neighbour lists (the fit's EASE weights). Goods the caller already bought (checked against the payments table,
-//! the authority, not the event stream), the seeds themselves and deleted goods never
-//! appear; when the seeds don't fill the page, the goods most bought recently do
-//! (purchases halved every four weeks of age).
+//! neighbour lists (the fit's EASE weights). Goods the caller already bought (checked
+//! against the payments table, the authority, not the event stream), the seeds themselves
+//! and deleted goods never appear; when the seeds don't fill the page, the goods most
+//! bought recently do (purchases halved every four weeks of age).
 //!
-//! DynamoDB requests: the window with the recent purchases (one BatchGetItem), the cart
-//! (for `cart` and `auto`), the seeds' neighbour lists (one BatchGetItem), then purchases
-//! and goods (one BatchGetItem each, concurrently).
+//! DynamoDB requests: the window and the popular goods (one GetItem each, concurrently,
+//! with the cart's Query for `cart` and `auto`), the seeds' neighbour lists (one
+//! BatchGetItem), then purchases and goods (one BatchGetItem each, concurrently).
 
 use std::collections::{HashMap, HashSet};
 
