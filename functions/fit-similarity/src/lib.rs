@@ -28,7 +28,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use lambda_runtime::LambdaEvent;
 use shop::config::ConfigError;
-use shop::recs::model::{popular, Neighbours, Window, TOP_K};
+use shop::recs::model::{popular, Neighbours, TOP_K};
 use shop::recs::store::{RecsStore, WEEK_SECS};
 use shop::store::StoreError;
 
@@ -155,7 +155,7 @@ impl Behaviour {
     fn add(&mut self, item: HashMap<String, AttributeValue>) -> Result<(), StoreError> {
         let pk = shop::store::string_attr(&item, "pk");
         if pk.starts_with("U#") {
-            let window: Window = serde_dynamo::from_item(item)?;
+            let window = shop::recs::store::window_of(item)?;
             self.baskets.add(window.items.iter().map(|e| e.g.as_str()));
         } else if let Some(goods) = pk.strip_prefix("N#") {
             for (name, value) in &item {

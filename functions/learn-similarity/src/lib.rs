@@ -1,6 +1,7 @@
 //! SQS consumer of the behaviour queue (`view`, `cart`, `purchase`): applies each batch to
-//! the users' windows and the co-occurrence counts (`shop::recs::learn`), exactly once per
-//! event id, in one BatchGetItem and as few transactions as the batch needs (usually one).
+//! the users' windows and the purchase counts (`shop::recs::learn`), a purchase exactly
+//! once per event id (a view or a cart addition applied twice changes nothing), in one
+//! BatchGetItem and as few transactions as the batch needs (usually one).
 //!
 //! One user's events meet their window in the batch's order. A malformed message (not an
 //! event envelope, an unknown type, no user or goods, a bad timestamp) is reported as a

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 
 use super::model::Neighbours;
-use super::store::{list_key, popular_key, RecsStore};
+use super::store::{list_key, packed, popular_key, RecsStore};
 use crate::store::{batch_write, Item, StoreError};
 
 /// Popular goods kept for the fallback.
@@ -31,8 +31,11 @@ impl RecsStore {
             if stored.get(goods).is_some_and(|old| !changed(old, list)) {
                 continue;
             }
-            let mut item: Item = serde_dynamo::to_item(list)?;
-            item.extend(list_key(goods));
+            let mut item = list_key(goods);
+            item.insert(
+                "w".to_owned(),
+                AttributeValue::S(packed::pack_weights(&list.w)),
+            );
             writes.push(put(item)?);
         }
         let written = writes.len();
@@ -48,7 +51,10 @@ impl RecsStore {
     pub async fn write_popular(&self, popular: &[(String, f64)]) -> Result<(), StoreError> {
         let top = &popular[..popular.len().min(POPULAR_KEPT)];
         let mut item = popular_key();
-        item.insert("top".to_owned(), serde_dynamo::to_attribute_value(top)?);
+        item.insert(
+            "top".to_owned(),
+            AttributeValue::S(packed::pack_shares(top)),
+        );
         batch_write(&self.client, &self.table, vec![put(item)?]).await
     }
 }

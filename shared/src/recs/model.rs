@@ -379,6 +379,36 @@ mod tests {
     }
 
     #[test]
+    fn recording_an_event_again_changes_nothing_in_any_order() {
+        // What lets the consumer apply a redelivered view without a marker.
+        let events: Vec<(String, Kind, i64)> = (0..130)
+            .map(|i| {
+                (
+                    format!("g{:03}", i % 110),
+                    [Kind::Viewed, Kind::InCart][i % 2],
+                    i as i64,
+                )
+            })
+            .collect();
+        let mut once = Window::default();
+        for (g, kind, at) in &events {
+            once.record(g, *kind, *at);
+        }
+        let mut again = once.clone();
+        // Every event again, the evicted ones (older than the window) included.
+        for (g, kind, at) in &events {
+            again.record(g, *kind, *at);
+        }
+        assert_eq!(again, once);
+        let mut reversed = Window::default();
+        for (g, kind, at) in events.iter().rev() {
+            reversed.record(g, *kind, *at);
+        }
+        assert_eq!(reversed.items.len(), WINDOW);
+        assert_eq!(reversed.items[0], once.items[0]);
+    }
+
+    #[test]
     fn popularity_weighs_recent_purchases_more() {
         let week = 7 * 86_400;
         let now = 100 * week;

@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::model::{Neighbours, Window};
-use super::store::{list_key, pk, popular_key, window_key, PopularItem, RecsStore, WindowItem};
+use super::store::{
+    list_key, pk, popular_key, window_key, ListItem, PopularItem, RecsStore, WindowItem,
+};
 use crate::store::{batch_get, StoreError};
 
 impl RecsStore {
@@ -49,7 +51,9 @@ impl RecsStore {
         let mut lists = HashMap::new();
         for item in items {
             if let Some(g) = pk(&item).strip_prefix("K#") {
-                lists.insert(g.to_owned(), serde_dynamo::from_item(item.clone())?);
+                let g = g.to_owned();
+                let stored: ListItem = serde_dynamo::from_item(item)?;
+                lists.insert(g, Neighbours { w: stored.w });
             }
         }
         Ok(lists)
