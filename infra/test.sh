@@ -5,10 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash infra/install.sh --browser
-
-echo "== cfn-lint"
-.local/venv/bin/cfn-lint template.yaml
+# The install (downloads, mostly) runs while cargo checks and builds.
+(bash infra/install.sh --browser 2>&1 | sed -u 's/^/[install] /') &
+install=$!
 
 echo "== fmt, clippy"
 cargo fmt --all -- --check
@@ -16,6 +15,10 @@ cargo clippy --all-targets --locked -- -D warnings
 
 echo "== build"
 cargo build --bins --tests --locked
+wait "$install" || { echo "infra/install.sh failed (above)" >&2; exit 1; }
+
+echo "== cfn-lint"
+.local/venv/bin/cfn-lint template.yaml
 
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" MOTO_PORT="${MOTO_PORT:-5100}"
 source infra/emulators.sh

@@ -18,8 +18,12 @@ for arg in "$@"; do
     *) echo "unknown option $arg (known: --demo, --verbose)" >&2; exit 2 ;;
   esac
 done
-bash infra/install.sh
+# The install (downloads, mostly) runs while cargo builds: a first start waits for the
+# longer of the two, not for both.
+(bash infra/install.sh 2>&1 | sed -u 's/^/[install] /') &
+install=$!
 cargo build --bins
+wait "$install" || { echo "infra/install.sh failed (above)" >&2; exit 1; }
 source infra/emulators.sh
 export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3000}"
 # Scheduled functions every 30 s instead of their template rates, so that what a developer
