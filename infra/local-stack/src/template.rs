@@ -24,8 +24,11 @@ pub struct Route {
 pub struct SqsSource {
     /// The queue's local name.
     pub queue: String,
-    /// Messages per invocation.
-    pub batch_size: i32,
+    /// Messages per invocation, at most (`BatchSize`: 1 to 10,000).
+    pub batch_size: usize,
+    /// How long a batch gathers messages before it is delivered short of `batch_size`
+    /// (`MaximumBatchingWindowInSeconds`; none when unset).
+    pub batching_window: std::time::Duration,
     /// Whether the function reports partial batch failures.
     pub report_failures: bool,
 }
@@ -303,7 +306,14 @@ impl<'a> Resolver<'a> {
                             .is_some_and(|t| t.iter().any(|t| t == "ReportBatchItemFailures"));
                         function.sqs.push(SqsSource {
                             queue,
-                            batch_size: p["BatchSize"].as_i64().unwrap_or(10).clamp(1, 10) as i32,
+                            batch_size: p["BatchSize"].as_u64().unwrap_or(10).clamp(1, 10_000)
+                                as usize,
+                            batching_window: std::time::Duration::from_secs(
+                                p["MaximumBatchingWindowInSeconds"]
+                                    .as_u64()
+                                    .unwrap_or(0)
+                                    .min(300),
+                            ),
                             report_failures,
                         });
                     }
@@ -603,6 +613,22 @@ mod tests {
         assert_eq!(register.routes[0].path, "/auth/register");
     }
 
+    #[test]
+    fn sqs_sources_keep_their_batch_size_and_batching_window() {
+        let template = project_template();
+        let source = |binary: &str| {
+            let function = template.functions.iter().find(|f| f.binary == binary);
+            function.unwrap().sqs[0].clone()
+        };
+        let learn = source("learn-similarity");
+        assert_eq!(learn.queue, "EventsQueue");
+        assert_eq!(
+            (learn.batch_size, learn.batching_window),
+            (100, std::time::Duration::from_secs(1))
+        );
+        let index = source("index-goods");
+        assert_eq!(index.batching_window, std::time::Duration::ZERO);
+    }
     #[test]
     fn sub_resolves_pseudo_parameters_and_attributes() {
         let doc = json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}});

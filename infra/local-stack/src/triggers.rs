@@ -38,24 +38,8 @@ pub async fn poll_queue(
     };
     let arn = format!("arn:aws:sqs:{region}:123456789012:{}", source.queue);
     loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(&url)
-            .max_number_of_messages(source.batch_size)
-            // Long polls, as an event source mapping's pollers make: moto answers one as
-            // soon as a message arrives, and an idle queue costs it little. (Short polls
-            // every 200 ms from 5 pollers on each of 3 queues were 75 calls a second,
-            // 40 % of a core of moto's while the shop stood idle.) Shorter than the SDK
-            // client's 10 s response timeout (`shop::aws`): a poll that outlived it was
-            // abandoned, and a message moto handed to it just then stayed in flight, unseen,
-            // for the queue's visibility timeout.
-            .wait_time_seconds(LONG_POLL_SECS)
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .message_attribute_names("All")
-            .send()
-            .await;
-        let messages = match received {
-            Ok(out) => out.messages.unwrap_or_default(),
+        let messages = match gather(&sqs, &url, &source).await {
+            Ok(messages) => messages,
             Err(e) => {
                 eprintln!(
                     "[{}] receive from {}: {e}",
@@ -119,15 +103,71 @@ pub async fn poll_queue(
                     .ok()
             })
             .collect();
-        if !done.is_empty() {
+        // DeleteMessageBatch takes ten entries at most.
+        for chunk in done.chunks(10) {
             let _ = sqs
                 .delete_message_batch()
                 .queue_url(&url)
-                .set_entries(Some(done))
+                .set_entries(Some(chunk.to_vec()))
                 .send()
                 .await;
         }
     }
+}
+
+/// One batch, as a mapping's poller gathers it: a long poll for the first messages, then
+/// (for a `BatchSize` over what one receive returns) more until the batch is full or its
+/// batching window has passed since the first arrived.
+async fn gather(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    source: &SqsSource,
+) -> Result<Vec<aws_sdk_sqs::types::Message>, String> {
+    let mut messages = receive(sqs, url, source.batch_size, LONG_POLL_SECS).await?;
+    let deadline = tokio::time::Instant::now() + source.batching_window;
+    while !messages.is_empty() && messages.len() < source.batch_size {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        // Whole seconds of long poll while a second or more is left, short polls after.
+        let wait = i32::try_from(left.as_secs())
+            .unwrap_or(LONG_POLL_SECS)
+            .min(LONG_POLL_SECS);
+        let more = receive(sqs, url, source.batch_size - messages.len(), wait).await?;
+        if more.is_empty() && wait == 0 {
+            tokio::time::sleep(left.min(Duration::from_millis(50))).await;
+        }
+        messages.extend(more);
+    }
+    Ok(messages)
+}
+
+/// Up to `wanted` messages (ten at most: SQS's limit for one receive).
+async fn receive(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    wanted: usize,
+    wait_secs: i32,
+) -> Result<Vec<aws_sdk_sqs::types::Message>, String> {
+    let out = sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(wanted.min(10) as i32)
+        // Long polls, as an event source mapping's pollers make: moto answers one as
+        // soon as a message arrives, and an idle queue costs it little. (Short polls
+        // every 200 ms from 5 pollers on each of 3 queues were 75 calls a second,
+        // 40 % of a core of moto's while the shop stood idle.) Shorter than the SDK
+        // client's 10 s response timeout (`shop::aws`): a poll that outlived it was
+        // abandoned, and a message moto handed to it just then stayed in flight, unseen,
+        // for the queue's visibility timeout.
+        .wait_time_seconds(wait_secs)
+        .message_system_attribute_names(MessageSystemAttributeName::All)
+        .message_attribute_names("All")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(out.messages.unwrap_or_default())
 }
 
 /// Invokes a function on a fixed interval with an EventBridge scheduled event.
