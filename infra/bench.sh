@@ -354,7 +354,7 @@ $recs
 
 **Cost**: behaviour events sent to \`EventsQueue\` on the local stack (release binaries),
 timed until the queue is empty: every event applied by \`learn-similarity\`. Requests per
-event come from applying batches of 100 in-process (\`shop::recs::learn\`) with the SDK
+event come from applying batches of ten in-process (\`shop::recs::learn\`) with the SDK
 interceptor counting: one BatchGetItem of the batch's windows, then one TransactWriteItems
 per 100 items (each user's window once, each purchase's marker, each bought goods'
 purchase count once, summed; windows packed in one string attribute). The fit row is \`fit-similarity\`'s own run on the windows those

@@ -42,6 +42,8 @@ export LOCAL_SCHEDULE_SECONDS=2
 # dead-letter queue (5 receives) within the tests' patience.
 export LOCAL_VISIBILITY_TIMEOUT_SECONDS=2
 export SHOP_STACK_LOG="$local_dir/logs/local-stack-test.log"
+# The functions' environment, for the demo loader's --direct import (tests/catalogue.rs).
+export LOCAL_LAMBDA_ENV_FILE="$local_dir/lambda-test.env"
 # Every function's every line in that log: the policy audit and tests/secrets.rs read it.
 export LOCAL_LOG=all
 "$root/target/debug/local-stack" >"$SHOP_STACK_LOG" 2>&1 &

@@ -29,11 +29,13 @@ export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3000}"
 # Scheduled functions every 30 s instead of their template rates, so that what a developer
 # clicks shows in recommendations (fit-similarity: every 10 minutes in AWS) within that.
 export LOCAL_SCHEDULE_SECONDS="${LOCAL_SCHEDULE_SECONDS:-30}"
+# The functions' environment, for the demo loader's --direct import.
+export LOCAL_LAMBDA_ENV_FILE="$local_dir/lambda.env"
 "$root/target/debug/local-stack" &
 emulator_pids+=($!)
 stack=$!
 wait_for_port "local stack" "http://$LOCAL_API_ADDR/"
 if [ "$demo" = 1 ]; then
-  "$root/target/debug/demo-catalogue" --api "http://$LOCAL_API_ADDR" --progress-lines || echo "demo catalogue failed" >&2
+  "$root/target/debug/demo-catalogue" --api "http://$LOCAL_API_ADDR" --direct "$LOCAL_LAMBDA_ENV_FILE" --progress-lines || echo "demo catalogue failed" >&2
 fi
 wait "$stack"

@@ -1,5 +1,6 @@
 //! The demo catalogue loader, run for real against the local stack on a small data set
-//! in the UCI Online Retail format: a second run creates nothing.
+//! in the UCI Online Retail format: imported straight into the tables, then through the
+//! API, a second run creates nothing, and the imported goods reach search.
 
 use std::io::Write;
 use std::process::Command;
@@ -16,13 +17,25 @@ const CSV: &str =
 536369,POST,POSTAGE,1,2010-12-01 08:34:00,18.0,13047.0,France
 ";
 
-fn load(data: &std::path::Path) -> String {
+/// Runs the loader; `direct`: with `--direct` and the stack's functions' environment.
+fn load(data: &std::path::Path, direct: bool) -> String {
     let binary = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../target/debug/demo-catalogue"
     );
+    let mut args = vec![
+        "--api".to_owned(),
+        api_url(),
+        "--data".to_owned(),
+        data.to_str().unwrap().to_owned(),
+    ];
+    if direct {
+        let env_file = std::env::var("LOCAL_LAMBDA_ENV_FILE")
+            .expect("LOCAL_LAMBDA_ENV_FILE: the stack's functions' environment (infra/test.sh)");
+        args.extend(["--direct".to_owned(), env_file]);
+    }
     let out = Command::new(binary)
-        .args(["--api", &api_url(), "--data", data.to_str().unwrap()])
+        .args(args)
         .output()
         .expect("demo-catalogue runs (infra/test.sh builds it)");
     assert!(
@@ -45,12 +58,12 @@ async fn loading_the_demo_catalogue_twice_creates_it_once() {
     gz.write_all(CSV.as_bytes()).unwrap();
     gz.finish().unwrap();
 
-    let first = load(&data);
+    let first = load(&data, true);
     assert!(
         first.contains("3 products in the data set, 0 already in the shop, 3 created, 0 failed"),
         "{first}"
     );
-    let second = load(&data);
+    let second = load(&data, false);
     assert!(
         second.contains("3 already in the shop, 0 created"),
         "{second}"
@@ -83,5 +96,26 @@ async fn loading_the_demo_catalogue_twice_creates_it_once() {
         "the latest price, in pence"
     );
     assert_eq!(heart["category"], "Lighting");
+
+    // The import published its goods.created events: search indexes them.
+    let id = heart["goods_id"].as_str().unwrap().to_owned();
+    e2e::eventually(30, "the imported goods in search", || async {
+        let (status, page) = Api::new()
+            .call(
+                Method::GET,
+                "/search?q=hanging%20heart%20holder",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|hit| hit["goods"]["goods_id"] == id.as_str())
+            .then_some(())
+    })
+    .await;
     std::fs::remove_dir_all(dir).ok();
 }

@@ -186,6 +186,52 @@ impl Publisher {
         Ok(())
     }
 
+    /// Sends events ten to a SendMessageBatch, sending again the entries SQS failed.
+    ///
+    /// # Errors
+    /// When SQS refuses or can't be reached, or keeps failing entries; the events sent
+    /// before stay sent.
+    pub async fn publish_all(&self, events: &[Envelope]) -> Result<(), BoxError> {
+        for chunk in events.chunks(10) {
+            let mut pending: Vec<(usize, &Envelope)> = chunk.iter().enumerate().collect();
+            for attempt in 0..5u32 {
+                if pending.is_empty() {
+                    break;
+                }
+                let mut entries = Vec::with_capacity(pending.len());
+                for (id, event) in &pending {
+                    let attribute = MessageAttributeValue::builder()
+                        .data_type("String")
+                        .string_value(event.event.name())
+                        .build()?;
+                    entries.push(
+                        aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                            .id(id.to_string())
+                            .message_body(serde_json::to_string(event)?)
+                            .message_attributes("type", attribute)
+                            .build()?,
+                    );
+                }
+                let out = self
+                    .sqs
+                    .send_message_batch()
+                    .queue_url(&self.queue_url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await?;
+                let failed: Vec<String> = out.failed.into_iter().map(|f| f.id).collect();
+                pending.retain(|(id, _)| failed.contains(&id.to_string()));
+                if !pending.is_empty() {
+                    crate::store::backoff(attempt).await;
+                }
+            }
+            if !pending.is_empty() {
+                return Err("SendMessageBatch kept failing entries".into());
+            }
+        }
+        Ok(())
+    }
+
     /// Sends one event; a failure is logged, not returned.
     pub async fn publish_or_log(&self, event: &Envelope) {
         if let Err(e) = self.publish(event).await {

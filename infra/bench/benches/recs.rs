@@ -460,11 +460,11 @@ async fn cost() -> String {
     let catalogue: Vec<String> = (0..2000).map(|i| format!("01JDR{i:021}")).collect();
     let mut sample = synthetic_events(50, &catalogue[..300], 10, 1);
     // Shuffled, as many shoppers' events meet in a queue: batches mix users. Batches of
-    // 100, as the template's `BatchSize` for learn-similarity.
+    // ten, as the template's `BatchSize` for learn-similarity.
     sample.sort_by_key(|e| e.event_id.chars().rev().collect::<String>());
     shop::metrics::reset();
     let in_process = Instant::now();
-    for batch in sample.chunks(100) {
+    for batch in sample.chunks(10) {
         let interactions: Vec<_> = batch
             .iter()
             .map(|event| shop::recs::store::Interaction {
@@ -481,7 +481,7 @@ async fn cost() -> String {
     }
     let per_event = shop::metrics::counts().dynamodb as f64 / sample.len() as f64;
     let in_process = sample.len() as f64 / in_process.elapsed().as_secs_f64();
-    eprintln!("in-process: {in_process:.0} events/s, in batches of 100");
+    eprintln!("in-process: {in_process:.0} events/s, in batches of ten");
 
     // Throughput through the queue and the consumer on the local stack.
     let url = sqs
@@ -535,8 +535,8 @@ async fn cost() -> String {
     }
     format!(
         "| measure | value |\n|---|---:|\n\
-         | consumer throughput: {} events through `EventsQueue` → `learn-similarity` (batches of up to 100 within 1 s, 5 pollers), from the first sent to the last applied | {:.0} events/s |\n\
-         | the same in-process, one batch at a time ({} events in batches of 100, users mixed) | {:.0} events/s |\n\
+         | consumer throughput: {} events through `EventsQueue` → `learn-similarity` (batches of 10, 5 pollers), from the first sent to the last applied | {:.0} events/s |\n\
+         | the same in-process, one batch at a time ({} events in batches of ten, users mixed) | {:.0} events/s |\n\
          | DynamoDB requests per event (in-process, as above) | {:.2} |\n\
          | `GET /recommendations?strategy=auto&limit=20` p50 / p99 (200 calls, {} items each) | {} / {} ms |\n\
          | the fit on the stack's windows ({} goods, {} windows): Scan / fit / writing {} of {} lists | {} / {} / {} ms |\n",

@@ -624,10 +624,22 @@ mod tests {
         assert_eq!(learn.queue, "EventsQueue");
         assert_eq!(
             (learn.batch_size, learn.batching_window),
-            (100, std::time::Duration::from_secs(1))
+            (10, std::time::Duration::ZERO)
         );
-        let index = source("index-goods");
-        assert_eq!(index.batching_window, std::time::Duration::ZERO);
+
+        let doc = json!({"Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            "F": {"Type": "AWS::Serverless::Function",
+                  "Metadata": {"BuildProperties": {"Binary": "f"}},
+                  "Properties": {"Events": {"E": {"Type": "SQS", "Properties": {
+                      "Queue": {"Fn::GetAtt": ["Q", "Arn"]}, "BatchSize": 500,
+                      "MaximumBatchingWindowInSeconds": 2}}}}}}});
+        let parsed = Resolver::new(&doc, &local()).unwrap().template().unwrap();
+        let source = &parsed.functions[0].sqs[0];
+        assert_eq!(
+            (source.batch_size, source.batching_window),
+            (500, std::time::Duration::from_secs(2))
+        );
     }
     #[test]
     fn sub_resolves_pseudo_parameters_and_attributes() {

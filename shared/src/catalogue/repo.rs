@@ -126,6 +126,27 @@ impl GoodsRepo {
         Ok(())
     }
 
+    /// Stores new goods in bulk, 25 to a BatchWriteItem (an import: their ids are new,
+    /// so none can exist, and no condition is needed).
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails; the goods written before it stay written.
+    pub async fn create_all(&self, records: &[GoodsRecord]) -> Result<(), StoreError> {
+        let mut writes = Vec::with_capacity(records.len());
+        for record in records {
+            let put = aws_sdk_dynamodb::types::PutRequest::builder()
+                .set_item(Some(serde_dynamo::to_item(record)?))
+                .build()
+                .map_err(StoreError::new)?;
+            writes.push(
+                aws_sdk_dynamodb::types::WriteRequest::builder()
+                    .put_request(put)
+                    .build(),
+            );
+        }
+        crate::store::batch_write(&self.client, &self.table, writes).await
+    }
+
     /// Live goods by id (deleted goods are `None`).
     ///
     /// # Errors

@@ -8,7 +8,9 @@
 //!
 //! DynamoDB requests: the window and the popular goods (one GetItem each, concurrently,
 //! with the cart's Query for `cart` and `auto`), the seeds' neighbour lists (one
-//! BatchGetItem), then purchases and goods (one BatchGetItem each, concurrently).
+//! BatchGetItem), then purchases and goods (one BatchGetItem each, concurrently) for the
+//! page's candidates and half as many again, with another such pair only when goods the
+//! caller bought or deleted goods left the page short.
 
 use std::collections::{HashMap, HashSet};
 
@@ -136,54 +138,53 @@ impl Recommender {
             .chain(cart.iter().cloned())
             .collect();
         let similar = model::recommend(&seeds, &lists, &known, 2 * limit);
-        let fill: Vec<(String, f64)> = popular
-            .into_iter()
-            .filter(|(g, _)| !known.contains(g))
-            .take(2 * limit)
-            .collect();
-        let mut candidates: Vec<String> = similar.iter().map(|r| r.goods.clone()).collect();
-        for (g, _) in &fill {
-            if !candidates.contains(g) {
-                candidates.push(g.clone());
-            }
-        }
-        let (bought, goods) = tokio::join!(
-            self.payments.purchased_among(user, &candidates),
-            self.goods.public_by_id(&candidates)
-        );
-        let (bought, mut goods) = (bought?, goods?);
-        let mut items: Vec<Recommended> = Vec::with_capacity(limit);
+        // Every candidate in order: the similar goods, then the popular ones.
+        let mut ranked: Vec<(String, f64, Reason)> = Vec::with_capacity(4 * limit);
         for r in similar {
-            if items.len() == limit {
-                break;
-            }
-            if bought.contains(&r.goods) {
-                continue;
-            }
-            if let (Some(g), Some((seed, kind))) = (goods.remove(&r.goods), r.because) {
-                items.push(Recommended {
-                    goods: g,
-                    score: (r.score * 1e6).round() / 1e6,
-                    reason: reason(kind, seed),
-                });
+            if let Some((seed, kind)) = r.because {
+                ranked.push((r.goods, r.score, reason(kind, seed)));
             }
         }
-        for (g, share) in fill {
-            if items.len() == limit {
+        for (g, share) in popular.into_iter().filter(|(g, _)| !known.contains(g)) {
+            if ranked.len() >= 4 * limit {
                 break;
             }
-            if bought.contains(&g) {
-                continue;
+            if !ranked.iter().any(|(r, _, _)| *r == g) {
+                let popular = Reason {
+                    kind: ReasonType::Popular,
+                    goods_id: None,
+                };
+                ranked.push((g, share, popular));
             }
-            if let Some(goods) = goods.remove(&g) {
-                items.push(Recommended {
-                    goods,
-                    score: (share * 1e6).round() / 1e6,
-                    reason: Reason {
-                        kind: ReasonType::Popular,
-                        goods_id: None,
-                    },
-                });
+        }
+        // Read only what the page needs, with a little to spare for goods the caller
+        // bought or that were deleted; read on only if those left it short.
+        let mut items: Vec<Recommended> = Vec::with_capacity(limit);
+        let mut ranked = ranked.into_iter().peekable();
+        while items.len() < limit && ranked.peek().is_some() {
+            let wanted = limit - items.len();
+            let batch: Vec<(String, f64, Reason)> =
+                ranked.by_ref().take(wanted + wanted / 2 + 1).collect();
+            let ids: Vec<String> = batch.iter().map(|(g, _, _)| g.clone()).collect();
+            let (bought, goods) = tokio::join!(
+                self.payments.purchased_among(user, &ids),
+                self.goods.public_by_id(&ids)
+            );
+            let (bought, mut goods) = (bought?, goods?);
+            for (g, score, reason) in batch {
+                if items.len() == limit {
+                    break;
+                }
+                if bought.contains(&g) {
+                    continue;
+                }
+                if let Some(goods) = goods.remove(&g) {
+                    items.push(Recommended {
+                        goods,
+                        score: (score * 1e6).round() / 1e6,
+                        reason,
+                    });
+                }
             }
         }
         Ok(Recommendations { items })
