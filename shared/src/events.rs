@@ -147,6 +147,14 @@ impl Envelope {
     }
 }
 
+/// The event's type as a message attribute, for filtering.
+fn type_attribute(event: &Envelope) -> Result<MessageAttributeValue, BoxError> {
+    Ok(MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(event.event.name())
+        .build()?)
+}
+
 /// Sends events to one queue.
 #[derive(Debug, Clone)]
 pub struct Publisher {
@@ -172,15 +180,11 @@ impl Publisher {
     /// # Errors
     /// When SQS refuses or can't be reached.
     pub async fn publish(&self, event: &Envelope) -> Result<(), BoxError> {
-        let attribute = MessageAttributeValue::builder()
-            .data_type("String")
-            .string_value(event.event.name())
-            .build()?;
         self.sqs
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(serde_json::to_string(event)?)
-            .message_attributes("type", attribute)
+            .message_attributes("type", type_attribute(event)?)
             .send()
             .await?;
         Ok(())
@@ -200,15 +204,11 @@ impl Publisher {
                 }
                 let mut entries = Vec::with_capacity(pending.len());
                 for (id, event) in &pending {
-                    let attribute = MessageAttributeValue::builder()
-                        .data_type("String")
-                        .string_value(event.event.name())
-                        .build()?;
                     entries.push(
                         aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
                             .id(id.to_string())
                             .message_body(serde_json::to_string(event)?)
-                            .message_attributes("type", attribute)
+                            .message_attributes("type", type_attribute(event)?)
                             .build()?,
                     );
                 }

@@ -227,6 +227,20 @@ pub async fn batch_get_metered(
     Ok((found, units))
 }
 
+/// A BatchWriteItem put of `item`.
+///
+/// # Errors
+/// [`StoreError`] when the request can't be built.
+pub fn put_request(item: Item) -> Result<aws_sdk_dynamodb::types::WriteRequest, StoreError> {
+    let put = aws_sdk_dynamodb::types::PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(StoreError::new)?;
+    Ok(aws_sdk_dynamodb::types::WriteRequest::builder()
+        .put_request(put)
+        .build())
+}
+
 /// Applies puts and deletes with BatchWriteItem, 25 a request, retrying unprocessed ones.
 /// Not atomic: each write stands alone, so use it for writes that are idempotent.
 ///

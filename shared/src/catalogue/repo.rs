@@ -132,18 +132,10 @@ impl GoodsRepo {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails; the goods written before it stay written.
     pub async fn create_all(&self, records: &[GoodsRecord]) -> Result<(), StoreError> {
-        let mut writes = Vec::with_capacity(records.len());
-        for record in records {
-            let put = aws_sdk_dynamodb::types::PutRequest::builder()
-                .set_item(Some(serde_dynamo::to_item(record)?))
-                .build()
-                .map_err(StoreError::new)?;
-            writes.push(
-                aws_sdk_dynamodb::types::WriteRequest::builder()
-                    .put_request(put)
-                    .build(),
-            );
-        }
+        let writes = records
+            .iter()
+            .map(|record| crate::store::put_request(serde_dynamo::to_item(record)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         crate::store::batch_write(&self.client, &self.table, writes).await
     }
 

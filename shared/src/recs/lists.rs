@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::model::Neighbours;
 use super::store::{list_key, packed, popular_key, RecsStore};
-use crate::store::{batch_write, Item, StoreError};
+use crate::store::{batch_write, put_request, StoreError};
 
 /// Popular goods kept for the fallback.
 pub const POPULAR_KEPT: usize = 200;
@@ -36,7 +36,7 @@ impl RecsStore {
                 "w".to_owned(),
                 AttributeValue::S(packed::pack_weights(&list.w)),
             );
-            writes.push(put(item)?);
+            writes.push(put_request(item)?);
         }
         let written = writes.len();
         batch_write(&self.client, &self.table, writes).await?;
@@ -55,7 +55,7 @@ impl RecsStore {
             "top".to_owned(),
             AttributeValue::S(packed::pack_shares(top)),
         );
-        batch_write(&self.client, &self.table, vec![put(item)?]).await
+        batch_write(&self.client, &self.table, vec![put_request(item)?]).await
     }
 }
 
@@ -68,14 +68,6 @@ fn changed(old: &Neighbours, new: &Neighbours) -> bool {
                 .get(j)
                 .is_none_or(|o| (o - w).abs() > 0.01 * w.abs().max(o.abs()))
         })
-}
-
-fn put(item: Item) -> Result<WriteRequest, StoreError> {
-    let request = PutRequest::builder()
-        .set_item(Some(item))
-        .build()
-        .map_err(StoreError::new)?;
-    Ok(WriteRequest::builder().put_request(request).build())
 }
 
 #[cfg(test)]

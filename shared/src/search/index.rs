@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, PutRequest, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -306,16 +306,7 @@ impl Indexer {
                 ("sk".to_owned(), string_value(posting_sk(*impact, goods_id))),
                 ("p".to_owned(), number_value(new.price)),
             ]);
-            writes.push(
-                WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(item))
-                            .build()
-                            .map_err(StoreError::new)?,
-                    )
-                    .build(),
-            );
+            writes.push(crate::store::put_request(item)?);
         }
         batch_write(&self.table.client, &self.table.table, writes).await?;
 
