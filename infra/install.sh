@@ -7,7 +7,7 @@ dest="$root/.local"
 mkdir -p "$dest"
 
 DYNAMODB_SIMULATOR="amplify-dynamodb-simulator@2.9.30"
-# infra/moto/server.py replaces four of this version's SQS internals: check it on a new pin.
+# infra/moto/server.py replaces some of this version's internals (it checks them): check it on a new pin.
 MOTO="moto[server]==5.2.5"
 CFN_LINT="cfn-lint==1.58.0"
 SCHEMATHESIS="schemathesis==4.32.5"
