@@ -10,10 +10,11 @@
 //!   goods they hadn't bought before. HR@10 and NDCG@10 (binary gains), next to the goods
 //!   most bought in the replayed data (excluding what the customer bought), in the same
 //!   run.
-//! - **Cost** on the local stack (with `--stack`): consumer throughput (behaviour events
-//!   sent to the queue → all applied, events/s), DynamoDB requests per event (applying
-//!   events in-process, counted by the SDK interceptor), and `GET /recommendations`
-//!   latency.
+//! - **Cost** on the local stack (with `--stack`): consumer throughput (a backlog of
+//!   behaviour events that become visible in the queue together, drained: events/s; and
+//!   events sent by four senders at once, from the first sent to the last applied),
+//!   DynamoDB requests per event (applying events in-process, counted by the SDK
+//!   interceptor), and `GET /recommendations` latency.
 //!
 //! Prints Markdown.
 
@@ -402,30 +403,48 @@ fn synthetic_events(
     events
 }
 
-/// Sends events to the queue, ten to a SendMessageBatch.
-async fn send_events(sqs: &aws_sdk_sqs::Client, url: &str, events: &[shop::events::Envelope]) {
-    for chunk in events.chunks(10) {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-                    .id(format!("e{i}"))
-                    .message_body(serde_json::to_string(e).unwrap())
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        sqs.send_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .expect("sent");
-    }
+/// Sends events to the queue, ten to a SendMessageBatch, four batches at a time (as
+/// functions publish, many at once). With `visible_at`, each message is delayed
+/// (`DelaySeconds`, whole seconds) to become visible then, or within the second after.
+async fn send_events(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    events: &[shop::events::Envelope],
+    visible_at: Option<Instant>,
+) {
+    use futures::StreamExt;
+    futures::stream::iter(events.chunks(10))
+        .map(|chunk| async move {
+            let delay = visible_at.map_or(0, |at| {
+                at.saturating_duration_since(Instant::now())
+                    .as_secs_f64()
+                    .ceil() as i32
+            });
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                        .id(format!("e{i}"))
+                        .message_body(serde_json::to_string(e).unwrap())
+                        .delay_seconds(delay)
+                        .build()
+                        .unwrap()
+                })
+                .collect();
+            sqs.send_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .expect("sent");
+        })
+        .buffer_unordered(4)
+        .collect::<Vec<()>>()
+        .await;
 }
 
-/// Waits until the queue has no message left, visible or in flight.
+/// Waits until the queue has no message left, visible, in flight or delayed.
 async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) {
     loop {
         let attributes = sqs
@@ -434,6 +453,9 @@ async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) {
             .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
             .attribute_names(
                 aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+            )
+            .attribute_names(
+                aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed,
             )
             .send()
             .await
@@ -492,11 +514,25 @@ async fn cost() -> String {
         .expect("queue")
         .queue_url
         .unwrap();
-    let events = synthetic_events(200, &catalogue, 10, 2);
+    // Events sent by four senders while the consumer applies them; also what warms
+    // DynamoDB Local's JIT (measured: its CPU per event halves over the first 10,000).
+    let events = synthetic_events(1000, &catalogue, 10, 4);
     let started = Instant::now();
-    send_events(&sqs, &url, &events).await;
+    send_events(&sqs, &url, &events, None).await;
     drain(&sqs, &url).await;
-    let drained = started.elapsed();
+    let streamed = started.elapsed();
+    // A backlog (as after a burst, or a consumer that was down): the events become visible
+    // together, so the time to drain them is the consumer's alone, not the senders'.
+    let backlog = synthetic_events(200, &catalogue, 10, 2);
+    let visible_at = Instant::now() + Duration::from_secs(10);
+    send_events(&sqs, &url, &backlog, Some(visible_at)).await;
+    assert!(
+        Instant::now() < visible_at,
+        "sending the backlog took more than its delay"
+    );
+    tokio::time::sleep_until(visible_at.into()).await;
+    drain(&sqs, &url).await;
+    let drained = visible_at.elapsed();
     let fitter = fit_similarity::Context::from_env().expect("tables");
     let fitted = fitter.run().await.expect("fitted");
 
@@ -512,7 +548,7 @@ async fn cost() -> String {
     for e in mine.iter_mut().take(10) {
         e.user_id = Some(user.user_id.clone());
     }
-    send_events(&sqs, &url, &mine).await;
+    send_events(&sqs, &url, &mine, None).await;
     drain(&sqs, &url).await;
     fitter.run().await.expect("fitted");
     let mut latencies = Vec::new();
@@ -535,13 +571,16 @@ async fn cost() -> String {
     }
     format!(
         "| measure | value |\n|---|---:|\n\
-         | consumer throughput: {} events through `EventsQueue` → `learn-similarity` (batches of 10, 5 pollers), from the first sent to the last applied | {:.0} events/s |\n\
+         | consumer throughput: a backlog of {} events in `EventsQueue`, visible together, drained by `learn-similarity` (batches of 10, 5 pollers) | {:.0} events/s |\n\
+         | {} events sent by four senders at once while it consumes, from the first sent to the last applied | {:.0} events/s |\n\
          | the same in-process, one batch at a time ({} events in batches of ten, users mixed) | {:.0} events/s |\n\
          | DynamoDB requests per event (in-process, as above) | {:.2} |\n\
          | `GET /recommendations?strategy=auto&limit=20` p50 / p99 (200 calls, {} items each) | {} / {} ms |\n\
          | the fit on the stack's windows ({} goods, {} windows): Scan / fit / writing {} of {} lists | {} / {} / {} ms |\n",
+        backlog.len(),
+        backlog.len() as f64 / drained.as_secs_f64(),
         events.len(),
-        events.len() as f64 / drained.as_secs_f64(),
+        events.len() as f64 / streamed.as_secs_f64(),
         sample.len(),
         in_process,
         per_event,
