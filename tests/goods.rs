@@ -66,10 +66,29 @@ async fn a_merchant_creates_edits_reads_and_deletes_goods() {
     assert_eq!(created["rating"], json!({"average": 0.0, "count": 0}));
     let id = created["goods_id"].as_str().unwrap().to_owned();
 
+    // The owner sees what it created, with the stock it holds back for unpaid orders;
+    // anyone else the same without those two numbers.
     let (status, read) = api
-        .call(Method::GET, &format!("/goods/{id}"), None, None)
+        .call(
+            Method::GET,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            None,
+        )
         .await;
     assert_eq!((status, &read), (200, &created));
+    assert_eq!(
+        (&created["stock_reserved"], &created["stock_on_hand"]),
+        (&json!(0), &json!(50))
+    );
+    let (_, public) = api
+        .call(Method::GET, &format!("/goods/{id}"), None, None)
+        .await;
+    let mut owner_only = created.clone();
+    for field in ["stock_reserved", "stock_on_hand"] {
+        owner_only.as_object_mut().unwrap().remove(field);
+    }
+    assert_eq!(public, owner_only);
 
     let patch = json!({"price": 17900, "stock": 45, "currency": "USD", "images": ["https://img.example.com/1.jpg"]});
     let (status, updated) = api
@@ -90,9 +109,14 @@ async fn a_merchant_creates_edits_reads_and_deletes_goods() {
     assert_eq!(updated["created_at"], created["created_at"]);
     assert_ne!(updated["updated_at"], created["updated_at"]);
     assert_eq!(
-        api.call(Method::GET, &format!("/goods/{id}"), None, None)
-            .await
-            .1,
+        api.call(
+            Method::GET,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            None
+        )
+        .await
+        .1,
         updated
     );
 
@@ -332,7 +356,9 @@ async fn roles_and_ownership_are_enforced() {
         assert_eq!(delete.0, expected, "{who} DELETE: {}", delete.1);
     }
     assert_eq!(
-        api.call(Method::GET, &path, None, None).await.1,
+        api.call(Method::GET, &path, Some(&owner.token), None)
+            .await
+            .1,
         item,
         "unchanged"
     );
@@ -421,7 +447,9 @@ async fn bad_goods_are_refused_with_fields_and_nothing_is_written() {
         );
     }
     assert_eq!(
-        api.call(Method::GET, &path, None, None).await.1,
+        api.call(Method::GET, &path, Some(&merchant.token), None)
+            .await
+            .1,
         item,
         "unchanged"
     );

@@ -250,12 +250,7 @@ async fn an_unpaid_order_expires_and_returns_its_stock() {
     // The expiry the schedule runs, for this one order, first at its own time (a
     // control: not yet overdue, nothing changes), then with the clock moved 31 minutes
     // on: the clock moves, not the calendar, and no other test's order is touched.
-    let dynamodb = shop::aws::Aws::from_env().unwrap().dynamodb();
-    let orders = shop::orders::Orders {
-        sessions: shop::accounts::sessions::SessionsRepo::new(dynamodb.clone(), "SessionsTable"),
-        orders: shop::orders::repo::OrdersRepo::new(dynamodb.clone(), "OrdersTable"),
-        goods: shop::catalogue::repo::GoodsRepo::new(dynamodb, "GoodsTable"),
-    };
+    let orders = e2e::orders_service();
     let stored = orders
         .orders
         .get(&id)

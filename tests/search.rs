@@ -223,17 +223,18 @@ async fn a_reindex_repairs_a_change_whose_event_was_lost_and_applies_new_bm25_pa
 
     // The goods change, but no event says so: as when the SendMessage after the write
     // failed.
-    let renamed = shop::catalogue::GoodsInput {
+    let renamed = shop::catalogue::GoodsPatch {
         name: Some(format!("{new} tea kettle")),
         ..Default::default()
     }
-    .validate(&[])
+    .validate()
     .unwrap();
     goods_repo()
         .update(
             &id,
             &merchant.user_id,
             &renamed,
+            None,
             &shop::clock::rfc3339(shop::clock::now()),
         )
         .await

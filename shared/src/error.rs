@@ -159,6 +159,10 @@ pub enum ApiError {
         /// The goods that can't be met.
         goods_ids: Vec<String>,
     },
+    /// 412 `precondition_failed`: `If-Match` names a version the resource has moved on
+    /// from; nothing was written.
+    #[error("The resource changed since the version named in If-Match; read it again.")]
+    PreconditionFailed,
     /// 413 `payload_too_large`: the body is over the limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -205,6 +209,7 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::OutOfStock { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -226,6 +231,7 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::NotFound => "not_found",
             Self::OutOfStock { .. } => "out_of_stock",
+            Self::PreconditionFailed => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Internal(_) => "internal_error",

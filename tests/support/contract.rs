@@ -48,6 +48,12 @@ pub struct Goods {
     pub currency: String,
     pub category: String,
     pub stock: i64,
+    /// The owning merchant's view only.
+    #[serde(default)]
+    pub stock_reserved: Option<i64>,
+    /// The owning merchant's view only.
+    #[serde(default)]
+    pub stock_on_hand: Option<i64>,
     pub images: Vec<String>,
     pub rating: Rating,
     pub created_at: String,

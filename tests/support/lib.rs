@@ -471,6 +471,19 @@ impl Api {
     }
 }
 
+/// The order functions' service on the local stack's tables, for what a schedule does
+/// (expiring an order with the clock moved on).
+pub fn orders_service() -> shop::orders::Orders {
+    let dynamodb = shop::aws::Aws::from_env()
+        .expect("the AWS environment")
+        .dynamodb();
+    shop::orders::Orders {
+        sessions: shop::accounts::sessions::SessionsRepo::new(dynamodb.clone(), "SessionsTable"),
+        orders: shop::orders::repo::OrdersRepo::new(dynamodb.clone(), "OrdersTable"),
+        goods: shop::catalogue::repo::GoodsRepo::new(dynamodb, "GoodsTable"),
+    }
+}
+
 /// A queue's URL on the local SQS.
 pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     sqs.get_queue_url()

@@ -16,7 +16,11 @@ pub type Context = GoodsChanges;
 pub async fn handler(catalogue: &GoodsChanges, req: Request) -> Result<Response<Body>, ApiError> {
     let merchant = Merchant::from_request(&catalogue.sessions, &req).await?;
     let input: GoodsInput = http::json_body(&req)?;
-    http::created(&catalogue.create(&merchant, input).await?)
+    let record = catalogue.create(&merchant, input).await?;
+    Ok(http::with_etag(
+        http::created(&record.owner_view())?,
+        &record.tag(),
+    ))
 }
 
 shop::refuses_anonymous_callers!();

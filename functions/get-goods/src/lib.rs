@@ -2,7 +2,9 @@
 //!
 //! A signed-in caller's view is published as a `view` event (the browsing history
 //! recommendations learn from); a failure to publish is logged and never fails the
-//! read. The goods read and the session check run concurrently.
+//! read. The goods read and the session check run concurrently. The owning merchant
+//! also sees `stock_reserved` and `stock_on_hand`; the `ETag` is the goods' version,
+//! for `If-Match` on a later change.
 
 use lambda_http::{Body, Request, Response};
 use shop::auth;
@@ -21,10 +23,12 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         auth::optional_user(&ctx.sessions, &req)
     );
     let goods = goods?.ok_or(ApiError::NotFound)?;
-    if let Some(caller) = caller? {
-        ctx.record_view(&caller, &goods_id).await;
+    let caller = caller?;
+    if let Some(caller) = &caller {
+        ctx.record_view(caller, &goods_id).await;
     }
-    http::ok(&goods.public())
+    let view = goods.view_for(caller.as_ref().map(|c| c.user_id.as_str()));
+    Ok(http::with_etag(http::ok(&view)?, &goods.tag()))
 }
 
 shop::refuses_malformed_ids!();

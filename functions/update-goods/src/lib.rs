@@ -1,8 +1,10 @@
 //! `PATCH /goods/{goods_id}`: the owning merchant changes any subset of the fields.
 //!
-//! The write is conditional on the caller owning live goods, so a race with a delete
-//! can't slip through; `null` is refused rather than read as "unchanged". Publishes
-//! `goods.updated` with the new item.
+//! The write is conditional on the caller owning live goods (and, with `If-Match`, on
+//! their version), so a race with a delete or another edit can't slip through; `null` is
+//! refused rather than read as "unchanged". Stock changes (`stock`, `stock_on_hand`,
+//! `stock_adjustment`) are atomic against concurrent orders. Answers the owner's view
+//! with its `ETag`; publishes `goods.updated` with the new item.
 
 use lambda_http::{Body, Request, Response};
 use shop::auth::Merchant;
@@ -19,6 +21,11 @@ pub async fn handler(catalogue: &GoodsChanges, req: Request) -> Result<Response<
     let goods_id = http::id_param(&req, "goods_id")?;
     let object: serde_json::Map<String, serde_json::Value> = http::json_body(&req)?;
     http::reject_nulls(&object)?;
-    let input = http::from_value(serde_json::Value::Object(object))?;
-    http::ok(&catalogue.update(&merchant, &goods_id, input).await?)
+    let patch = http::from_value(serde_json::Value::Object(object))?;
+    let if_match = http::if_match(&req);
+    let record = (catalogue.update(&merchant, &goods_id, patch, if_match.as_ref())).await?;
+    Ok(http::with_etag(
+        http::ok(&record.owner_view())?,
+        &record.tag(),
+    ))
 }

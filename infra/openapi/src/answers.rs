@@ -60,6 +60,8 @@ answers! {
     /// 422 for the operations that set a new password: `validation_failed`, or
     /// `weak_password` with the reason in `fields.password`.
     NewPassword => [("422", "validation_failed, with fields; weak_password, with the reason in fields.password")];
+    /// 412 `precondition_failed`, for the changes that honour `If-Match`.
+    PreconditionFailed => [("412", "precondition_failed: If-Match names a version the resource has moved on from; nothing was written")];
     /// 400 `invalid_cursor`, for listings.
     InvalidCursor => [("400", "invalid_cursor")];
 }

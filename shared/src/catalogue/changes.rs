@@ -2,14 +2,16 @@
 //! conditional writes; each change is then published to the goods-changes queue (search
 //! and recommendations follow it), a failure to publish logged, never failing the change.
 
+use super::goods::GoodsPatch;
 use super::repo::{GoodsRecord, GoodsRepo};
-use super::{clients, Goods, GoodsFields, GoodsInput};
+use super::{clients, Goods, GoodsInput};
 use crate::accounts::sessions::SessionsRepo;
 use crate::auth::{Caller, Merchant};
 use crate::clock;
 use crate::config::ConfigError;
 use crate::error::{ApiError, FieldErrors};
 use crate::events::{Envelope, Event, GoodsDeleted, Publisher};
+use crate::http::IfMatch;
 use crate::ids::new_id;
 
 /// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
@@ -43,16 +45,20 @@ impl GoodsChanges {
     ///
     /// # Errors
     /// 422 naming every missing or invalid field; 500 when DynamoDB fails.
-    pub async fn create(&self, merchant: &Merchant, input: GoodsInput) -> Result<Goods, ApiError> {
+    pub async fn create(
+        &self,
+        merchant: &Merchant,
+        input: GoodsInput,
+    ) -> Result<GoodsRecord, ApiError> {
         let fields = input.validate(REQUIRED).map_err(ApiError::Validation)?;
         let now = clock::rfc3339(clock::now());
         let record = GoodsRecord::new(new_id(), merchant.user_id.clone(), fields, &now);
         self.goods.create(&record).await?;
         let goods = record.public();
         tracing::info!(goods_id = %goods.goods_id, merchant_id = %merchant.user_id, "goods created");
-        let event = Event::GoodsCreated(Box::new(goods.clone()));
-        self.publish(event, merchant, &goods.goods_id).await;
-        Ok(goods)
+        let event = Event::GoodsCreated(Box::new(goods));
+        self.publish(event, merchant, &record.goods_id).await;
+        Ok(record)
     }
 
     /// New goods of the merchant `merchant_id`'s in bulk: an import (the demo catalogue's
@@ -107,43 +113,47 @@ impl GoodsChanges {
             .collect())
     }
 
-    /// `merchant`'s goods `goods_id` with the fields `input` gives (at least one).
+    /// `merchant`'s goods `goods_id` with the change `patch` asks for, if `if_match`
+    /// (when given) names their current version.
     ///
     /// # Errors
-    /// 422 naming every invalid field, or `body` when none is given; 404 for goods that
-    /// are not the merchant's or are deleted; 500 when DynamoDB fails.
+    /// 422 naming every invalid field, or `body` when nothing would change; 404 for goods
+    /// that are not the merchant's or are deleted; 412 when `if_match` names an older
+    /// version; 409 `insufficient_stock`; 500 when DynamoDB fails.
     pub async fn update(
         &self,
         merchant: &Merchant,
         goods_id: &str,
-        input: GoodsInput,
-    ) -> Result<Goods, ApiError> {
-        let fields = input.validate(&[]).map_err(ApiError::Validation)?;
-        if fields == GoodsFields::default() {
-            return Err(FieldErrors::single(
-                "body",
-                "must change at least one field",
-            ));
-        }
+        patch: GoodsPatch,
+        if_match: Option<&IfMatch>,
+    ) -> Result<GoodsRecord, ApiError> {
+        let edit = patch.validate().map_err(ApiError::Validation)?;
         let now = clock::rfc3339(clock::now());
-        let goods = (self.goods)
-            .update(goods_id, &merchant.user_id, &fields, &now)
-            .await?
-            .public();
-        tracing::info!(goods_id = %goods_id, "goods updated");
-        let event = Event::GoodsUpdated(Box::new(goods.clone()));
+        let record = (self.goods)
+            .update(goods_id, &merchant.user_id, &edit, if_match, &now)
+            .await?;
+        tracing::info!(goods_id = %goods_id, version = record.version, "goods updated");
+        let event = Event::GoodsUpdated(Box::new(record.public()));
         self.publish(event, merchant, goods_id).await;
-        Ok(goods)
+        Ok(record)
     }
 
-    /// Deletes `merchant`'s goods `goods_id` (softly: past orders keep their lines).
+    /// Deletes `merchant`'s goods `goods_id` (softly: past orders keep their lines), if
+    /// `if_match` (when given) names their current version.
     ///
     /// # Errors
-    /// 404 for goods that are not the merchant's or are already deleted; 500 when
-    /// DynamoDB fails.
-    pub async fn delete(&self, merchant: &Merchant, goods_id: &str) -> Result<(), ApiError> {
+    /// 404 for goods that are not the merchant's or are already deleted; 412 when
+    /// `if_match` names an older version; 500 when DynamoDB fails.
+    pub async fn delete(
+        &self,
+        merchant: &Merchant,
+        goods_id: &str,
+        if_match: Option<&IfMatch>,
+    ) -> Result<(), ApiError> {
         let now = clock::rfc3339(clock::now());
-        let record = self.goods.delete(goods_id, &merchant.user_id, &now).await?;
+        let record = (self.goods)
+            .delete(goods_id, &merchant.user_id, if_match, &now)
+            .await?;
         tracing::info!(goods_id = %goods_id, "goods deleted");
         let deleted = Event::GoodsDeleted(GoodsDeleted {
             merchant_id: record.merchant_id,

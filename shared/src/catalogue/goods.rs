@@ -4,6 +4,11 @@
 //! Limits (characters, not bytes, so Chinese counts like English): name 1–200,
 //! description up to 5,000, category 1–50; stock `0..=MAX_STOCK`; up to 10 image URLs,
 //! each https with a host and at most 2,048 characters.
+//!
+//! Stock is two numbers: `stock`, what can still be ordered, and `stock_reserved`, the
+//! units of orders awaiting payment. An update changes stock in one of three ways
+//! ([`StockChange`]): set what can be ordered, set the physical count (`stock_on_hand`),
+//! or add a signed number.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +37,14 @@ pub struct Goods {
     pub currency: String,
     /// Category as the merchant wrote it.
     pub category: String,
-    /// Units available.
+    /// Units that can still be ordered.
     pub stock: i64,
+    /// Units in orders awaiting payment: shown to the owning merchant only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_reserved: Option<i64>,
+    /// The physical count, `stock + stock_reserved`: shown to the owning merchant only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_on_hand: Option<i64>,
     /// https URLs.
     pub images: Vec<String>,
     /// Review summary.
@@ -84,6 +95,28 @@ pub struct GoodsFields {
     pub images: Option<Vec<String>>,
 }
 
+/// How an update changes stock; each is one conditional write against concurrent
+/// orders, so no reservation is lost or counted twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockChange {
+    /// `stock`: what can be ordered becomes this; reservations stay as they are.
+    Set(i64),
+    /// `stock_on_hand`: the physical count; what can be ordered becomes this minus the
+    /// reserved units, at least 0.
+    OnHand(i64),
+    /// `stock_adjustment`: add this signed number to what can be ordered (refused below 0).
+    Adjust(i64),
+}
+
+/// A validated update: fields to set, a stock change, or both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoodsEdit {
+    /// The fields to set (`stock` is never set here: see `stock`).
+    pub fields: GoodsFields,
+    /// The stock change, if any.
+    pub stock: Option<StockChange>,
+}
+
 /// Raw fields as a request carries them (each optional; create requires some).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +145,111 @@ pub struct GoodsInput {
     /// See [`GoodsFields::images`].
     #[schema(max_items = 10, inline)]
     pub images: Option<Vec<String>>,
+}
+
+/// An update's body: any subset of the fields, and at most one of `stock`,
+/// `stock_on_hand` and `stock_adjustment`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    description = "Any subset of the fields of goods (null is refused), and at most one of stock, stock_on_hand and stock_adjustment."
+)]
+pub struct GoodsPatch {
+    /// See [`GoodsFields::name`].
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// See [`GoodsFields::description`].
+    #[schema(max_length = 5000)]
+    pub description: Option<String>,
+    /// See [`GoodsFields::price`].
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
+    pub price: Option<i64>,
+    /// See [`GoodsFields::currency`].
+    #[schema(pattern = "^[A-Z]{3}$", example = "CNY")]
+    pub currency: Option<String>,
+    /// See [`GoodsFields::category`].
+    #[schema(min_length = 1, max_length = 50)]
+    pub category: Option<String>,
+    /// Set what can be ordered; units reserved by unpaid orders stay reserved.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub stock: Option<i64>,
+    /// Set the physical count: what can be ordered becomes this minus the reserved
+    /// units, at least 0.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub stock_on_hand: Option<i64>,
+    /// Add a signed number of units to what can be ordered: 409 `insufficient_stock`
+    /// when it would go below 0.
+    #[schema(minimum = -1_000_000_000_i64, maximum = 1_000_000_000)]
+    pub stock_adjustment: Option<i64>,
+    /// See [`GoodsFields::images`].
+    #[schema(max_items = 10, inline)]
+    pub images: Option<Vec<String>>,
+}
+
+impl GoodsPatch {
+    /// Validates every present field, collecting all errors.
+    ///
+    /// # Errors
+    /// Per-field messages for every invalid field; every stock field named when more
+    /// than one is given; `body` when nothing would change.
+    pub fn validate(self) -> Result<GoodsEdit, FieldErrors> {
+        let given: Vec<(&str, StockChange)> = [
+            ("stock", self.stock.map(StockChange::Set)),
+            ("stock_on_hand", self.stock_on_hand.map(StockChange::OnHand)),
+            (
+                "stock_adjustment",
+                self.stock_adjustment.map(StockChange::Adjust),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, change)| change.map(|c| (name, c)))
+        .collect();
+        let input = GoodsInput {
+            name: self.name,
+            description: self.description,
+            price: self.price,
+            currency: self.currency,
+            category: self.category,
+            stock: None,
+            images: self.images,
+        };
+        let mut errors = FieldErrors::new();
+        let fields = input.validate(&[]).map_err(|e| errors.extend(e)).ok();
+        if given.len() > 1 {
+            for (name, _) in &given {
+                errors.add(
+                    *name,
+                    "give only one of stock, stock_on_hand and stock_adjustment",
+                );
+            }
+        } else if let Some(&(name, change)) = given.first() {
+            match change {
+                StockChange::Set(units) | StockChange::OnHand(units) => {
+                    errors.check(name, stock(units));
+                }
+                StockChange::Adjust(units) if units == 0 || units.abs() > MAX_STOCK => errors.add(
+                    name,
+                    format!("must be a non-zero integer from -{MAX_STOCK} to {MAX_STOCK}"),
+                ),
+                StockChange::Adjust(_) => {}
+            }
+        }
+        match fields {
+            Some(fields) if errors.is_empty() => {
+                let edit = GoodsEdit {
+                    fields,
+                    stock: given.first().map(|&(_, change)| change),
+                };
+                if edit == GoodsEdit::default() {
+                    errors.add("body", "must change at least one field");
+                    Err(errors)
+                } else {
+                    Ok(edit)
+                }
+            }
+            _ => Err(errors),
+        }
+    }
 }
 
 impl GoodsInput {

@@ -16,7 +16,7 @@ pub mod record;
 pub mod repo;
 
 pub use changes::GoodsChanges;
-pub use goods::{Goods, GoodsFields, GoodsInput, Rating};
+pub use goods::{Goods, GoodsEdit, GoodsFields, GoodsInput, GoodsPatch, Rating, StockChange};
 
 use crate::accounts::sessions::SessionsRepo;
 use crate::auth::Caller;

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::goods::MAX_STOCK;
 use super::repo::LIVE;
 use super::{Goods, GoodsFields, Rating};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrors};
 use crate::store::StoreError;
 
 /// A stored goods item.
@@ -24,8 +25,16 @@ pub struct GoodsRecord {
     pub currency: String,
     /// As written.
     pub category: String,
-    /// Units available (orders decrement it conditionally).
+    /// Units that can be ordered (an order moves them to `stock_reserved`,
+    /// conditionally).
     pub stock: i64,
+    /// Units in orders awaiting payment: paid, they leave; cancelled or expired, they
+    /// return to `stock`.
+    #[serde(default)]
+    pub stock_reserved: i64,
+    /// The merchant's edits so far (the `ETag`); orders moving stock don't change it.
+    #[serde(default)]
+    pub version: u64,
     /// https URLs.
     #[serde(default)]
     pub images: Vec<String>,
@@ -74,12 +83,39 @@ impl GoodsRecord {
                 .map_or_else(|| "CNY".to_owned(), |c| c.as_str().to_owned()),
             category,
             stock: fields.stock.expect("validated"),
+            stock_reserved: 0,
+            version: 1,
             images: fields.images.unwrap_or_default(),
             rating_sum: 0,
             rating_count: 0,
             created_at: now.to_owned(),
             updated_at: now.to_owned(),
             deleted_at: None,
+        }
+    }
+
+    /// The entity tag of this version (the `ETag`, unquoted).
+    pub fn tag(&self) -> String {
+        self.version.to_string()
+    }
+
+    /// The owning merchant's view: the public one, with `stock_reserved` and
+    /// `stock_on_hand`.
+    pub fn owner_view(&self) -> Goods {
+        Goods {
+            stock_reserved: Some(self.stock_reserved),
+            stock_on_hand: Some(self.stock + self.stock_reserved),
+            ..self.public()
+        }
+    }
+
+    /// The view of `caller_id` (`None` when signed out): the owner's for its merchant,
+    /// the public one for everyone else.
+    pub fn view_for(&self, caller_id: Option<&str>) -> Goods {
+        if caller_id == Some(self.merchant_id.as_str()) {
+            self.owner_view()
+        } else {
+            self.public()
         }
     }
 
@@ -94,6 +130,8 @@ impl GoodsRecord {
             currency: self.currency.clone(),
             category: self.category.clone(),
             stock: self.stock,
+            stock_reserved: None,
+            stock_on_hand: None,
             images: self.images.clone(),
             rating: Rating::from_sum(self.rating_sum, self.rating_count),
             created_at: self.created_at.clone(),
@@ -111,6 +149,18 @@ pub enum ChangeError {
     /// Someone else's goods: 403.
     #[error("not the owner")]
     NotOwner,
+    /// `If-Match` named an older version: 412, nothing written.
+    #[error("changed since")]
+    Changed,
+    /// A `stock_adjustment` would take what can be ordered below 0: 409.
+    #[error("insufficient stock")]
+    InsufficientStock,
+    /// A `stock_adjustment` would take what can be ordered past [`MAX_STOCK`]: 422.
+    #[error("too much stock")]
+    TooMuchStock,
+    /// The goods kept changing under a change computed from them: 409, retry.
+    #[error("contended")]
+    Contended,
     /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -123,6 +173,20 @@ impl From<ChangeError> for ApiError {
             ChangeError::NotOwner => {
                 ApiError::forbidden("Only the merchant who sells these goods may change them.")
             }
+            ChangeError::Changed => ApiError::PreconditionFailed,
+            ChangeError::InsufficientStock => ApiError::Conflict {
+                code: "insufficient_stock",
+                message: "The adjustment would take the stock that can be ordered below 0."
+                    .to_owned(),
+            },
+            ChangeError::TooMuchStock => FieldErrors::single(
+                "stock_adjustment",
+                format!("would take the stock past {MAX_STOCK}"),
+            ),
+            ChangeError::Contended => ApiError::Conflict {
+                code: "concurrent_change",
+                message: "The goods changed while the change was made; try again.".to_owned(),
+            },
             ChangeError::Store(store) => store.into(),
         }
     }

@@ -29,14 +29,18 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Up
 use aws_sdk_dynamodb::Client;
 
 pub use super::record::{ChangeError, GoodsRecord};
+use crate::catalogue::goods::{GoodsEdit, StockChange, MAX_STOCK};
 use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
 use crate::config::{self, ConfigError};
+use crate::http::IfMatch;
 use crate::orders::order::OrderLine;
 use crate::store::{batch_get, is_condition_failed, number_value, string_value, Item, StoreError};
 
 /// The partition of every live goods item in `by_all` and `by_price`.
 pub(super) const LIVE: &str = "GOODS";
+/// How often a change computed from the goods is tried again when they changed under it.
+const CHANGE_ATTEMPTS: usize = 5;
 
 /// The goods table.
 #[derive(Debug, Clone)]
@@ -62,9 +66,10 @@ impl GoodsRepo {
         }
     }
 
-    /// The transaction item that reserves `quantity` units of `goods` for an order: on
-    /// the condition that that much is in stock, the goods are still on sale and price
-    /// and currency are still those the order was priced at.
+    /// The transaction item that reserves `quantity` units of `goods` for an order
+    /// (moves them from `stock` to `stock_reserved`): on the condition that that much can
+    /// be ordered, the goods are still on sale and price and currency are still those the
+    /// order was priced at.
     ///
     /// # Errors
     /// [`StoreError`] if a builder rejects its input (a bug).
@@ -76,11 +81,14 @@ impl GoodsRepo {
         let update = Update::builder()
             .table_name(&self.table)
             .key("goods_id", string_value(&goods.goods_id))
-            .update_expression("SET stock = stock - :q")
+            .update_expression(
+                "SET stock = stock - :q, stock_reserved = if_not_exists(stock_reserved, :zero) + :q",
+            )
             .condition_expression(
                 "stock >= :q AND attribute_not_exists(deleted_at) AND price = :price AND currency = :currency",
             )
             .expression_attribute_values(":q", number_value(quantity))
+            .expression_attribute_values(":zero", number_value(0))
             .expression_attribute_values(":price", number_value(goods.price))
             .expression_attribute_values(":currency", string_value(&goods.currency))
             .build()
@@ -88,21 +96,47 @@ impl GoodsRepo {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// The transaction items that give each line's reserved units back to its goods
-    /// (deleted goods too: their count stays right should they ever be restored).
+    /// The transaction items that give each line's reserved units back to what can be
+    /// ordered (an order cancelled or expired before payment). Deleted goods too: their
+    /// count stays right should they ever be restored.
     ///
     /// # Errors
     /// [`StoreError`] if a builder rejects its input (a bug).
     pub fn release(&self, lines: &[OrderLine]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        self.per_line(
+            lines,
+            "SET stock = stock + :q, stock_reserved = if_not_exists(stock_reserved, :zero) - :q",
+        )
+    }
+
+    /// The transaction items that take each line's reserved units out of the goods for
+    /// good (an order paid: the units are the buyer's).
+    ///
+    /// # Errors
+    /// [`StoreError`] if a builder rejects its input (a bug).
+    pub fn commit(&self, lines: &[OrderLine]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        self.per_line(
+            lines,
+            "SET stock_reserved = if_not_exists(stock_reserved, :zero) - :q",
+        )
+    }
+
+    /// One update of each line's goods by `expression`, with `:q` its quantity.
+    fn per_line(
+        &self,
+        lines: &[OrderLine],
+        expression: &str,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         lines
             .iter()
             .map(|line| {
                 let update = Update::builder()
                     .table_name(&self.table)
                     .key("goods_id", string_value(&line.goods_id))
-                    .update_expression("SET stock = stock + :q")
+                    .update_expression(expression)
                     .condition_expression("attribute_exists(goods_id)")
                     .expression_attribute_values(":q", number_value(line.quantity))
+                    .expression_attribute_values(":zero", number_value(0))
                     .build()
                     .map_err(StoreError::new)?;
                 Ok(TransactWriteItem::builder().update(update).build())
@@ -203,106 +237,167 @@ impl GoodsRepo {
             .collect())
     }
 
-    /// Applies the present fields to the caller's live goods.
+    /// Applies `edit` to the caller's live goods, if `if_match` (when given) names their
+    /// current version: one conditional UpdateItem. Setting `stock_on_hand` reads the
+    /// reserved units first and writes on the condition that they are still those, so a
+    /// concurrent order makes it compute again rather than lose a reservation.
     ///
     /// # Errors
-    /// [`ChangeError::NotFound`], [`ChangeError::NotOwner`], or a store failure.
+    /// [`ChangeError::NotFound`], [`ChangeError::NotOwner`], [`ChangeError::Changed`],
+    /// [`ChangeError::InsufficientStock`], [`ChangeError::TooMuchStock`],
+    /// [`ChangeError::Contended`], or a store failure.
     pub async fn update(
         &self,
         goods_id: &str,
         merchant_id: &str,
-        fields: &GoodsFields,
+        edit: &GoodsEdit,
+        if_match: Option<&IfMatch>,
         now: &str,
     ) -> Result<GoodsRecord, ChangeError> {
-        let mut sets = vec!["updated_at = :now".to_owned()];
-        let mut names: HashMap<String, String> = HashMap::new();
-        let mut values: HashMap<String, AttributeValue> = HashMap::new();
-        values.insert(":now".into(), string_value(now));
-        let mut set = |attribute: &str, value: AttributeValue| {
-            sets.push(format!("#{attribute} = :{attribute}"));
-            names.insert(format!("#{attribute}"), attribute.to_owned());
-            values.insert(format!(":{attribute}"), value);
+        let mut reserved = match edit.stock {
+            Some(StockChange::OnHand(_)) => Some(
+                self.current(goods_id, merchant_id, if_match)
+                    .await?
+                    .stock_reserved,
+            ),
+            _ => None,
         };
-        if let Some(name) = &fields.name {
-            set("name", string_value(name));
+        for _ in 0..CHANGE_ATTEMPTS {
+            let mut write = Write::new(now);
+            write.fields(&edit.fields);
+            match edit.stock {
+                Some(StockChange::Set(units)) => write.set("stock", number_value(units)),
+                Some(StockChange::OnHand(units)) => {
+                    let reserved = reserved.unwrap_or_default();
+                    write.set("stock", number_value((units - reserved).max(0)));
+                    write.condition_value(
+                        "stock_reserved = :reserved",
+                        ":reserved",
+                        number_value(reserved),
+                    );
+                }
+                Some(StockChange::Adjust(units)) => {
+                    write.sets.push("stock = stock + :adjustment".to_owned());
+                    write
+                        .values
+                        .insert(":adjustment".into(), number_value(units));
+                    write.condition_value("stock >= :floor", ":floor", number_value(-units.min(0)));
+                    write.condition_value(
+                        "stock <= :ceiling",
+                        ":ceiling",
+                        number_value(MAX_STOCK - units.max(0)),
+                    );
+                }
+                None => {}
+            }
+            match self.change(goods_id, merchant_id, write, if_match).await? {
+                Ok(record) => return Ok(record),
+                Err(current) => {
+                    // Why the write was refused, from the item as it is now.
+                    if let Some(StockChange::Adjust(units)) = edit.stock {
+                        if current.stock + units < 0 {
+                            return Err(ChangeError::InsufficientStock);
+                        }
+                        if current.stock + units > MAX_STOCK {
+                            return Err(ChangeError::TooMuchStock);
+                        }
+                    }
+                    reserved = Some(current.stock_reserved);
+                }
+            }
         }
-        if let Some(description) = &fields.description {
-            set("description", string_value(description));
-        }
-        if let Some(price) = fields.price {
-            set("price", number_value(price.minor()));
-        }
-        if let Some(currency) = &fields.currency {
-            set("currency", string_value(currency.as_str()));
-        }
-        if let Some(category) = &fields.category {
-            set("category", string_value(category));
-            set("gsi_category", string_value(category.to_lowercase()));
-        }
-        if let Some(stock) = fields.stock {
-            set("stock", number_value(stock));
-        }
-        if let Some(images) = &fields.images {
-            set(
-                "images",
-                AttributeValue::L(images.iter().map(string_value).collect()),
-            );
-        }
-        self.change(
-            goods_id,
-            merchant_id,
-            &format!("SET {}", sets.join(", ")),
-            names,
-            values,
-        )
-        .await
+        Err(ChangeError::Contended)
     }
 
-    /// Soft-deletes the caller's live goods: they leave every index at once.
+    /// Soft-deletes the caller's live goods, if `if_match` (when given) names their
+    /// current version: they leave every index at once.
     ///
     /// # Errors
-    /// [`ChangeError::NotFound`], [`ChangeError::NotOwner`], or a store failure.
+    /// [`ChangeError::NotFound`], [`ChangeError::NotOwner`], [`ChangeError::Changed`], or
+    /// a store failure.
     pub async fn delete(
         &self,
         goods_id: &str,
         merchant_id: &str,
+        if_match: Option<&IfMatch>,
         now: &str,
     ) -> Result<GoodsRecord, ChangeError> {
-        let values = HashMap::from([(":now".to_owned(), string_value(now))]);
-        let expression =
-            "SET deleted_at = :now, updated_at = :now REMOVE gsi_all, gsi_category, gsi_merchant";
-        self.change(goods_id, merchant_id, expression, HashMap::new(), values)
-            .await
+        for _ in 0..CHANGE_ATTEMPTS {
+            let mut write = Write::new(now);
+            write.sets.push("deleted_at = :now".to_owned());
+            write.removes = "REMOVE gsi_all, gsi_category, gsi_merchant";
+            if let Ok(record) = self.change(goods_id, merchant_id, write, if_match).await? {
+                return Ok(record);
+            }
+        }
+        Err(ChangeError::Contended)
     }
 
+    /// The caller's live goods as they are now, if `if_match` passes.
+    async fn current(
+        &self,
+        goods_id: &str,
+        merchant_id: &str,
+        if_match: Option<&IfMatch>,
+    ) -> Result<GoodsRecord, ChangeError> {
+        let record = self.get(goods_id).await?.ok_or(ChangeError::NotFound)?;
+        if record.merchant_id != merchant_id {
+            Err(ChangeError::NotOwner)
+        } else if if_match.is_some_and(|tags| !tags.matches(&record.tag())) {
+            Err(ChangeError::Changed)
+        } else {
+            Ok(record)
+        }
+    }
+
+    /// Runs `write` on the caller's live goods (bumping their version) on its
+    /// conditions and `if_match`'s: the new item, or, when a condition failed, the item
+    /// as it is now (once it is known that the goods exist, are the caller's and pass
+    /// `if_match`, so the caller can tell which of its own conditions failed).
     async fn change(
         &self,
         goods_id: &str,
         merchant_id: &str,
-        expression: &str,
-        names: HashMap<String, String>,
-        mut values: HashMap<String, AttributeValue>,
-    ) -> Result<GoodsRecord, ChangeError> {
-        values.insert(":merchant".into(), string_value(merchant_id));
+        mut write: Write,
+        if_match: Option<&IfMatch>,
+    ) -> Result<Result<GoodsRecord, GoodsRecord>, ChangeError> {
+        write
+            .sets
+            .push("version = if_not_exists(version, :zero) + :one".to_owned());
+        write.values.insert(":zero".into(), number_value(0));
+        write.values.insert(":one".into(), number_value(1));
+        write
+            .values
+            .insert(":merchant".into(), string_value(merchant_id));
+        let mut conditions = vec![
+            "attribute_exists(goods_id)".to_owned(),
+            "attribute_not_exists(deleted_at)".to_owned(),
+            "merchant_id = :merchant".to_owned(),
+        ];
+        if let Some(IfMatch::Tags(tags)) = if_match {
+            conditions.push(versions_condition(tags, &mut write.values));
+        }
+        conditions.append(&mut write.conditions);
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("goods_id", string_value(goods_id))
-            .update_expression(expression)
-            .condition_expression("attribute_exists(goods_id) AND attribute_not_exists(deleted_at) AND merchant_id = :merchant")
-            .set_expression_attribute_names((!names.is_empty()).then_some(names))
-            .set_expression_attribute_values(Some(values))
+            .update_expression(format!("SET {} {}", write.sets.join(", "), write.removes))
+            .condition_expression(conditions.join(" AND "))
+            .set_expression_attribute_names((!write.names.is_empty()).then_some(write.names))
+            .set_expression_attribute_values(Some(write.values))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
         match out {
-            Ok(out) => Ok(serde_dynamo::from_item(out.attributes.unwrap_or_default())
-                .map_err(StoreError::from)?),
-            Err(e) if is_condition_failed(&e) => match self.get(goods_id).await? {
-                Some(_) => Err(ChangeError::NotOwner),
-                None => Err(ChangeError::NotFound),
-            },
+            Ok(out) => Ok(Ok(serde_dynamo::from_item(
+                out.attributes.unwrap_or_default(),
+            )
+            .map_err(StoreError::from)?)),
+            Err(e) if is_condition_failed(&e) => {
+                Ok(Err(self.current(goods_id, merchant_id, if_match).await?))
+            }
             Err(e) => Err(StoreError::new(e).into()),
         }
     }
@@ -340,4 +435,87 @@ impl GoodsRepo {
             .collect();
         Ok((ids, out.last_evaluated_key))
     }
+}
+
+/// An UpdateItem being put together: its `SET` clauses, a `REMOVE`, its own conditions
+/// and the names and values they use.
+struct Write {
+    sets: Vec<String>,
+    removes: &'static str,
+    conditions: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Write {
+    /// A write that sets `updated_at` to `now`.
+    fn new(now: &str) -> Self {
+        Self {
+            sets: vec!["updated_at = :now".to_owned()],
+            removes: "",
+            conditions: Vec::new(),
+            names: HashMap::new(),
+            values: HashMap::from([(":now".to_owned(), string_value(now))]),
+        }
+    }
+
+    /// `SET attribute = value`.
+    fn set(&mut self, attribute: &str, value: AttributeValue) {
+        self.sets.push(format!("#{attribute} = :{attribute}"));
+        self.names
+            .insert(format!("#{attribute}"), attribute.to_owned());
+        self.values.insert(format!(":{attribute}"), value);
+    }
+
+    /// A condition that uses the value `name`.
+    fn condition_value(&mut self, condition: &str, name: &str, value: AttributeValue) {
+        self.conditions.push(condition.to_owned());
+        self.values.insert(name.to_owned(), value);
+    }
+
+    /// `SET` of each present field (the category's index key with it).
+    fn fields(&mut self, fields: &GoodsFields) {
+        if let Some(name) = &fields.name {
+            self.set("name", string_value(name));
+        }
+        if let Some(description) = &fields.description {
+            self.set("description", string_value(description));
+        }
+        if let Some(price) = fields.price {
+            self.set("price", number_value(price.minor()));
+        }
+        if let Some(currency) = &fields.currency {
+            self.set("currency", string_value(currency.as_str()));
+        }
+        if let Some(category) = &fields.category {
+            self.set("category", string_value(category));
+            self.set("gsi_category", string_value(category.to_lowercase()));
+        }
+        if let Some(images) = &fields.images {
+            self.set(
+                "images",
+                AttributeValue::L(images.iter().map(string_value).collect()),
+            );
+        }
+    }
+}
+
+/// The condition that the version is one of `tags` (tags that are not versions match
+/// nothing; goods stored before versions count as version 0).
+fn versions_condition(tags: &[String], values: &mut HashMap<String, AttributeValue>) -> String {
+    let versions: Vec<u64> = tags.iter().filter_map(|t| t.parse().ok()).collect();
+    if versions.is_empty() {
+        values.insert(":never".into(), number_value(-1));
+        return "version = :never".to_owned();
+    }
+    let names: Vec<String> = (0..versions.len()).map(|i| format!(":v{i}")).collect();
+    for (name, version) in names.iter().zip(&versions) {
+        values.insert(name.clone(), number_value(version));
+    }
+    let legacy = if versions.contains(&0) {
+        " OR attribute_not_exists(version)"
+    } else {
+        ""
+    };
+    format!("(version IN ({}){legacy})", names.join(", "))
 }

@@ -20,11 +20,13 @@ use crate::error::{ApiError, FieldErrors};
 use crate::metrics;
 
 mod params;
+mod preconditions;
 
 pub use params::{
     category_param, id_param, limit_param, page_params, path_param, price_params, query_param,
     PageParams,
 };
+pub use preconditions::{if_match, with_etag, IfMatch};
 
 /// The largest request body accepted, in bytes (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

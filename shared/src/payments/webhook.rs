@@ -14,6 +14,7 @@ use super::repo::{PaymentsRepo, WebhookEvent};
 use super::secrets::WebhookSecrets;
 use super::signature;
 use crate::aws::Aws;
+use crate::catalogue::repo::GoodsRepo;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::{ApiError, BoxError};
@@ -27,6 +28,7 @@ use crate::store::{cancellation, Cancellation};
 /// The webhook service, built once per cold start.
 pub struct Webhook {
     orders: OrdersRepo,
+    goods: GoodsRepo,
     payments: PaymentsRepo,
     events: Publisher,
     /// The signing secrets (several while rotating), from Secrets Manager.
@@ -34,7 +36,7 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// Builds the service at cold start: reads `ORDERS_TABLE`, `PAYMENTS_TABLE`,
+    /// Builds the service at cold start: reads `ORDERS_TABLE`, `GOODS_TABLE`, `PAYMENTS_TABLE`,
     /// `EVENTS_QUEUE_URL`, and the signing secrets from the Secrets Manager secret named
     /// by `PAYMENT_WEBHOOK_SECRET_ARN`.
     ///
@@ -55,6 +57,7 @@ impl Webhook {
         let dynamodb = aws.dynamodb();
         Ok(Self {
             orders: OrdersRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb.clone())?,
             payments: PaymentsRepo::from_env(dynamodb)?,
             events: Publisher::from_env(aws.sqs(), "EVENTS_QUEUE_URL")?,
             secrets,
@@ -127,6 +130,8 @@ impl Webhook {
                     .payments
                     .set_status(&payment.payment_id, "succeeded", &at)?;
                 let mut writes = vec![record, succeeded];
+                // The reserved units become the buyer's: they leave the goods' count.
+                writes.extend(self.goods.commit(&order.items)?);
                 for line in &order.items {
                     writes.push(self.payments.purchased(
                         &order.buyer_id,

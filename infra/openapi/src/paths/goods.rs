@@ -11,7 +11,7 @@
     summary = "Create goods (merchants)",
     request_body = shop::catalogue::GoodsInput,
     responses(
-        (status = 201, description = "the goods", body = shop::catalogue::Goods),
+        (status = 201, description = "the goods, as their merchant sees them (with stock_reserved and stock_on_hand)", body = shop::catalogue::Goods, headers(("ETag" = String, description = "the goods' version, a strong entity tag: send it as If-Match to change them only if no one else has since (orders moving stock don't change it)"))),
         crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: only merchants", body = shop::error::ErrorBody),
         crate::answers::JsonBody,
@@ -33,12 +33,13 @@ pub fn create_goods() {}
     path = "/goods/{goods_id}",
     tag = "goods",
     summary = "Delete the owning merchant's goods (past orders keep their lines)",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("If-Match" = Option<String>, Header, description = "change only if the goods are still at one of these versions (ETags, or *): 412 otherwise")),
     responses(
         (status = 204, description = "deleted"),
         crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
         crate::answers::NotFound,
+        crate::answers::PreconditionFailed,
         crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -58,7 +59,7 @@ pub fn delete_goods() {}
     summary = "One goods item; a signed-in caller's view is recorded",
     params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the goods", body = shop::catalogue::Goods),
+        (status = 200, description = "the goods; their merchant also sees stock_reserved and stock_on_hand", body = shop::catalogue::Goods, headers(("ETag" = String, description = "the goods' version, a strong entity tag: send it as If-Match to change them only if no one else has since (orders moving stock don't change it)"))),
         crate::answers::NotFound,
         crate::answers::Internal
     )
@@ -97,20 +98,26 @@ pub fn list_goods() {}
     path = "/goods/{goods_id}",
     tag = "goods",
     summary = "Change any subset of the owning merchant's goods",
-    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
-    request_body = shop::catalogue::GoodsInput,
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"), ("If-Match" = Option<String>, Header, description = "change only if the goods are still at one of these versions (ETags, or *): 412 otherwise")),
+    request_body = shop::catalogue::GoodsPatch,
     responses(
-        (status = 200, description = "the goods", body = shop::catalogue::Goods),
+        (status = 200, description = "the goods, as their merchant sees them", body = shop::catalogue::Goods, headers(("ETag" = String, description = "the goods' version, a strong entity tag: send it as If-Match to change them only if no one else has since (orders moving stock don't change it)"))),
         crate::answers::Unauthenticated,
         (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
         crate::answers::NotFound,
+        (status = 409, description = "insufficient_stock: stock_adjustment would take what can be ordered below 0; concurrent_change: the goods kept changing under the change (retry)", body = shop::error::ErrorBody),
+        crate::answers::PreconditionFailed,
         crate::answers::JsonBody,
         crate::answers::Invalid,
         crate::answers::Internal
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Change any subset of the owning merchant's goods.
+/// Change any subset of the owning merchant's goods. Stock changes in one of three ways,
+/// each atomic against concurrent orders, payments and expiries: `stock` sets what can
+/// be ordered, `stock_on_hand` the physical count (what can be ordered becomes it less
+/// the units reserved by unpaid orders, at least 0), `stock_adjustment` adds a signed
+/// number.
 ///
 /// # Errors
 /// 401, 403 (customers, other merchants), 404, 4xx for invalid bodies; 500 when AWS fails.
