@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use e2e::{unique, Account, Api};
+use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -264,6 +265,88 @@ async fn every_filter_and_pagination_return_exactly_the_matching_goods() {
         2,
         "unfiltered listing works"
     );
+}
+
+#[tokio::test]
+async fn sharded_listings_merge_every_shard_exactly_ties_included() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    // Two prices no other test uses; twelve goods at each, spread over the shards.
+    let low = 60_000_000_000
+        + (u64::from_str_radix(&unique()[8..], 36).unwrap() % 1_000_000_000) as i64 * 10;
+    let made = join_all((0..24).map(|i| {
+        let (api, merchant) = (api.clone(), merchant.clone());
+        let price = low + i64::from(i % 2);
+        async move {
+            let item = create(&api, &merchant, goods(&format!("tie {i}"), "Ties", price)).await;
+            (price, item["goods_id"].as_str().unwrap().to_owned())
+        }
+    }))
+    .await;
+    let mut by_price: Vec<(i64, String)> = made.clone();
+    by_price.sort();
+    let range = format!("/goods?min_price={low}&max_price={}&limit=5", low + 1);
+    let ids = |v: &[(i64, String)]| v.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        list_all(&api, &range).await,
+        ids(&by_price),
+        "by price, then id"
+    );
+
+    // A new price moves the goods within the order; deleted goods leave it.
+    let (moved, gone) = (by_price[0].1.clone(), by_price[1].1.clone());
+    let path = format!("/goods/{moved}");
+    let answer = api
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&merchant.token),
+            Some(json!({"price": low + 1})),
+        )
+        .await;
+    assert_eq!(answer.0, 200, "{}", answer.1);
+    let path = format!("/goods/{gone}");
+    assert_eq!(
+        api.call(Method::DELETE, &path, Some(&merchant.token), None)
+            .await
+            .0,
+        204
+    );
+    let mut expected: Vec<(i64, String)> = by_price
+        .iter()
+        .filter(|(_, id)| *id != gone)
+        .map(|(p, id)| (if *id == moved { low + 1 } else { *p }, id.clone()))
+        .collect();
+    expected.sort();
+    assert_eq!(list_all(&api, &range).await, ids(&expected));
+
+    // Newest first over everything: strictly descending ids, every one of ours listed.
+    let mut ours: BTreeSet<String> = expected.iter().map(|(_, id)| id.clone()).collect();
+    let mut last: Option<String> = None;
+    let mut cursor: Option<String> = None;
+    for _ in 0..200 {
+        let path = match &cursor {
+            Some(c) => format!("/goods?limit=7&cursor={c}"),
+            None => "/goods?limit=7".to_owned(),
+        };
+        let (status, page) = api.call(Method::GET, &path, None, None).await;
+        assert_eq!(status, 200, "{page}");
+        for id in page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["goods_id"].as_str().unwrap())
+        {
+            assert!(last.as_deref().is_none_or(|l| l > id), "{last:?} then {id}");
+            last = Some(id.to_owned());
+            ours.remove(id);
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) if !ours.is_empty() => cursor = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    assert!(ours.is_empty(), "never listed: {ours:?}");
 }
 
 #[tokio::test]

@@ -1,12 +1,32 @@
 //! Listings of `GET /goods`: which index serves each filter, and the opaque cursors
 //! that keep pages stable (see [`super::repo`] for the indexes).
+//!
+//! **Shards.** `by_all` and `by_price` hold every live goods item, so their partition
+//! key is written across [`SHARDS`] values (`GOODS#0` … `GOODS#3`, from the random part
+//! of the goods' ULID): with ALL projected, every write that changes goods — an order's
+//! stock reservation included — rewrites the goods' entry in both, and one index
+//! partition takes at most 1,000 write units a second (DynamoDB's per-partition limit;
+//! 3,000 read units). At 1,000 orders a second on goods of up to 1 KB that is the whole
+//! limit of one partition; four shards put each at a quarter of it, leaving room for 4 KB
+//! items or four times the rate. More shards would cost every first page more Queries and
+//! more items read (one Query per shard, each reading about `2 × limit / SHARDS + 1`).
+//!
+//! A sharded page queries every shard at once and merges them by the index's order
+//! (newest first by id; by price, then id, cheapest first — `gsi_price` makes that order
+//! total, so a merge is exact); a shard whose items ran out before the merge could tell
+//! it has no better one is queried again, at most [`MAX_REFILLS`] times a page (then
+//! the page answers short, with a cursor). The cursor is the last item listed (its id,
+//! and price): each shard resumes strictly after it, so pages are stable under
+//! concurrent inserts — new goods sort before the cursor (newest first) or are met later
+//! (by price) — and nothing listed is repeated or skipped.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{HashMap, VecDeque};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::repo::{GoodsRecord, GoodsRepo, LIVE};
+use super::repo::{GoodsRecord, GoodsRepo};
 use crate::cursor::InvalidCursor;
 use crate::error::ApiError;
 use crate::money::MAX_PRICE;
@@ -15,6 +35,33 @@ use crate::store::{number_value, string_value, Item, StoreError};
 /// Queries one page may take when a filter discards items, before it answers with
 /// fewer items and a cursor.
 const MAX_QUERIES_PER_PAGE: usize = 5;
+/// How many partition keys `by_all` and `by_price` spread live goods over (see the
+/// module header for why four).
+pub const SHARDS: u32 = 4;
+/// Rounds of refills one sharded page may take after its first Query per shard.
+const MAX_REFILLS: usize = 2;
+/// Digits of a zero-padded price in `gsi_price` (`MAX_PRICE`, 10^11, has 12).
+const PRICE_DIGITS: usize = 12;
+/// Crockford's base 32, as ULIDs are written.
+const BASE32: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The `by_all` / `by_price` partition key of `goods_id`: a ULID's last character is
+/// 5 random bits, so the shards fill evenly.
+pub fn shard_key(goods_id: &str) -> String {
+    format!("GOODS#{}", shard_of(goods_id))
+}
+
+fn shard_of(goods_id: &str) -> u32 {
+    let last = goods_id.chars().last().unwrap_or('0').to_ascii_uppercase();
+    let random = BASE32.find(last).map_or(0, |i| i as u32);
+    random % SHARDS
+}
+
+/// The `by_price` sort key: the price zero-padded (so strings sort as numbers), `#`,
+/// the goods id (so no two items tie).
+pub fn price_key(price: i64, goods_id: &str) -> String {
+    format!("{price:0width$}#{goods_id}", width = PRICE_DIGITS)
+}
 
 /// The filters of `GET /goods`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,8 +99,11 @@ struct Cursor {
 struct Plan {
     index: &'static str,
     partition_attr: &'static str,
+    /// The partition key's value (for a sharded index, its prefix: `GOODS`).
     partition_value: String,
     by_price: bool,
+    /// Written across [`SHARDS`] partition keys.
+    sharded: bool,
 }
 
 impl ListFilter {
@@ -69,6 +119,7 @@ impl ListFilter {
                 partition_attr: "gsi_merchant",
                 partition_value: merchant.clone(),
                 by_price: false,
+                sharded: false,
             },
             (None, Some(category)) => Plan {
                 index: if self.has_price_bounds() {
@@ -79,6 +130,7 @@ impl ListFilter {
                 partition_attr: "gsi_category",
                 partition_value: category,
                 by_price: self.has_price_bounds(),
+                sharded: false,
             },
             (None, None) => Plan {
                 index: if self.has_price_bounds() {
@@ -87,8 +139,9 @@ impl ListFilter {
                     "by_all"
                 },
                 partition_attr: "gsi_all",
-                partition_value: LIVE.to_owned(),
+                partition_value: "GOODS".to_owned(),
                 by_price: self.has_price_bounds(),
+                sharded: true,
             },
         }
     }
@@ -106,6 +159,10 @@ impl GoodsRepo {
         cursor: Option<&str>,
     ) -> Result<Page, ListError> {
         let plan = filter.plan();
+        if plan.sharded {
+            let after = cursor.map(|c| decode_position(c, &plan)).transpose()?;
+            return self.list_sharded(&plan, filter, limit, after).await;
+        }
         let mut start = cursor.map(|c| decode_cursor(c, &plan)).transpose()?;
         let mut key_condition = "#pk = :pk".to_owned();
         let mut filters = Vec::new();
@@ -161,6 +218,183 @@ impl GoodsRepo {
             items,
         })
     }
+}
+
+/// Where a sharded listing stands: the last item listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Position {
+    id: String,
+    price: Option<i64>,
+}
+
+impl Position {
+    fn of(record: &GoodsRecord) -> Self {
+        Self {
+            id: record.goods_id.clone(),
+            price: Some(record.price),
+        }
+    }
+
+    /// Shard `shard`'s start key just after this position.
+    fn start_key(&self, plan: &Plan, shard: u32) -> Item {
+        let mut key = HashMap::from([
+            ("goods_id".to_owned(), string_value(&self.id)),
+            (
+                plan.partition_attr.to_owned(),
+                string_value(format!("{}#{shard}", plan.partition_value)),
+            ),
+        ]);
+        if plan.by_price {
+            let price = self.price.unwrap_or_default();
+            key.insert("gsi_price".into(), string_value(price_key(price, &self.id)));
+        }
+        key
+    }
+}
+
+/// One shard's part of a page being merged.
+struct Stream {
+    shard: u32,
+    items: VecDeque<GoodsRecord>,
+    /// Where its next Query starts; `None` once it has nothing more.
+    next: Option<Item>,
+}
+
+impl GoodsRepo {
+    /// One page of a sharded index: every shard queried at once, merged in the index's
+    /// order (see the module header).
+    async fn list_sharded(
+        &self,
+        plan: &Plan,
+        filter: &ListFilter,
+        limit: usize,
+        after: Option<Position>,
+    ) -> Result<Page, ListError> {
+        let chunk = limit.div_ceil(SHARDS as usize) * 2 + 1;
+        let mut streams: Vec<Stream> = (0..SHARDS)
+            .map(|shard| Stream {
+                shard,
+                items: VecDeque::new(),
+                next: after.as_ref().map(|p| p.start_key(plan, shard)),
+            })
+            .collect();
+        let mut fresh = vec![true; streams.len()];
+        let mut items: Vec<GoodsRecord> = Vec::with_capacity(limit);
+        let mut refills = 0;
+        while items.len() < limit {
+            // Refill every shard that ran dry but may have more, all at once: until it
+            // has answered, no item can be known to come next.
+            let dry: Vec<usize> = (0..streams.len())
+                .filter(|&i| streams[i].items.is_empty() && (fresh[i] || streams[i].next.is_some()))
+                .collect();
+            if !dry.is_empty() {
+                if refills > MAX_REFILLS {
+                    break;
+                }
+                refills += 1;
+                let queries = dry
+                    .iter()
+                    .map(|&i| self.query_shard(plan, filter, &streams[i], chunk));
+                for (&i, answer) in dry.iter().zip(futures::future::join_all(queries).await) {
+                    let (found, next) = answer?;
+                    streams[i].items.extend(found);
+                    streams[i].next = next;
+                    fresh[i] = false;
+                }
+                continue;
+            }
+            let best = (0..streams.len())
+                .filter(|&i| !streams[i].items.is_empty())
+                .min_by(|&a, &b| order(plan, &streams[a].items[0], &streams[b].items[0]));
+            match best {
+                Some(i) => items.extend(streams[i].items.pop_front()),
+                None => break,
+            }
+        }
+        let more = streams
+            .iter()
+            .any(|s| !s.items.is_empty() || s.next.is_some());
+        let next_cursor = match items.last() {
+            Some(last) if more => Some(encode_position(&Position::of(last), plan)),
+            // A page cut short by the refill bound, before anything was listed.
+            None if more => after.map(|p| encode_position(&p, plan)),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// One Query of `stream`'s shard, from where it stands: its start (after the
+    /// cursor, if any), or where its last Query stopped.
+    async fn query_shard(
+        &self,
+        plan: &Plan,
+        filter: &ListFilter,
+        stream: &Stream,
+        chunk: usize,
+    ) -> Result<(Vec<GoodsRecord>, Option<Item>), StoreError> {
+        let partition = format!("{}#{}", plan.partition_value, stream.shard);
+        let mut values = HashMap::from([(":pk".to_owned(), string_value(partition))]);
+        let mut key_condition = format!("{} = :pk", plan.partition_attr);
+        if plan.by_price {
+            let min = filter.min_price.unwrap_or(0);
+            let max = filter.max_price.unwrap_or(MAX_PRICE);
+            values.insert(":min".into(), string_value(price_key(min, "")));
+            // `~` sorts after every id character.
+            values.insert(":max".into(), string_value(price_key(max, "~")));
+            key_condition.push_str(" AND gsi_price BETWEEN :min AND :max");
+        }
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(plan.index)
+            .key_condition_expression(key_condition)
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(plan.by_price)
+            .limit(i32::try_from(chunk).unwrap_or(100))
+            .set_exclusive_start_key(stream.next.clone())
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        let records = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::from))
+            .collect::<Result<_, _>>()?;
+        Ok((records, out.last_evaluated_key))
+    }
+}
+
+/// The index's order of two items: which one a page lists first.
+fn order(plan: &Plan, a: &GoodsRecord, b: &GoodsRecord) -> Ordering {
+    if plan.by_price {
+        (a.price, &a.goods_id).cmp(&(b.price, &b.goods_id))
+    } else {
+        b.goods_id.cmp(&a.goods_id)
+    }
+}
+
+fn encode_position(position: &Position, plan: &Plan) -> String {
+    crate::cursor::encode(&Cursor {
+        i: plan.index.to_owned(),
+        id: position.id.clone(),
+        p: position.price.filter(|_| plan.by_price),
+    })
+}
+
+fn decode_position(raw: &str, plan: &Plan) -> Result<Position, InvalidCursor> {
+    let cursor: Cursor = crate::cursor::decode(raw)?;
+    if cursor.i != plan.index
+        || !crate::ids::is_id(&cursor.id)
+        || (plan.by_price && cursor.p.is_none_or(|p| !(0..=MAX_PRICE).contains(&p)))
+    {
+        return Err(InvalidCursor);
+    }
+    Ok(Position {
+        id: cursor.id,
+        price: cursor.p,
+    })
 }
 
 /// Why a listing failed.
@@ -256,6 +490,78 @@ mod tests {
             }),
             "by_merchant"
         );
+    }
+
+    #[test]
+    fn ulids_fill_the_shards_evenly() {
+        let mut counts = [0_u32; SHARDS as usize];
+        for _ in 0..4000 {
+            let key = shard_key(&crate::ids::new_id());
+            let shard: usize = key.strip_prefix("GOODS#").unwrap().parse().unwrap();
+            counts[shard] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (800..1200).contains(&c)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn price_keys_sort_as_prices_then_ids_and_bounds_take_every_id() {
+        let mut keys = vec![
+            price_key(1000, "01B"),
+            price_key(99, "01Z"),
+            price_key(1000, "01A"),
+            price_key(MAX_PRICE, "01A"),
+            price_key(0, "01A"),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                price_key(0, "01A"),
+                price_key(99, "01Z"),
+                price_key(1000, "01A"),
+                price_key(1000, "01B"),
+                price_key(MAX_PRICE, "01A"),
+            ]
+        );
+        let (low, high) = (price_key(1000, ""), price_key(1000, "~"));
+        assert!(low < price_key(1000, "01A") && price_key(1000, "ZZZ") < high);
+        assert!(price_key(999, "ZZZ") < low && high < price_key(1001, ""));
+    }
+
+    #[test]
+    fn a_sharded_cursor_is_the_last_item_and_resumes_each_shard_after_it() {
+        let plan = ListFilter {
+            max_price: Some(500),
+            ..Default::default()
+        }
+        .plan();
+        let id = crate::ids::new_id();
+        let position = Position {
+            id: id.clone(),
+            price: Some(300),
+        };
+        let cursor = encode_position(&position, &plan);
+        assert_eq!(decode_position(&cursor, &plan).unwrap(), position);
+        let key = position.start_key(&plan, 2);
+        assert_eq!(key["gsi_all"], string_value("GOODS#2"));
+        assert_eq!(key["gsi_price"], string_value(price_key(300, &id)));
+        // Another listing's cursor, a price-less one and a made-up id are refused.
+        assert!(decode_position(&cursor, &ListFilter::default().plan()).is_err());
+        let priceless = crate::cursor::encode(&Cursor {
+            i: "by_price".into(),
+            id: id.clone(),
+            p: None,
+        });
+        assert!(decode_position(&priceless, &plan).is_err());
+        let made_up = crate::cursor::encode(&Cursor {
+            i: "by_price".into(),
+            id: "x\"y".into(),
+            p: Some(1),
+        });
+        assert!(decode_position(&made_up, &plan).is_err());
     }
 
     #[test]

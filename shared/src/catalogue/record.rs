@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::goods::MAX_STOCK;
-use super::repo::LIVE;
+use super::listing::{price_key, shard_key};
 use super::{Goods, GoodsFields, Rating};
 use crate::error::{ApiError, FieldErrors};
 use crate::store::StoreError;
@@ -51,9 +51,12 @@ pub struct GoodsRecord {
     /// Set when deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
-    /// Sparse index key: `"GOODS"` while live.
+    /// Sparse index key: `"GOODS#<shard>"` while live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi_all: Option<String>,
+    /// Sparse index sort key: zero-padded price, `#`, goods id, while live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi_price: Option<String>,
     /// Sparse index key: lowercase category while live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi_category: Option<String>,
@@ -69,15 +72,17 @@ impl GoodsRecord {
     /// When a field that create requires is missing (the caller validated them).
     pub fn new(goods_id: String, merchant_id: String, fields: GoodsFields, now: &str) -> Self {
         let category = fields.category.expect("validated");
+        let price = fields.price.expect("validated").minor();
         Self {
-            gsi_all: Some(LIVE.to_owned()),
+            gsi_all: Some(shard_key(&goods_id)),
+            gsi_price: Some(price_key(price, &goods_id)),
             gsi_category: Some(category.to_lowercase()),
             gsi_merchant: Some(merchant_id.clone()),
             goods_id,
             merchant_id,
             name: fields.name.expect("validated"),
             description: fields.description.expect("validated"),
-            price: fields.price.expect("validated").minor(),
+            price,
             currency: fields
                 .currency
                 .map_or_else(|| "CNY".to_owned(), |c| c.as_str().to_owned()),

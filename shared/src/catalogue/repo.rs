@@ -5,23 +5,18 @@
 //!
 //! Index attributes are sparse: they exist only on live goods and are removed on
 //! delete, so deleted goods leave every listing at once.
-//! - `gsi_all` = `"GOODS"`, `gsi_category` = the lowercase category,
-//!   `gsi_merchant` = the merchant's id.
+//! - `gsi_all` = `"GOODS#<shard>"` (see [`super::listing`] for the shards),
+//!   `gsi_price` = the price, zero-padded, `#` and the goods id (a price order with no
+//!   ties), `gsi_category` = the lowercase category, `gsi_merchant` = the merchant's id.
 //!
-//! Global secondary indexes, projecting all attributes so a page is one Query with no
-//! follow-up reads — each filter of `GET /goods` is a Query, never a Scan:
+//! Global secondary indexes, projecting all attributes so a page needs no follow-up
+//! reads — each filter of `GET /goods` is a Query (or one per shard), never a Scan:
 //! - `by_all` (`gsi_all`, `goods_id`): everything, newest first (ids are ULIDs).
-//! - `by_price` (`gsi_all`, `price`): a price range over everything, cheapest first.
+//! - `by_price` (`gsi_all`, `gsi_price`): a price range over everything, cheapest first.
 //! - `by_category` (`gsi_category`, `goods_id`): one category, newest first.
 //! - `by_category_price` (`gsi_category`, `price`): one category within a price range.
 //! - `by_merchant` (`gsi_merchant`, `goods_id`): one merchant's goods, newest first; a
 //!   category or price filter on top is applied to that merchant's items only.
-//!
-//! `by_all` and `by_price` keep all live goods in one index partition: ample for a shop
-//! (an index partition serves thousands of reads a second); shard the constant if not.
-//! Cursors hold the last evaluated key, so pages are stable under concurrent inserts:
-//! new goods sort before the cursor (newest first) or are simply met later (by price),
-//! and nothing already listed is repeated or skipped.
 
 use std::collections::HashMap;
 
@@ -30,6 +25,7 @@ use aws_sdk_dynamodb::Client;
 
 pub use super::record::{ChangeError, GoodsRecord};
 use crate::catalogue::goods::{GoodsEdit, StockChange, MAX_STOCK};
+use crate::catalogue::listing::price_key;
 use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
 use crate::config::{self, ConfigError};
@@ -37,8 +33,6 @@ use crate::http::IfMatch;
 use crate::orders::order::OrderLine;
 use crate::store::{batch_get, is_condition_failed, number_value, string_value, Item, StoreError};
 
-/// The partition of every live goods item in `by_all` and `by_price`.
-pub(super) const LIVE: &str = "GOODS";
 /// How often a change computed from the goods is tried again when they changed under it.
 const CHANGE_ATTEMPTS: usize = 5;
 
@@ -290,6 +284,12 @@ impl GoodsRepo {
                 }
                 None => {}
             }
+            if let Some(price) = edit.fields.price {
+                write.set(
+                    "gsi_price",
+                    string_value(price_key(price.minor(), goods_id)),
+                );
+            }
             match self.change(goods_id, merchant_id, write, if_match).await? {
                 Ok(record) => return Ok(record),
                 Err(current) => {
@@ -325,7 +325,7 @@ impl GoodsRepo {
         for _ in 0..CHANGE_ATTEMPTS {
             let mut write = Write::new(now);
             write.sets.push("deleted_at = :now".to_owned());
-            write.removes = "REMOVE gsi_all, gsi_category, gsi_merchant";
+            write.removes = "REMOVE gsi_all, gsi_price, gsi_category, gsi_merchant";
             if let Ok(record) = self.change(goods_id, merchant_id, write, if_match).await? {
                 return Ok(record);
             }
