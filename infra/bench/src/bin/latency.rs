@@ -180,7 +180,7 @@ async fn main() -> Result<(), String> {
             method: Method::GET,
             requests: same("/goods?limit=20", None),
             token: None,
-            minimum: "1 Query on by_all",
+            minimum: "4 Queries at once: one per by_all shard",
         },
         Scenario {
             label: "POST /orders (one line, no Idempotency-Key)",
