@@ -263,7 +263,22 @@ async fn an_unpaid_order_expires_and_returns_its_stock() {
     assert_eq!(stock_of(&api, &g).await, 0);
 
     let later = shop::clock::now() + time::Duration::minutes(31);
+    // The sweep's index finds it once overdue (whichever shard it is in), not before.
+    let overdue = |at: time::OffsetDateTime| {
+        let (orders, id) = (&orders, &id);
+        async move {
+            let found = orders
+                .orders
+                .overdue(at.unix_timestamp(), 1000)
+                .await
+                .unwrap();
+            found.iter().any(|o| &o.order_id == id)
+        }
+    };
+    assert!(!overdue(shop::clock::now()).await);
+    assert!(overdue(later).await);
     assert!(orders.expire(&stored, later).await.unwrap());
+    assert!(!overdue(later).await, "an expired order leaves the index");
     let after = status_of(&api, &buyer, &id).await;
     assert_eq!(after.history(), ["pending_payment", "cancelled"]);
     assert_eq!(stock_of(&api, &g).await, 2);

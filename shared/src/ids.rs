@@ -11,6 +11,13 @@ pub fn is_id(text: &str) -> bool {
     text.len() == 26 && ulid::Ulid::from_string(text).is_ok()
 }
 
+/// Which of `shards` write shards the id `id` falls in, from its 80 random bits (so
+/// shards fill evenly); a string that isn't a ULID falls in shard 0.
+pub fn shard(id: &str, shards: u32) -> u32 {
+    let random = ulid::Ulid::from_string(id).map_or(0, |u| u.random());
+    u32::try_from(random % u128::from(shards.max(1))).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

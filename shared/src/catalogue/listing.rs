@@ -2,7 +2,7 @@
 //! that keep pages stable (see [`super::repo`] for the indexes).
 //!
 //! **Shards.** `by_all` and `by_price` hold every live goods item, so their partition
-//! key is written across [`SHARDS`] values (`GOODS#0` … `GOODS#3`, from the random part
+//! key is written across [`SHARDS`] values (`GOODS#0` … `GOODS#3`, from the random bits
 //! of the goods' ULID): with ALL projected, every write that changes goods — an order's
 //! stock reservation included — rewrites the goods' entry in both, and one index
 //! partition takes at most 1,000 write units a second (DynamoDB's per-partition limit;
@@ -42,19 +42,9 @@ pub const SHARDS: u32 = 4;
 const MAX_REFILLS: usize = 2;
 /// Digits of a zero-padded price in `gsi_price` (`MAX_PRICE`, 10^11, has 12).
 const PRICE_DIGITS: usize = 12;
-/// Crockford's base 32, as ULIDs are written.
-const BASE32: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// The `by_all` / `by_price` partition key of `goods_id`: a ULID's last character is
-/// 5 random bits, so the shards fill evenly.
+/// The `by_all` / `by_price` partition key of `goods_id`.
 pub fn shard_key(goods_id: &str) -> String {
-    format!("GOODS#{}", shard_of(goods_id))
-}
-
-fn shard_of(goods_id: &str) -> u32 {
-    let last = goods_id.chars().last().unwrap_or('0').to_ascii_uppercase();
-    let random = BASE32.find(last).map_or(0, |i| i as u32);
-    random % SHARDS
+    format!("GOODS#{}", crate::ids::shard(goods_id, SHARDS))
 }
 
 /// The `by_price` sort key: the price zero-padded (so strings sort as numbers), `#`,
