@@ -218,12 +218,12 @@ stock, stores the order (and, from the cart, removes its lines; with an
 webhook reads the payment and the order, then one TransactWriteItems records the event,
 marks the payment and moves the order (the event's conditional write is what makes a
 redelivery a no-op); each order line then becomes one \`purchase\` message. A listing page
-is one Query on the index that serves its filter; the unfiltered and price-only listings
-(\`by_all\`, \`by_price\`, write-sharded over 4 partition keys) query the four shards at
-once and merge them, a shard queried again only when it ran dry before the merge could
-tell what comes next (at most twice a page). A filter that the index can't apply (a
-category or price within one merchant's goods) takes at most 5 Queries before it answers
-with a shorter page and a cursor. The webhook also takes the paid units out of each
+is one Query on the index that serves its filter; the unfiltered, price-only and
+one-merchant listings (\`by_all\`, \`by_price\`, \`by_merchant\`, write-sharded over 4
+partition keys) query the four shards at once and merge them, a shard queried again only
+when it ran dry before the merge could tell what comes next (at most twice a page). A
+category or price within one merchant's goods is a filter on its shards; a page it cuts
+short answers with a cursor. The webhook also takes the paid units out of each
 line's \`stock_reserved\`, in the same transaction.
 
 Calls that publish to SQS (the signed-in goods read, the webhook) carry moto's

@@ -320,6 +320,19 @@ async fn sharded_listings_merge_every_shard_exactly_ties_included() {
     expected.sort();
     assert_eq!(list_all(&api, &range).await, ids(&expected));
 
+    // One merchant's goods (sharded as well): newest first, exactly; within a price bound.
+    let mut newest: Vec<String> = ids(&expected);
+    newest.sort_by(|a, b| b.cmp(a));
+    let mine = format!("/goods?merchant_id={}&limit=5", merchant.user_id);
+    assert_eq!(list_all(&api, &mine).await, newest);
+    let at_low: Vec<String> = newest
+        .iter()
+        .filter(|id| expected.iter().any(|(p, e)| e == *id && *p == low))
+        .cloned()
+        .collect();
+    let bounded = format!("{mine}&max_price={low}");
+    assert_eq!(list_all(&api, &bounded).await, at_low);
+
     // Newest first over everything: strictly descending ids, every one of ours listed.
     let mut ours: BTreeSet<String> = expected.iter().map(|(_, id)| id.clone()).collect();
     let mut last: Option<String> = None;

@@ -128,6 +128,20 @@ where
     }
 }
 
+/// The items of a Query or Scan answer, each read as a `T`.
+///
+/// # Errors
+/// [`StoreError`] when an item isn't a `T`.
+pub fn items_of<T: serde::de::DeserializeOwned>(
+    items: Option<Vec<Item>>,
+) -> Result<Vec<T>, StoreError> {
+    items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| serde_dynamo::from_item(item).map_err(StoreError::from))
+        .collect()
+}
+
 /// Whether an SDK error is a failed condition of a single-item write.
 pub fn is_condition_failed<E, R>(err: &SdkError<E, R>) -> bool
 where

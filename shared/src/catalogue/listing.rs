@@ -1,15 +1,18 @@
 //! Listings of `GET /goods`: which index serves each filter, and the opaque cursors
 //! that keep pages stable (see [`super::repo`] for the indexes).
 //!
-//! **Shards.** `by_all` and `by_price` hold every live goods item, so their partition
-//! key is written across [`SHARDS`] values (`GOODS#0` … `GOODS#3`, from the random bits
-//! of the goods' ULID): with ALL projected, every write that changes goods — an order's
-//! stock reservation included — rewrites the goods' entry in both, and one index
-//! partition takes at most 1,000 write units a second (DynamoDB's per-partition limit;
-//! 3,000 read units). At 1,000 orders a second on goods of up to 1 KB that is the whole
-//! limit of one partition; four shards put each at a quarter of it, leaving room for 4 KB
-//! items or four times the rate. More shards would cost every first page more Queries and
-//! more items read (one Query per shard, each reading about `2 × limit / SHARDS + 1`).
+//! **Shards.** `by_all` and `by_price` hold every live goods item, and `by_merchant` all
+//! of a one-merchant shop's, so their partition keys are written across [`SHARDS`] values
+//! (`GOODS#0` … `GOODS#3`, `<merchant>#0` … `#3`, from the random bits of the goods'
+//! ULID): every write that changes what a listing shows — an order's stock reservation
+//! included — rewrites the goods' entry in each, and one index partition takes at most
+//! 1,000 write units a second (DynamoDB's per-partition limit; 3,000 read units). At 1,000
+//! orders a second on goods of up to 1 KB that is the whole limit of one partition; four
+//! shards put each at a quarter of it, leaving room for 4 KB items or four times the rate.
+//! More shards would cost every first page more Queries and more items read (one Query
+//! per shard, each reading about `2 × limit / SHARDS + 1`). A category or price bound
+//! within one merchant's goods is a filter on its shards: a shard whose Query the filter
+//! emptied counts as dry and is queried again (within the same bound).
 //!
 //! A sharded page queries every shard at once and merges them by the index's order
 //! (newest first by id; by price, then id, cheapest first — `gsi_price` makes that order
@@ -30,11 +33,8 @@ use super::repo::{GoodsRecord, GoodsRepo};
 use crate::cursor::InvalidCursor;
 use crate::error::ApiError;
 use crate::money::MAX_PRICE;
-use crate::store::{number_value, string_value, Item, StoreError};
+use crate::store::{items_of, number_value, string_value, Item, StoreError};
 
-/// Queries one page may take when a filter discards items, before it answers with
-/// fewer items and a cursor.
-const MAX_QUERIES_PER_PAGE: usize = 5;
 /// How many partition keys `by_all` and `by_price` spread live goods over (see the
 /// module header for why four).
 pub const SHARDS: u32 = 4;
@@ -45,6 +45,11 @@ const PRICE_DIGITS: usize = 12;
 /// The `by_all` / `by_price` partition key of `goods_id`.
 pub fn shard_key(goods_id: &str) -> String {
     format!("GOODS#{}", crate::ids::shard(goods_id, SHARDS))
+}
+
+/// The `by_merchant` partition key of `goods_id`, goods of `merchant_id`.
+pub fn merchant_key(merchant_id: &str, goods_id: &str) -> String {
+    format!("{merchant_id}#{}", crate::ids::shard(goods_id, SHARDS))
 }
 
 /// The `by_price` sort key: the price zero-padded (so strings sort as numbers), `#`,
@@ -109,7 +114,7 @@ impl ListFilter {
                 partition_attr: "gsi_merchant",
                 partition_value: merchant.clone(),
                 by_price: false,
-                sharded: false,
+                sharded: true,
             },
             (None, Some(category)) => Plan {
                 index: if self.has_price_bounds() {
@@ -153,56 +158,35 @@ impl GoodsRepo {
             let after = cursor.map(|c| decode_position(c, &plan)).transpose()?;
             return self.list_sharded(&plan, filter, limit, after).await;
         }
-        let mut start = cursor.map(|c| decode_cursor(c, &plan)).transpose()?;
+        let start = cursor.map(|c| decode_cursor(c, &plan)).transpose()?;
         let mut key_condition = "#pk = :pk".to_owned();
-        let mut filters = Vec::new();
         let mut names = HashMap::from([("#pk".to_owned(), plan.partition_attr.to_owned())]);
         let mut values = HashMap::from([(":pk".to_owned(), string_value(&plan.partition_value))]);
-        if filter.has_price_bounds() {
+        if plan.by_price {
             values.insert(":min".into(), number_value(filter.min_price.unwrap_or(0)));
             values.insert(
                 ":max".into(),
                 number_value(filter.max_price.unwrap_or(MAX_PRICE)),
             );
             names.insert("#price".into(), "price".into());
-            if plan.by_price {
-                key_condition.push_str(" AND #price BETWEEN :min AND :max");
-            } else {
-                filters.push("#price BETWEEN :min AND :max");
-            }
+            key_condition.push_str(" AND #price BETWEEN :min AND :max");
         }
-        if let (Some(category), "by_merchant") = (&filter.category, plan.index) {
-            values.insert(
-                ":category".into(),
-                string_value(category.trim().to_lowercase()),
-            );
-            filters.push("gsi_category = :category");
-        }
-        let mut items = Vec::new();
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(plan.index)
-                .key_condition_expression(&key_condition)
-                .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .scan_index_forward(plan.by_price)
-                .limit(i32::try_from(limit - items.len()).unwrap_or(100))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(StoreError::new)?;
-            for item in out.items.unwrap_or_default() {
-                items.push(serde_dynamo::from_item(item).map_err(StoreError::from)?);
-            }
-            start = out.last_evaluated_key;
-            if items.len() >= limit || start.is_none() {
-                break;
-            }
-        }
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(plan.index)
+            .key_condition_expression(&key_condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(plan.by_price)
+            .limit(i32::try_from(limit).unwrap_or(100))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        let items = items_of(out.items)?;
+        let start = out.last_evaluated_key;
         Ok(Page {
             next_cursor: start.map(|key| encode_cursor(&key, &plan)),
             items,
@@ -325,6 +309,25 @@ impl GoodsRepo {
         let partition = format!("{}#{}", plan.partition_value, stream.shard);
         let mut values = HashMap::from([(":pk".to_owned(), string_value(partition))]);
         let mut key_condition = format!("{} = :pk", plan.partition_attr);
+        // One merchant's goods, newest first: its category and price bounds are filters.
+        let mut filters = Vec::new();
+        let mut names = HashMap::new();
+        if !plan.by_price && filter.has_price_bounds() {
+            values.insert(":min".into(), number_value(filter.min_price.unwrap_or(0)));
+            values.insert(
+                ":max".into(),
+                number_value(filter.max_price.unwrap_or(MAX_PRICE)),
+            );
+            names.insert("#price".to_owned(), "price".to_owned());
+            filters.push("#price BETWEEN :min AND :max");
+        }
+        if let (Some(category), "by_merchant") = (&filter.category, plan.index) {
+            values.insert(
+                ":category".into(),
+                string_value(category.trim().to_lowercase()),
+            );
+            filters.push("gsi_category = :category");
+        }
         if plan.by_price {
             let min = filter.min_price.unwrap_or(0);
             let max = filter.max_price.unwrap_or(MAX_PRICE);
@@ -339,6 +342,8 @@ impl GoodsRepo {
             .table_name(&self.table)
             .index_name(plan.index)
             .key_condition_expression(key_condition)
+            .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
             .set_expression_attribute_values(Some(values))
             .scan_index_forward(plan.by_price)
             .limit(i32::try_from(chunk).unwrap_or(100))
@@ -346,13 +351,7 @@ impl GoodsRepo {
             .send()
             .await
             .map_err(StoreError::new)?;
-        let records = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::from))
-            .collect::<Result<_, _>>()?;
-        Ok((records, out.last_evaluated_key))
+        Ok((items_of(out.items)?, out.last_evaluated_key))
     }
 }
 

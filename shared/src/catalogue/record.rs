@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::goods::MAX_STOCK;
-use super::listing::{price_key, shard_key};
+use super::listing::{merchant_key, price_key, shard_key};
 use super::{Goods, GoodsFields, Rating};
 use crate::error::{ApiError, FieldErrors};
 use crate::store::StoreError;
@@ -60,7 +60,7 @@ pub struct GoodsRecord {
     /// Sparse index key: lowercase category while live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi_category: Option<String>,
-    /// Sparse index key: merchant id while live.
+    /// Sparse index key: `<merchant id>#<shard>` while live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi_merchant: Option<String>,
 }
@@ -77,7 +77,7 @@ impl GoodsRecord {
             gsi_all: Some(shard_key(&goods_id)),
             gsi_price: Some(price_key(price, &goods_id)),
             gsi_category: Some(category.to_lowercase()),
-            gsi_merchant: Some(merchant_id.clone()),
+            gsi_merchant: Some(merchant_key(&merchant_id, &goods_id)),
             goods_id,
             merchant_id,
             name: fields.name.expect("validated"),

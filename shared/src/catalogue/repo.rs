@@ -7,7 +7,8 @@
 //! delete, so deleted goods leave every listing at once.
 //! - `gsi_all` = `"GOODS#<shard>"` (see [`super::listing`] for the shards),
 //!   `gsi_price` = the price, zero-padded, `#` and the goods id (a price order with no
-//!   ties), `gsi_category` = the lowercase category, `gsi_merchant` = the merchant's id.
+//!   ties), `gsi_category` = the lowercase category, `gsi_merchant` =
+//!   `"<merchant id>#<shard>"`.
 //!
 //! Global secondary indexes, projecting all attributes so a page needs no follow-up
 //! reads — each filter of `GET /goods` is a Query (or one per shard), never a Scan:
@@ -15,8 +16,9 @@
 //! - `by_price` (`gsi_all`, `gsi_price`): a price range over everything, cheapest first.
 //! - `by_category` (`gsi_category`, `goods_id`): one category, newest first.
 //! - `by_category_price` (`gsi_category`, `price`): one category within a price range.
-//! - `by_merchant` (`gsi_merchant`, `goods_id`): one merchant's goods, newest first; a
-//!   category or price filter on top is applied to that merchant's items only.
+//! - `by_merchant` (`gsi_merchant`, `goods_id`): one merchant's goods, newest first
+//!   (sharded as `by_all`); a category or price filter on top is applied to that
+//!   merchant's items only.
 
 use std::collections::HashMap;
 

@@ -599,7 +599,7 @@ async fn main() -> Result<(), String> {
 /// does (a consumer's are per batch, not per HTTP call).
 fn minimum(binary: &str) -> &'static str {
     match binary {
-        "list-goods" => "1 Query on the index that serves the filter; 4 at once on the sharded by_all and by_price (one per shard)",
+        "list-goods" => "1 Query on the index that serves the filter; 4 at once on the sharded by_all, by_price and by_merchant (one per shard)",
         "get-goods" => "2 + 1 SQS signed in: item and session (concurrently), the view event; 1 anonymous",
         "search" => "terms + 3: counters, one page per term, candidates' documents, the goods",
         "similar-goods" => "2: the neighbour list, then its goods and the goods' own (one BatchGetItem)",
