@@ -201,16 +201,15 @@ impl Orders {
         let mut expired = 0;
         for _ in 0..EXPIRY_MAX_PAGES {
             let now = clock::now();
-            let overdue = self
-                .orders
-                .overdue(now.unix_timestamp(), EXPIRY_PAGE)
-                .await?;
+            // Boxed, as the expiry below: inline, the sweep's future is too deep for the
+            // compiler to lay out (its query depth limit).
+            let overdue = Box::pin(self.orders.overdue(now.unix_timestamp(), EXPIRY_PAGE)).await?;
             if overdue.is_empty() {
                 break;
             }
             let mut progressed = false;
             for order in overdue {
-                match self.expire(&order, now).await {
+                match Box::pin(self.expire(&order, now)).await {
                     Ok(done) => {
                         expired += usize::from(done);
                         progressed = true;
