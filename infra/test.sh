@@ -9,15 +9,15 @@ cd "$root"
 (bash infra/install.sh --browser 2>&1 | sed -u 's/^/[install] /') &
 install=$!
 
-echo "== fmt, clippy"
+echo "== fmt, clippy ($(date +%T))"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 
-echo "== build"
+echo "== build ($(date +%T))"
 cargo build --bins --tests --locked
 wait "$install" || { echo "infra/install.sh failed (above)" >&2; exit 1; }
 
-echo "== cfn-lint"
+echo "== cfn-lint ($(date +%T))"
 .local/venv/bin/cfn-lint template.yaml
 
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" MOTO_PORT="${MOTO_PORT:-5100}"
@@ -50,22 +50,22 @@ export LOCAL_LOG=all
 emulator_pids+=($!)
 wait_for_port "local stack" "$SHOP_API_URL/"
 
-echo "== tests"
+echo "== tests ($(date +%T))"
 # --no-fail-fast: every test binary runs, so the count below is the whole suite's; the
 # statuses are kept and decide the exit code at the end.
 set +e
 cargo test --locked --no-fail-fast -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
 tests_status=${PIPESTATUS[0]}
 
-echo "== schema-driven fuzzing (bounded, deterministic)"
+echo "== schema-driven fuzzing (bounded, deterministic) ($(date +%T))"
 bash infra/fuzz.sh 2>&1 | tee "$local_dir/logs/schemathesis.log"
 fuzz_status=${PIPESTATUS[0]}
 
-echo "== policy audit (every AWS call of the run against its function's policy)"
+echo "== policy audit (every AWS call of the run against its function's policy) ($(date +%T))"
 target/debug/policy-audit "$SHOP_STACK_LOG"
 audit_status=$?
 
-echo "== cargo lambda watch and invoke (infra/lambda-check.sh, emulators of its own)"
+echo "== cargo lambda watch and invoke (infra/lambda-check.sh, emulators of its own) ($(date +%T))"
 bash infra/lambda-check.sh
 lambda_status=$?
 set -e
@@ -73,5 +73,5 @@ set -e
 count() { grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk -v col="$1" '{n += $col} END {print n + 0}'; }
 passed=$(count 4) failed=$(count 6) ignored=$(count 8)
 echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status; cargo lambda check exited $lambda_status"
-echo "tests: $passed passed, $failed failed, $ignored skipped"
+echo "tests: $passed passed, $failed failed, $ignored skipped ($(date +%T))"
 [ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$lambda_status" -eq 0 ]
