@@ -154,3 +154,19 @@ write_raw("send-password-reset", "malformed", sqs([
     ("not-json", "PasswordResetQueue", "{not json"),
     ("not-a-reset", "PasswordResetQueue", envelope("view", GOODS, user=USER)),
 ]))
+IMAGE = "01JDQ9A1B2C3D4E5F6G7H8J9K4"
+write("upload-image", "valid", event("POST", f"/goods/{GOODS}/images", {"content_type": "image/png", "content_length": 48213}, path_params={"goods_id": GOODS}, route="POST /goods/{goods_id}/images", headers={"authorization": TOKEN}))
+write("upload-image", "no-session", event("POST", f"/goods/{GOODS}/images", {"content_type": "image/png", "content_length": 48213}, path_params={"goods_id": GOODS}, route="POST /goods/{goods_id}/images"))
+write("delete-image", "valid", event("DELETE", f"/goods/{GOODS}/images/{IMAGE}", path_params={"goods_id": GOODS, "image_id": IMAGE}, route="DELETE /goods/{goods_id}/images/{image_id}", headers={"authorization": TOKEN}))
+write("delete-image", "no-session", event("DELETE", f"/goods/{GOODS}/images/{IMAGE}", path_params={"goods_id": GOODS, "image_id": IMAGE}, route="DELETE /goods/{goods_id}/images/{image_id}"))
+def s3_notification(key, name="ObjectCreated:Post", size=48213):
+    return json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-25T12:00:00.000Z", "eventName": name,
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "uploads",
+               "bucket": {"name": "shop-images-123456789012", "arn": "arn:aws:s3:::shop-images-123456789012"},
+               "object": {"key": key, "size": size}}}]})
+write_raw("process-image", "valid", sqs([("upload", "ImageUploadsQueue", s3_notification(f"uploads/{GOODS}/{IMAGE}"))]))
+write_raw("process-image", "malformed", sqs([
+    ("not-json", "ImageUploadsQueue", "{not json"),
+    ("test-event", "ImageUploadsQueue", json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "shop-images-123456789012"})),
+]))

@@ -53,6 +53,11 @@ fn matrix() -> BTreeMap<&'static str, Access> {
         ("POST /goods", Merchant),
         ("PATCH /goods/{goods_id}", OwnMerchant(403)),
         ("DELETE /goods/{goods_id}", OwnMerchant(403)),
+        ("POST /goods/{goods_id}/images", OwnMerchant(403)),
+        (
+            "DELETE /goods/{goods_id}/images/{image_id}",
+            OwnMerchant(403),
+        ),
         ("GET /cart", Customer),
         ("PUT /cart/items/{goods_id}", Customer),
         ("DELETE /cart/items/{goods_id}", Customer),
@@ -123,6 +128,15 @@ async fn world(api: &Api) -> World {
         204
     );
     let goods = api.create_goods(&merchant, 100, 100, "CNY").await.goods_id;
+    let (status, with_image) = api
+        .call(
+            Method::PATCH,
+            &format!("/goods/{goods}"),
+            Some(&merchant.token),
+            Some(json!({"images": ["https://img.example.com/a.jpg"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{with_image}");
     api.buy(&customer, &goods).await;
     let (_, review) = api
         .call(
@@ -148,6 +162,13 @@ async fn world(api: &Api) -> World {
             saved["address_id"].as_str().unwrap().to_owned(),
         ),
         ("{goods_id}", goods),
+        (
+            "{image_id}",
+            with_image["image_details"][0]["image_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ),
         ("{order_id}", order.order_id),
         (
             "{review_id}",
@@ -171,6 +192,9 @@ fn body_for(route: &str, goods_id: &str) -> Option<Value> {
             json!({"name": "n", "description": "d", "price": 1, "category": "c", "stock": 1})
         }
         "PATCH /goods/{goods_id}" => json!({"stock": 5}),
+        "POST /goods/{goods_id}/images" => {
+            json!({"content_type": "image/png", "content_length": 100})
+        }
         "PUT /cart/items/{goods_id}" => json!({"quantity": 1}),
         "POST /orders" => order_body(&[(goods_id, 1)]),
         "POST /orders/{order_id}/payments" => json!({"method": "card"}),
@@ -258,6 +282,8 @@ async fn every_route_refuses_whoever_may_not_call_it() {
 fn admitted_answer(route: &str) -> u16 {
     match route {
         "POST /goods" | "POST /orders" | "POST /orders/{order_id}/payments" => 201,
+        "POST /goods/{goods_id}/images" => 201,
+        "DELETE /goods/{goods_id}/images/{image_id}" => 204,
         "DELETE /goods/{goods_id}" | "POST /auth/logout" | "POST /auth/logout-all" => 204,
         "POST /me/password" | "DELETE /me/addresses/{address_id}" => 204,
         "POST /me/addresses" => 201,

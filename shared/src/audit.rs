@@ -26,9 +26,15 @@ fn enabled() -> bool {
     *ON.get_or_init(|| crate::config::optional("SHOP_AUDIT_AWS_CALLS").is_some_and(|v| v == "1"))
 }
 
-/// The interceptor that logs what each request needs.
+/// The interceptor that logs what each request needs, by the service's protocol.
 #[derive(Debug, Clone, Copy)]
-pub struct AuditCalls;
+pub enum AuditCalls {
+    /// JSON (`X-Amz-Target`) and query (`Action=`) protocols: DynamoDB, SQS, SES,
+    /// Secrets Manager.
+    Rpc,
+    /// S3's REST protocol: the action is the method, the resource the path.
+    S3,
+}
 
 impl Intercept for AuditCalls {
     fn name(&self) -> &'static str {
@@ -45,12 +51,40 @@ impl Intercept for AuditCalls {
             return Ok(());
         }
         let request = context.request();
-        let target = request.headers().get("x-amz-target").unwrap_or_default();
-        let body = request.body().bytes().unwrap_or_default();
-        let needs = needs(target, body);
-        tracing::info!(needs = %needs.join(";"), "aws call");
+        let needs = match self {
+            Self::Rpc => {
+                let target = request.headers().get("x-amz-target").unwrap_or_default();
+                needs(target, request.body().bytes().unwrap_or_default()).join(";")
+            }
+            Self::S3 => s3_needs(request.method(), request.uri()),
+        };
+        tracing::info!(needs = %needs, "aws call");
         Ok(())
     }
+}
+
+/// The IAM need of one S3 object request, `s3:<Action> <bucket>/<first key segment>/*`
+/// (path-style URIs, as the local stack's endpoint gives them; object keys are cut to
+/// their first segment, since the rest names goods and images).
+pub fn s3_needs(method: &str, uri: &str) -> String {
+    let path = uri
+        .split_once("://")
+        .map_or(uri, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+    let path = path.split('?').next().unwrap_or_default();
+    let mut parts = path.trim_start_matches('/').splitn(3, '/');
+    let bucket = parts.next().unwrap_or_default();
+    let resource = match (parts.next(), parts.next()) {
+        (Some(prefix), Some(_)) => format!("{bucket}/{prefix}/*"),
+        (Some(key), None) => format!("{bucket}/{key}"),
+        _ => bucket.to_owned(),
+    };
+    let action = match method {
+        "GET" | "HEAD" => "GetObject",
+        "PUT" => "PutObject",
+        "DELETE" | "POST" => "DeleteObject",
+        _ => "Unknown",
+    };
+    format!("s3:{action} {resource}")
 }
 
 /// The IAM needs of one request, from its `X-Amz-Target` (JSON protocols) or its
@@ -185,6 +219,17 @@ mod tests {
                 "dynamodb:UpdateItem sessions token_hash=GENERATION#*",
                 "dynamodb:DeleteItem users pk=RESET#*"
             ]
+        );
+    }
+
+    #[test]
+    fn s3_requests_need_their_action_on_the_key_prefix() {
+        let object = "http://127.0.0.1:5000/shop-images/images/01J/01K-400.jpg?x-id=GetObject";
+        assert_eq!(s3_needs("GET", object), "s3:GetObject shop-images/images/*");
+        assert_eq!(s3_needs("PUT", object), "s3:PutObject shop-images/images/*");
+        assert_eq!(
+            s3_needs("DELETE", "/shop-images/uploads/01J/01K"),
+            "s3:DeleteObject shop-images/uploads/*"
         );
     }
 

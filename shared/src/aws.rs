@@ -39,6 +39,7 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct Aws {
     sdk: SdkConfig,
+    credentials: Credentials,
 }
 
 impl Aws {
@@ -60,18 +61,29 @@ impl Aws {
         );
         let sdk = SdkConfig::builder()
             .region(Region::new(region))
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .credentials_provider(SharedCredentialsProvider::new(credentials.clone()))
             .http_client(shared_http_client())
             .behavior_version(BehaviorVersion::latest())
             .build();
-        Ok(Self { sdk })
+        Ok(Self { sdk, credentials })
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> &str {
+        self.sdk.region().map_or("", |r| r.as_ref())
+    }
+
+    /// The execution role's credentials, for what the SDK doesn't sign itself (a
+    /// presigned S3 POST policy).
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 
     /// A DynamoDB client.
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         let mut builder = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
             .interceptor(CountRequests(Service::DynamoDb))
-            .interceptor(AuditCalls);
+            .interceptor(AuditCalls::Rpc);
         builder.set_endpoint_url(endpoint_url("DYNAMODB"));
         aws_sdk_dynamodb::Client::from_conf(builder.build())
     }
@@ -80,7 +92,7 @@ impl Aws {
     pub fn ses(&self) -> aws_sdk_ses::Client {
         let mut builder = aws_sdk_ses::config::Builder::from(&self.sdk)
             .interceptor(CountRequests(Service::Ses))
-            .interceptor(AuditCalls);
+            .interceptor(AuditCalls::Rpc);
         builder.set_endpoint_url(endpoint_url("SES"));
         aws_sdk_ses::Client::from_conf(builder.build())
     }
@@ -88,23 +100,34 @@ impl Aws {
     /// A Secrets Manager client (read at cold start only, so its calls are not counted).
     pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
         let mut builder =
-            aws_sdk_secretsmanager::config::Builder::from(&self.sdk).interceptor(AuditCalls);
+            aws_sdk_secretsmanager::config::Builder::from(&self.sdk).interceptor(AuditCalls::Rpc);
         builder.set_endpoint_url(endpoint_url("SECRETS_MANAGER"));
         aws_sdk_secretsmanager::Client::from_conf(builder.build())
+    }
+
+    /// An S3 client; path-style addressing when the endpoint is overridden (an
+    /// emulator on loopback has no per-bucket host names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let mut builder = aws_sdk_s3::config::Builder::from(&self.sdk).interceptor(AuditCalls::S3);
+        if let Some(endpoint) = endpoint_url("S3") {
+            builder = builder.endpoint_url(endpoint).force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(builder.build())
     }
 
     /// An SQS client.
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
         let mut builder = aws_sdk_sqs::config::Builder::from(&self.sdk)
             .interceptor(CountRequests(Service::Sqs))
-            .interceptor(AuditCalls);
+            .interceptor(AuditCalls::Rpc);
         builder.set_endpoint_url(endpoint_url("SQS"));
         aws_sdk_sqs::Client::from_conf(builder.build())
     }
 }
 
-/// The endpoint override for a service, as the SDK's environment convention names it.
-fn endpoint_url(service: &str) -> Option<String> {
+/// The endpoint override for a service (`S3`, `SQS`, …), as the SDK's environment
+/// convention names it.
+pub fn endpoint_url(service: &str) -> Option<String> {
     config::optional(&format!("AWS_ENDPOINT_URL_{service}"))
         .or_else(|| config::optional("AWS_ENDPOINT_URL"))
 }

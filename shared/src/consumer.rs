@@ -64,6 +64,16 @@ impl Batch {
         batch
     }
 
+    /// A batch of `size` messages that are not events (S3's notifications), for a
+    /// consumer that reads its messages itself and reports through [`Batch::fail`].
+    pub fn of_size(size: usize) -> Self {
+        crate::metrics::reset();
+        Self {
+            size,
+            ..Self::default()
+        }
+    }
+
     /// Reports a message as failed (once, however often it is named).
     pub fn fail(&mut self, message_id: &str) {
         let failures = &mut self.response.batch_item_failures;

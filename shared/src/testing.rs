@@ -39,6 +39,8 @@ pub fn offline_env() {
                 "PASSWORD_RESET_QUEUE_URL",
                 "http://127.0.0.1:9/000000000000/password-resets",
             ),
+            ("IMAGES_BUCKET", "images"),
+            ("IMAGES_BASE_URL", "https://images.example.com"),
             ("MAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
         ] {

@@ -37,6 +37,14 @@ pub struct Rating {
     pub count: u64,
 }
 
+/// One image of a goods item.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ImageDetail {
+    pub image_id: String,
+    pub url: String,
+    pub thumbnail_url: String,
+}
+
 /// A goods item.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Goods {
@@ -55,6 +63,8 @@ pub struct Goods {
     #[serde(default)]
     pub stock_on_hand: Option<i64>,
     pub images: Vec<String>,
+    /// The same images, in the same order.
+    pub image_details: Vec<ImageDetail>,
     pub rating: Rating,
     pub created_at: String,
     pub updated_at: String,

@@ -74,6 +74,10 @@ async fn run() -> Result<(), String> {
     parameters
         .entry("PublicBaseUrl".to_owned())
         .or_insert_with(|| format!("http://{api_addr}"));
+    // Images are served from the bucket's path on moto, not from CloudFront.
+    parameters
+        .entry("ImagesEndpoint".to_owned())
+        .or_insert_with(|| moto.trim_end_matches('/').to_owned());
     let local = LocalValues {
         parameters,
         region: region.clone(),
@@ -89,6 +93,7 @@ async fn run() -> Result<(), String> {
         sqs: aws.sqs(),
         ses: aws.ses(),
         secrets: aws.secrets_manager(),
+        s3: aws.s3(),
     };
     provision(&template, &emulators).await?;
     let endpoints = Endpoints {
@@ -103,9 +108,10 @@ async fn run() -> Result<(), String> {
     }
     if std::env::var("LOCAL_PROVISION_ONLY").is_ok_and(|v| v == "1") {
         println!(
-            "provisioned {} tables, {} queues",
+            "provisioned {} tables, {} queues, {} buckets",
             template.tables.len(),
-            template.queues.len()
+            template.queues.len(),
+            template.buckets.len()
         );
         return Ok(());
     }

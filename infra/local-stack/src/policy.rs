@@ -108,6 +108,7 @@ pub fn audit(template: &Template, log: &str, region: &str, account: &str) -> Rep
                 }
                 Some("sqs") => (format!("arn:aws:sqs:{region}:{account}:{resource}"), None),
                 Some("ses") => (format!("arn:aws:ses:{region}:{account}:{resource}"), None),
+                Some("s3") => (format!("arn:aws:s3:::{resource}"), None),
                 _ => (resource.to_owned(), None),
             };
             report

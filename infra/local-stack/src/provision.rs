@@ -1,7 +1,9 @@
 //! Creates what the template declares in the emulators: DynamoDB tables (with their
 //! GSIs, streams and TTL settings) in DynamoDB Local, queues (with redrive policies)
 //! in moto's SQS, the SES sender identities, and the Secrets Manager secrets (each
-//! with the value of `LOCAL_SECRET_<logical id>` when set, else the template's). Re-running
+//! with the value of `LOCAL_SECRET_<logical id>` when set, else the template's), and the
+//! S3 buckets in moto with their notifications to queues (moto sends S3's event
+//! notifications to its own SQS, as S3 does). Re-running
 //! it against emulators that already hold them changes nothing but a secret's value.
 
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -21,6 +23,8 @@ pub struct Emulators {
     pub ses: aws_sdk_ses::Client,
     /// Secrets Manager client pointed at moto.
     pub secrets: aws_sdk_secretsmanager::Client,
+    /// S3 client pointed at moto.
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// Creates every table, queue and email identity.
@@ -61,6 +65,11 @@ pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(),
             .await
             .map_err(|e| format!("queue {}: {}", queue.name, shop_error(&e)))?;
     }
+    // After the queues: a bucket's notifications name them.
+    for bucket in &template.buckets {
+        create_bucket(emulators, &bucket.name, &bucket.properties).await?;
+        serve_publicly(emulators, &bucket.name, &bucket.cdn_reads).await?;
+    }
     for identity in &template.email_identities {
         emulators
             .ses
@@ -98,6 +107,98 @@ pub async fn provision(template: &Template, emulators: &Emulators) -> Result<(),
             Err(e) => return Err(format!("secret {}: {}", secret.name, shop_error(&e))),
         }
     }
+    Ok(())
+}
+
+async fn create_bucket(emulators: &Emulators, name: &str, props: &Value) -> Result<(), String> {
+    use aws_sdk_s3::types::{
+        BucketLocationConstraint, CreateBucketConfiguration, Event, FilterRule, FilterRuleName,
+        NotificationConfiguration, NotificationConfigurationFilter, QueueConfiguration,
+        S3KeyFilter,
+    };
+    let mut request = emulators.s3.create_bucket().bucket(name);
+    if emulators.region != "us-east-1" {
+        request = request.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(emulators.region.as_str()))
+                .build(),
+        );
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error().is_some_and(|e| {
+                e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()
+            }) => {}
+        Err(e) => return Err(format!("bucket {name}: {}", shop_error(&e))),
+    }
+    let mut notifications = NotificationConfiguration::builder();
+    let queues = props["NotificationConfiguration"]["QueueConfigurations"].as_array();
+    for queue in queues.into_iter().flatten() {
+        let rules = queue["Filter"]["S3Key"]["Rules"].as_array();
+        let mut key = S3KeyFilter::builder();
+        for rule in rules.into_iter().flatten() {
+            key = key.filter_rules(
+                FilterRule::builder()
+                    .name(FilterRuleName::from(
+                        rule["Name"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_lowercase()
+                            .as_str(),
+                    ))
+                    .value(rule["Value"].as_str().unwrap_or_default())
+                    .build(),
+            );
+        }
+        let configuration = QueueConfiguration::builder()
+            .queue_arn(queue["Queue"].as_str().unwrap_or_default())
+            .events(Event::from(queue["Event"].as_str().unwrap_or_default()))
+            .filter(
+                NotificationConfigurationFilter::builder()
+                    .key(key.build())
+                    .build(),
+            )
+            .build()
+            .map_err(|e| format!("bucket {name} notification: {e}"))?;
+        notifications = notifications.queue_configurations(configuration);
+    }
+    emulators
+        .s3
+        .put_bucket_notification_configuration()
+        .bucket(name)
+        .notification_configuration(notifications.build())
+        .send()
+        .await
+        .map_err(|e| format!("bucket {name} notifications: {}", shop_error(&e)))?;
+    Ok(())
+}
+
+/// What CloudFront may read in AWS, anyone may read from the bucket's path locally: a
+/// bucket policy allowing anonymous `s3:GetObject` on those resources (moto honours it;
+/// everything else stays private, so an unchecked upload is never served here either).
+async fn serve_publicly(emulators: &Emulators, name: &str, reads: &[String]) -> Result<(), String> {
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "LocalStandInForCloudFront",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": reads,
+        }],
+    });
+    emulators
+        .s3
+        .put_bucket_policy()
+        .bucket(name)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .map_err(|e| format!("bucket {name} policy: {}", shop_error(&e)))?;
     Ok(())
 }
 

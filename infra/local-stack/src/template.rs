@@ -96,6 +96,18 @@ pub struct Queue {
     pub properties: Value,
 }
 
+/// An S3 bucket.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// Its name.
+    pub name: String,
+    /// Resolved properties (`NotificationConfiguration` is what the local stack reads).
+    pub properties: Value,
+    /// The resources of the objects its bucket policy lets CloudFront read (what the
+    /// local stack serves publicly from the bucket's path instead).
+    pub cdn_reads: Vec<String>,
+}
+
 /// What the local stack builds.
 #[derive(Debug, Clone, Default)]
 pub struct Template {
@@ -109,6 +121,8 @@ pub struct Template {
     pub email_identities: Vec<String>,
     /// Secrets Manager secrets.
     pub secrets: Vec<Secret>,
+    /// S3 buckets.
+    pub buckets: Vec<Bucket>,
 }
 
 /// A secret the template declares.
@@ -184,6 +198,7 @@ struct Resolver<'a> {
     resources: &'a Map<String, Value>,
     globals: Value,
     parameters: BTreeMap<String, String>,
+    conditions: &'a Map<String, Value>,
     local: &'a LocalValues,
 }
 
@@ -204,10 +219,14 @@ impl<'a> Resolver<'a> {
                 parameters.insert(name.clone(), value);
             }
         }
+        static NO_CONDITIONS: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
         Ok(Self {
             resources,
             globals: doc["Globals"]["Function"].clone(),
             parameters,
+            conditions: doc["Conditions"]
+                .as_object()
+                .unwrap_or_else(|| NO_CONDITIONS.get_or_init(Map::new)),
             local,
         })
     }
@@ -227,6 +246,11 @@ impl<'a> Resolver<'a> {
                 "AWS::SQS::Queue" => template.queues.push(Queue {
                     name: self.physical_name(id)?,
                     properties: self.resolve(props)?,
+                }),
+                "AWS::S3::Bucket" => template.buckets.push(Bucket {
+                    name: self.physical_name(id)?,
+                    properties: self.resolve(props)?,
+                    cdn_reads: self.cdn_reads(id)?,
                 }),
                 "AWS::SecretsManager::Secret" => template.secrets.push(Secret {
                     id: id.clone(),
@@ -391,6 +415,7 @@ impl<'a> Resolver<'a> {
             Some("AWS::DynamoDB::Table") => &props["TableName"],
             Some("AWS::SQS::Queue") => &props["QueueName"],
             Some("AWS::SecretsManager::Secret") => &props["Name"],
+            Some("AWS::S3::Bucket") => &props["BucketName"],
             _ => &Value::Null,
         };
         if explicit.is_null() {
@@ -442,6 +467,7 @@ impl<'a> Resolver<'a> {
             }
             (Some("AWS::SQS::Queue"), "QueueName") => physical,
             (Some("AWS::SQS::Queue"), "QueueUrl") => self.reference(resource)?,
+            (Some("AWS::S3::Bucket"), "Arn") => format!("arn:aws:s3:::{physical}"),
             (Some("AWS::DynamoDB::Table"), "Arn") => {
                 format!("arn:aws:dynamodb:{region}:{account}:table/{physical}")
             }
@@ -471,6 +497,19 @@ impl<'a> Resolver<'a> {
                         Value::String(self.attribute(resource, attribute)?)
                     }
                     "Fn::Sub" => Value::String(self.substitute(arg)?),
+                    "Fn::If" => {
+                        let [condition, then, otherwise] =
+                            arg.as_array().map(Vec::as_slice).unwrap_or_default()
+                        else {
+                            return Err(format!("malformed Fn::If {arg}"));
+                        };
+                        let condition = condition.as_str().unwrap_or_default();
+                        if self.condition(condition)? {
+                            self.resolve(then)?
+                        } else {
+                            self.resolve(otherwise)?
+                        }
+                    }
                     "Fn::Join" => {
                         let separator = arg[0].as_str().unwrap_or_default();
                         let parts = self.resolve(&arg[1])?;
@@ -500,6 +539,68 @@ impl<'a> Resolver<'a> {
             ),
             other => other.clone(),
         })
+    }
+
+    /// The `Resource`s of the `Allow` statements of bucket `id`'s policies that grant
+    /// CloudFront `s3:GetObject`.
+    fn cdn_reads(&self, id: &str) -> Result<Vec<String>, String> {
+        let mut reads = Vec::new();
+        for resource in self.resources.values() {
+            let props = &resource["Properties"];
+            if resource["Type"] != "AWS::S3::BucketPolicy" || props["Bucket"]["Ref"] != id {
+                continue;
+            }
+            let statements = props["PolicyDocument"]["Statement"].as_array();
+            for statement in statements.into_iter().flatten() {
+                let to_cloudfront = statement["Principal"]["Service"] == "cloudfront.amazonaws.com";
+                let gets = statement["Action"] == "s3:GetObject";
+                if statement["Effect"] == "Allow" && to_cloudfront && gets {
+                    match self.resolve(&statement["Resource"])? {
+                        Value::Array(items) => reads.extend(items.iter().filter_map(scalar)),
+                        other => reads.extend(scalar(&other)),
+                    }
+                }
+            }
+        }
+        Ok(reads)
+    }
+
+    /// A named condition of the template's `Conditions`.
+    fn condition(&self, name: &str) -> Result<bool, String> {
+        let spec = self
+            .conditions
+            .get(name)
+            .ok_or_else(|| format!("no condition {name}"))?;
+        self.evaluate(spec)
+    }
+
+    /// A condition function: `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`.
+    fn evaluate(&self, spec: &Value) -> Result<bool, String> {
+        let Some((function, arg)) = spec.as_object().and_then(|m| m.iter().next()) else {
+            return Err(format!("malformed condition {spec}"));
+        };
+        let all = |arg: &Value| -> Result<Vec<bool>, String> {
+            arg.as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| self.evaluate(c))
+                .collect()
+        };
+        match function.as_str() {
+            "Fn::Equals" => {
+                let sides = self.resolve(arg)?;
+                let sides: Vec<Option<String>> =
+                    sides.as_array().into_iter().flatten().map(scalar).collect();
+                Ok(sides.len() == 2 && sides[0] == sides[1])
+            }
+            "Fn::Not" => Ok(!all(arg)?.first().copied().unwrap_or(false)),
+            "Fn::And" => Ok(all(arg)?.iter().all(|b| *b)),
+            "Fn::Or" => Ok(all(arg)?.iter().any(|b| *b)),
+            "Condition" => self.condition(arg.as_str().unwrap_or_default()),
+            other => Err(format!(
+                "condition function {other} is not supported locally"
+            )),
+        }
     }
 
     fn substitute(&self, arg: &Value) -> Result<String, String> {
@@ -641,6 +742,66 @@ mod tests {
             (500, std::time::Duration::from_secs(2))
         );
     }
+    #[test]
+    fn the_images_bucket_notifies_its_queue_and_is_served_from_its_path_locally() {
+        let mut local = local();
+        local
+            .parameters
+            .insert("ImagesEndpoint".into(), "http://127.0.0.1:5000".into());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let template = load(&path, &local).unwrap();
+        let [bucket] = template.buckets.as_slice() else {
+            panic!("one bucket: {:?}", template.buckets);
+        };
+        assert_eq!(bucket.name, "shop-images-123456789012-us-east-1");
+        assert_eq!(
+            bucket.cdn_reads,
+            ["arn:aws:s3:::shop-images-123456789012-us-east-1/images/*"]
+        );
+        let notify = &bucket.properties["NotificationConfiguration"]["QueueConfigurations"][0];
+        assert_eq!(
+            notify["Queue"],
+            "arn:aws:sqs:us-east-1:123456789012:ImageUploadsQueue"
+        );
+        let process = template
+            .functions
+            .iter()
+            .find(|f| f.name == "ProcessImageFunction")
+            .unwrap();
+        assert_eq!(
+            process.environment["IMAGES_BASE_URL"],
+            "http://127.0.0.1:5000/shop-images-123456789012-us-east-1"
+        );
+        assert_eq!(process.sqs[0].queue, "ImageUploadsQueue");
+    }
+
+    #[test]
+    fn if_picks_the_branch_its_condition_names() {
+        let doc = json!({
+            "Parameters": {"P": {"Type": "String", "Default": ""}},
+            "Conditions": {
+                "Empty": {"Fn::Equals": [{"Ref": "P"}, ""]},
+                "Full": {"Fn::Not": [{"Condition": "Empty"}]},
+                "Both": {"Fn::And": [{"Condition": "Empty"}, {"Condition": "Full"}]}
+            },
+            "Resources": {}
+        });
+        let local = local();
+        let resolver = Resolver::new(&doc, &local).unwrap();
+        let pick = |condition: &str| {
+            resolver
+                .resolve(&json!({"Fn::If": [condition, "yes", "no"]}))
+                .unwrap()
+        };
+        assert_eq!(
+            (pick("Empty"), pick("Full"), pick("Both")),
+            (json!("yes"), json!("no"), json!("no"))
+        );
+        assert!(resolver
+            .resolve(&json!({"Fn::If": ["Missing", 1, 2]}))
+            .is_err());
+    }
+
     #[test]
     fn sub_resolves_pseudo_parameters_and_attributes() {
         let doc = json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}});

@@ -44,6 +44,8 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         paths::goods::get_goods,
         paths::goods::list_goods,
         paths::goods::update_goods,
+        paths::goods::upload_image,
+        paths::goods::delete_image,
         paths::orders::cancel_order,
         paths::orders::confirm_delivery,
         paths::orders::create_payment,

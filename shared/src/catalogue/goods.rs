@@ -47,6 +47,9 @@ pub struct Goods {
     pub stock_on_hand: Option<i64>,
     /// https URLs.
     pub images: Vec<String>,
+    /// The same images, in the same order, with their ids and thumbnails.
+    #[serde(default)]
+    pub image_details: Vec<super::images::ImageDetail>,
     /// Review summary.
     pub rating: Rating,
     /// RFC 3339.

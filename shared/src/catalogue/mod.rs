@@ -6,14 +6,19 @@
 //!   published to the goods-changes queue.
 //! - [`GoodsViews`]: reading one goods item, and publishing a signed-in caller's view to
 //!   the behaviour queue.
+//! - [`images`]: uploaded images: the presigned POST, the keys, each image's detail;
+//!   [`uploads`]: the services that hand out uploads and keep the bucket and the goods'
+//!   images in step.
 //! - [`api`]: a page of the listing as the API shows it.
 
 pub mod api;
 pub mod changes;
 pub mod goods;
+pub mod images;
 pub mod listing;
 pub mod record;
 pub mod repo;
+pub mod uploads;
 
 pub use changes::GoodsChanges;
 pub use goods::{Goods, GoodsEdit, GoodsFields, GoodsInput, GoodsPatch, Rating, StockChange};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::goods::MAX_STOCK;
+use super::images::{self, ImageDetail};
 use super::listing::{merchant_key, price_key, shard_key};
 use super::{Goods, GoodsFields, Rating};
 use crate::error::{ApiError, FieldErrors};
@@ -35,9 +36,12 @@ pub struct GoodsRecord {
     /// The merchant's edits so far (the `ETag`); orders moving stock don't change it.
     #[serde(default)]
     pub version: u64,
-    /// https URLs.
+    /// The images' URLs, in order (uploaded ones and URLs hosted elsewhere).
     #[serde(default)]
     pub images: Vec<String>,
+    /// The details of the uploaded images among `images` (see [`super::images::details`]).
+    #[serde(default)]
+    pub image_details: Vec<ImageDetail>,
     /// Sum of review ratings.
     #[serde(default)]
     pub rating_sum: u64,
@@ -91,6 +95,7 @@ impl GoodsRecord {
             stock_reserved: 0,
             version: 1,
             images: fields.images.unwrap_or_default(),
+            image_details: Vec::new(),
             rating_sum: 0,
             rating_count: 0,
             created_at: now.to_owned(),
@@ -138,6 +143,7 @@ impl GoodsRecord {
             stock_reserved: None,
             stock_on_hand: None,
             images: self.images.clone(),
+            image_details: images::details(&self.images, &self.image_details),
             rating: Rating::from_sum(self.rating_sum, self.rating_count),
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),

@@ -26,7 +26,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Up
 use aws_sdk_dynamodb::Client;
 
 pub use super::record::{ChangeError, GoodsRecord};
-use crate::catalogue::goods::{GoodsEdit, StockChange, MAX_STOCK};
+use crate::catalogue::goods::{GoodsEdit, StockChange, MAX_IMAGES, MAX_STOCK};
+use crate::catalogue::images::{self, ImageDetail};
 use crate::catalogue::listing::price_key;
 use crate::catalogue::Goods;
 use crate::catalogue::GoodsFields;
@@ -327,9 +328,119 @@ impl GoodsRepo {
         for _ in 0..CHANGE_ATTEMPTS {
             let mut write = Write::new(now);
             write.sets.push("deleted_at = :now".to_owned());
-            write.removes = "REMOVE gsi_all, gsi_price, gsi_category, gsi_merchant";
+            write.removes = "REMOVE gsi_all, gsi_price, gsi_category, gsi_merchant".to_owned();
             if let Ok(record) = self.change(goods_id, merchant_id, write, if_match).await? {
                 return Ok(record);
+            }
+        }
+        Err(ChangeError::Contended)
+    }
+
+    /// Appends the checked upload `image` to `merchant_id`'s live goods `goods_id`: one
+    /// conditional write (fewer than ten images, this one not among them), so a
+    /// redelivered upload event or two racing uploads never make an eleventh image or a
+    /// duplicate.
+    ///
+    /// # Errors
+    /// [`ChangeError::NotFound`] (goods gone), [`ChangeError::NotOwner`], or a store
+    /// failure.
+    pub async fn append_image(
+        &self,
+        goods_id: &str,
+        merchant_id: &str,
+        image: &ImageDetail,
+        now: &str,
+    ) -> Result<Appended, ChangeError> {
+        let mut write = Write::new(now);
+        write.names.insert("#images".into(), "images".into());
+        write
+            .names
+            .insert("#details".into(), "image_details".into());
+        write.sets.push(
+            "#images = list_append(if_not_exists(#images, :empty), :url), \
+             #details = list_append(if_not_exists(#details, :empty), :detail)"
+                .to_owned(),
+        );
+        write
+            .values
+            .insert(":empty".into(), AttributeValue::L(Vec::new()));
+        write.values.insert(
+            ":url".into(),
+            AttributeValue::L(vec![string_value(&image.url)]),
+        );
+        write.values.insert(
+            ":detail".into(),
+            AttributeValue::L(vec![AttributeValue::M(
+                serde_dynamo::to_item(image).map_err(StoreError::from)?,
+            )]),
+        );
+        write.condition_value(
+            "(attribute_not_exists(#images) OR size(#images) < :max)",
+            ":max",
+            number_value(MAX_IMAGES),
+        );
+        write.condition_value(
+            "NOT contains(#images, :url_s)",
+            ":url_s",
+            string_value(&image.url),
+        );
+        Ok(
+            match self.change(goods_id, merchant_id, write, None).await? {
+                Ok(record) => Appended::Added(Box::new(record)),
+                Err(current) if current.images.contains(&image.url) => Appended::AlreadyThere,
+                Err(_) => Appended::Full,
+            },
+        )
+    }
+
+    /// Removes the image `image_id` (uploaded or hosted elsewhere) from the caller's
+    /// live goods: the new item and the image's detail.
+    ///
+    /// # Errors
+    /// [`ChangeError::NotFound`] (no such goods or image), [`ChangeError::NotOwner`],
+    /// [`ChangeError::Contended`], or a store failure.
+    pub async fn remove_image(
+        &self,
+        goods_id: &str,
+        merchant_id: &str,
+        image_id: &str,
+        now: &str,
+    ) -> Result<(GoodsRecord, ImageDetail), ChangeError> {
+        for _ in 0..CHANGE_ATTEMPTS {
+            let current = self.current(goods_id, merchant_id, None).await?;
+            let listed = images::details(&current.images, &current.image_details);
+            let Some(at) = listed.iter().position(|d| d.image_id == image_id) else {
+                return Err(ChangeError::NotFound);
+            };
+            let image = listed[at].clone();
+            let mut write = Write::new(now);
+            write.names.insert("#images".into(), "images".into());
+            write.removes = format!("REMOVE #images[{at}]");
+            write.condition_value(
+                &format!("#images[{at}] = :url"),
+                ":url",
+                string_value(&image.url),
+            );
+            // The stored details of this URL (normally one; the index alone says which).
+            let stored: Vec<usize> = (current.image_details.iter().enumerate())
+                .filter(|(_, d)| d.url == image.url)
+                .map(|(i, _)| i)
+                .collect();
+            if !stored.is_empty() {
+                write
+                    .names
+                    .insert("#details".into(), "image_details".into());
+                for i in &stored {
+                    write.removes.push_str(&format!(", #details[{i}]"));
+                }
+                write.condition_value(
+                    "size(#details) = :details",
+                    ":details",
+                    number_value(current.image_details.len()),
+                );
+            }
+            if let Ok(record) = self.change(goods_id, merchant_id, write, None).await? {
+                return Ok((record, image));
             }
         }
         Err(ChangeError::Contended)
@@ -439,11 +550,22 @@ impl GoodsRepo {
     }
 }
 
+/// What appending an uploaded image came to.
+#[derive(Debug)]
+pub enum Appended {
+    /// Appended: the goods as they are now.
+    Added(Box<GoodsRecord>),
+    /// Already there (a redelivered upload event).
+    AlreadyThere,
+    /// The goods hold ten images already.
+    Full,
+}
+
 /// An UpdateItem being put together: its `SET` clauses, a `REMOVE`, its own conditions
 /// and the names and values they use.
 struct Write {
     sets: Vec<String>,
-    removes: &'static str,
+    removes: String,
     conditions: Vec<String>,
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
@@ -454,7 +576,7 @@ impl Write {
     fn new(now: &str) -> Self {
         Self {
             sets: vec!["updated_at = :now".to_owned()],
-            removes: "",
+            removes: String::new(),
             conditions: Vec::new(),
             names: HashMap::new(),
             values: HashMap::from([(":now".to_owned(), string_value(now))]),

@@ -122,3 +122,64 @@ pub fn list_goods() {}
 /// # Errors
 /// 401, 403 (customers, other merchants), 404, 4xx for invalid bodies; 500 when AWS fails.
 pub fn update_goods() {}
+
+// functions/upload-image
+#[utoipa::path(
+    post,
+    operation_id = "upload_image",
+    path = "/goods/{goods_id}/images",
+    tag = "goods",
+    summary = "Get a presigned upload for one image of the owning merchant's goods",
+    params(("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    request_body = shop::catalogue::images::UploadInput,
+    responses(
+        (status = 201, description = "a presigned S3 POST: send `upload.fields` and then the file (field `file`) as multipart/form-data to `upload.url` before `expires_at`; the policy pins the key, the content type and exactly the declared length", body = shop::catalogue::images::UploadTicket),
+        crate::answers::Unauthenticated,
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        crate::answers::NotFound,
+        (status = 409, description = "too_many_images: the goods hold 10", body = shop::error::ErrorBody),
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// Get a presigned upload for one image (the owning merchant).
+///
+/// Once the file is uploaded, the shop checks it (an image of the declared type, at most
+/// 4096 × 4096 pixels, at most 5 MiB), stores a 400 px wide JPEG thumbnail and appends
+/// the image to the goods' `images` and `image_details` within seconds. A file that is
+/// not a valid image is deleted and never shown.
+///
+/// # Errors
+/// 401, 403 (customers, other merchants), 404, 409 `too_many_images`, 422 naming the
+/// fields; 500 when AWS fails.
+pub fn upload_image() {}
+
+// functions/delete-image
+#[utoipa::path(
+    delete,
+    operation_id = "delete_image",
+    path = "/goods/{goods_id}/images/{image_id}",
+    tag = "goods",
+    summary = "Remove one image of the owning merchant's goods",
+    params(
+        ("goods_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"),
+        ("image_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")
+    ),
+    responses(
+        (status = 204, description = "removed: the image left the goods and its objects were deleted"),
+        crate::answers::Unauthenticated,
+        (status = 403, description = "forbidden: customers, and merchants who don't own the goods", body = shop::error::ErrorBody),
+        crate::answers::NotFound,
+        (status = 409, description = "concurrent_change: the goods kept changing; try again", body = shop::error::ErrorBody),
+        crate::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// Remove one image (uploaded, or a URL hosted elsewhere) of the owning merchant's goods.
+///
+/// # Errors
+/// 401, 403 (customers, other merchants), 404 (no such goods or image), 409
+/// `concurrent_change`; 500 when AWS fails.
+pub fn delete_image() {}
