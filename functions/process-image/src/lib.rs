@@ -132,7 +132,7 @@ async fn process(store: &ImageStore, key: &str) -> Result<(), StoreError> {
         Some(Err(size)) => return refuse(store, key, Refusal::TooLarge(size)).await,
         Some(Ok(upload)) => upload,
     };
-    let checked = tokio::task::spawn_blocking(move || check(&upload))
+    let checked = tokio::task::spawn_blocking(move || check(upload))
         .await
         .map_err(StoreError::new)?;
     let (kind, original, thumbnail) = match checked {
@@ -156,15 +156,13 @@ async fn refuse(store: &ImageStore, key: &str, refusal: Refusal) -> Result<(), S
 ///
 /// # Errors
 /// Why it was refused.
-pub fn check(upload: &Uploaded) -> Result<(ImageType, Vec<u8>, Vec<u8>), Refusal> {
-    let kind = upload
-        .content_type
-        .as_deref()
-        .and_then(ImageType::parse)
-        .ok_or_else(|| Refusal::UnacceptedType(upload.content_type.clone()))?;
+pub fn check(upload: Uploaded) -> Result<(ImageType, Vec<u8>, Vec<u8>), Refusal> {
+    let Some(kind) = upload.content_type.as_deref().and_then(ImageType::parse) else {
+        return Err(Refusal::UnacceptedType(upload.content_type));
+    };
     let image = decode(&upload.bytes, kind)?;
     let thumbnail = thumbnail(&image).map_err(|e| Refusal::Undecodable(e.to_string()))?;
-    Ok((kind, upload.bytes.clone(), thumbnail))
+    Ok((kind, upload.bytes, thumbnail))
 }
 
 /// Decodes `bytes` as an image of `kind`, with the limits set before decoding.
@@ -207,12 +205,13 @@ pub fn decode(bytes: &[u8], kind: ImageType) -> Result<DynamicImage, Refusal> {
 /// # Errors
 /// When the encoder fails.
 pub fn thumbnail(image: &DynamicImage) -> Result<Vec<u8>, image::ImageError> {
-    let small = if image.width() > THUMBNAIL_WIDTH {
-        image.resize(THUMBNAIL_WIDTH, u32::MAX, FilterType::Triangle)
+    let rgba = if image.width() > THUMBNAIL_WIDTH {
+        image
+            .resize(THUMBNAIL_WIDTH, u32::MAX, FilterType::Triangle)
+            .to_rgba8()
     } else {
-        image.clone()
+        image.to_rgba8()
     };
-    let rgba = small.to_rgba8();
     let flat = RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
         let [r, g, b, a] = rgba.get_pixel(x, y).0;
         let over_white = |c: u8| {
@@ -256,13 +255,13 @@ mod tests {
 
     #[test]
     fn a_png_gets_a_400_px_wide_jpeg_thumbnail_keeping_its_aspect() {
-        let (kind, original, thumb) = check(&upload(png(1000, 500), "image/png")).unwrap();
+        let (kind, original, thumb) = check(upload(png(1000, 500), "image/png")).unwrap();
         assert_eq!(kind, ImageType::Png);
         assert_eq!(original, png(1000, 500));
         let thumb = image::load_from_memory(&thumb).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (400, 200));
         assert_eq!(
-            image::guess_format(&check(&upload(png(1000, 500), "image/png")).unwrap().2).unwrap(),
+            image::guess_format(&check(upload(png(1000, 500), "image/png")).unwrap().2).unwrap(),
             ImageFormat::Jpeg
         );
         // Transparent pixels land on white, not black.
@@ -276,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_narrow_image_keeps_its_width() {
-        let thumb = check(&upload(png(120, 80), "image/png")).unwrap().2;
+        let thumb = check(upload(png(120, 80), "image/png")).unwrap().2;
         let thumb = image::load_from_memory(&thumb).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (120, 80));
     }
@@ -284,21 +283,21 @@ mod tests {
     #[test]
     fn text_named_as_an_image_or_the_wrong_type_is_refused() {
         let text = upload(b"just some text, not a picture".to_vec(), "image/png");
-        assert!(matches!(check(&text), Err(Refusal::WrongFormat(None))));
+        assert!(matches!(check(text), Err(Refusal::WrongFormat(None))));
         let declared_jpeg = upload(png(10, 10), "image/jpeg");
         assert_eq!(
-            check(&declared_jpeg).unwrap_err(),
+            check(declared_jpeg).unwrap_err(),
             Refusal::WrongFormat(Some(ImageFormat::Png))
         );
         let gif = upload(png(10, 10), "image/gif");
         assert_eq!(
-            check(&gif).unwrap_err(),
+            check(gif).unwrap_err(),
             Refusal::UnacceptedType(Some("image/gif".into()))
         );
         let mut truncated = png(300, 300);
         truncated.truncate(truncated.len() / 2);
         assert!(matches!(
-            check(&upload(truncated, "image/png")),
+            check(upload(truncated, "image/png")),
             Err(Refusal::Undecodable(_))
         ));
     }
@@ -307,9 +306,9 @@ mod tests {
     fn an_image_over_4096_a_side_is_refused_from_its_header() {
         let wide = png(MAX_DIMENSION + 1, 1);
         assert!(matches!(
-            check(&upload(wide, "image/png")),
+            check(upload(wide, "image/png")),
             Err(Refusal::Undecodable(_))
         ));
-        assert!(check(&upload(png(MAX_DIMENSION, 1), "image/png")).is_ok());
+        assert!(check(upload(png(MAX_DIMENSION, 1), "image/png")).is_ok());
     }
 }

@@ -198,7 +198,7 @@ struct Resolver<'a> {
     resources: &'a Map<String, Value>,
     globals: Value,
     parameters: BTreeMap<String, String>,
-    conditions: &'a Map<String, Value>,
+    conditions: Map<String, Value>,
     local: &'a LocalValues,
 }
 
@@ -219,14 +219,11 @@ impl<'a> Resolver<'a> {
                 parameters.insert(name.clone(), value);
             }
         }
-        static NO_CONDITIONS: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
         Ok(Self {
             resources,
             globals: doc["Globals"]["Function"].clone(),
             parameters,
-            conditions: doc["Conditions"]
-                .as_object()
-                .unwrap_or_else(|| NO_CONDITIONS.get_or_init(Map::new)),
+            conditions: doc["Conditions"].as_object().cloned().unwrap_or_default(),
             local,
         })
     }

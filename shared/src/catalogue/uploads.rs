@@ -203,11 +203,7 @@ impl ImageStore {
         let Some(goods) = self.goods.get(goods_id).await? else {
             return Ok(Attached::Discarded);
         };
-        let detail = ImageDetail {
-            image_id: image_id.to_owned(),
-            url: format!("{}/{}", self.base_url, image_key(goods_id, image_id)),
-            thumbnail_url: format!("{}/{}", self.base_url, thumbnail_key(goods_id, image_id)),
-        };
+        let detail = self.uploaded_detail(goods_id, image_id);
         if goods.images.contains(&detail.url) {
             return Ok(Attached::AlreadyShown);
         }
@@ -265,13 +261,23 @@ impl ImageStore {
         let event = Event::GoodsUpdated(Box::new(record.public()));
         let envelope = Envelope::new(event, Some(&merchant.user_id), Some(goods_id));
         self.changes.publish_or_log(&envelope).await;
-        if image.url == format!("{}/{}", self.base_url, image_key(goods_id, image_id)) {
+        if image == self.uploaded_detail(goods_id, image_id) {
             self.delete_objects(goods_id, image_id)
                 .await
                 .inspect_err(|e| tracing::error!(%goods_id, %image_id, error = %crate::error::ErrorChain(e), "image removed, objects left"))?;
         }
         tracing::info!(%goods_id, %image_id, "image removed");
         Ok(())
+    }
+
+    /// The detail of image `image_id` of goods `goods_id` once uploaded: its URLs on the
+    /// bucket's public front.
+    fn uploaded_detail(&self, goods_id: &str, image_id: &str) -> ImageDetail {
+        ImageDetail {
+            image_id: image_id.to_owned(),
+            url: format!("{}/{}", self.base_url, image_key(goods_id, image_id)),
+            thumbnail_url: format!("{}/{}", self.base_url, thumbnail_key(goods_id, image_id)),
+        }
     }
 
     /// Deletes an upload (checked or refused).
