@@ -25,6 +25,11 @@ export AWS_ENDPOINT_URL_SES="http://127.0.0.1:$MOTO_SES_PORT"
 # where the webhook reads them as in AWS; payment-simulator signs with the first.
 export LOCAL_PAYMENT_WEBHOOK_SECRETS="${LOCAL_PAYMENT_WEBHOOK_SECRETS:-whsec_local_development_secret}"
 export LOCAL_SECRET_PaymentWebhookSecret="{\"secrets\": \"$LOCAL_PAYMENT_WEBHOOK_SECRETS\"}"
+# The shop's API key for the payment provider (the simulator the local stack starts):
+# in the template's PaymentProviderSecret, where create-payment and request-refunds read
+# it at cold start.
+export LOCAL_PAYMENT_PROVIDER_API_KEY="${LOCAL_PAYMENT_PROVIDER_API_KEY:-pk_local_development_key}"
+export LOCAL_SECRET_PaymentProviderSecret="{\"api_key\": \"$LOCAL_PAYMENT_PROVIDER_API_KEY\"}"
 
 emulator_pids=()
 stop_emulators() {

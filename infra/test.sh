@@ -25,6 +25,9 @@ source infra/emulators.sh
 export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3100}"
 export LOCAL_MAX_CONCURRENCY="${LOCAL_MAX_CONCURRENCY:-25}"
 export SHOP_API_URL="http://$LOCAL_API_ADDR"
+# The payment simulator the local stack starts (the provider's checkout and refunds API).
+export LOCAL_PROVIDER_ADDR="${LOCAL_PROVIDER_ADDR:-127.0.0.1:3180}"
+export SHOP_PROVIDER_URL="http://$LOCAL_PROVIDER_ADDR"
 # Resending activation is limited to once a minute; the tests wait 5 seconds instead
 # (long enough that a busy machine can't make "within the interval" flaky).
 export LOCAL_ENV_ACTIVATION_RESEND_INTERVAL_SECS=5

@@ -70,6 +70,7 @@ fn matrix() -> BTreeMap<&'static str, Access> {
         ("POST /payments/webhook", Public),
         ("GET /merchant/orders", Merchant),
         ("POST /orders/{order_id}/ship", OwnMerchant(404)),
+        ("POST /orders/{order_id}/refund", OwnMerchant(404)),
         ("GET /goods/{goods_id}/reviews", Public),
         ("POST /goods/{goods_id}/reviews", OwnCustomer(403)),
         ("POST /reviews/{review_id}/reply", OwnMerchant(403)),
@@ -199,6 +200,7 @@ fn body_for(route: &str, goods_id: &str) -> Option<Value> {
         "POST /orders" => order_body(&[(goods_id, 1)]),
         "POST /orders/{order_id}/payments" => json!({"method": "card"}),
         "POST /orders/{order_id}/ship" => json!({"carrier": "SF", "tracking_number": "1"}),
+        "POST /orders/{order_id}/refund" => json!({"reason": "out of stock after all"}),
         "POST /goods/{goods_id}/reviews" => json!({"rating": 4, "comment": "fine"}),
         "POST /reviews/{review_id}/reply" => json!({"reply": "thanks"}),
         "PATCH /me" => json!({"display_name": "李雷"}),
@@ -289,7 +291,9 @@ fn admitted_answer(route: &str) -> u16 {
         "POST /me/addresses" => 201,
         "POST /me/email" => 202,
         "POST /goods/{goods_id}/reviews" => 409,
-        "POST /orders/{order_id}/confirm-delivery" | "POST /orders/{order_id}/ship" => 409,
+        "POST /orders/{order_id}/confirm-delivery"
+        | "POST /orders/{order_id}/ship"
+        | "POST /orders/{order_id}/refund" => 409,
         _ => 200,
     }
 }

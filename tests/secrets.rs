@@ -1,5 +1,6 @@
 //! Secrets stay secret: a whole journey (register, activate, log in, order, pay through
-//! the signed webhook, change the email, reset the password, log in again, log out)
+//! the signed webhook, cancel and be refunded through the provider, change the email,
+//! reset the password, log in again, log out)
 //! while every function's logs are captured, then no password, session token,
 //! activation, reset or email-change token, webhook secret, signature or full email
 //! address may appear in them.
@@ -71,6 +72,17 @@ async fn no_secret_appears_in_any_function_log() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // Cancelled once paid: the refund is asked of the provider with the shop's API key.
+    let cancel = format!("/orders/{}/cancel", order.order_id);
+    assert_eq!(
+        api.call(Method::POST, &cancel, Some(&token), None).await.0,
+        200
+    );
+    e2e::eventually(30, "the refund", || async {
+        let view = api.order_view(&buyer, &order.order_id).await;
+        (view.order.status == "refunded").then_some(())
+    })
+    .await;
     let forged = api
         .request(Method::POST, "/payments/webhook")
         .header("payment-signature", "t=1,v1=00")
@@ -157,6 +169,8 @@ async fn no_secret_appears_in_any_function_log() {
         "the functions' logs were captured"
     );
     let hex_signature = signature.split("v1=").nth(1).unwrap().to_owned();
+    let provider_key = std::env::var("LOCAL_PAYMENT_PROVIDER_API_KEY")
+        .unwrap_or_else(|_| "pk_local_development_key".to_owned());
     for (what, secret) in [
         ("password", password.as_str()),
         ("wrong password", "a wrong password, also never logged"),
@@ -164,6 +178,7 @@ async fn no_secret_appears_in_any_function_log() {
         ("merchant session token", merchant.token.as_str()),
         ("activation token", activation.as_str()),
         ("webhook secret", webhook_secret().as_str()),
+        ("payment provider API key", provider_key.as_str()),
         ("webhook signature", hex_signature.as_str()),
         ("email address", email.as_str()),
         ("new email address", new_email.as_str()),

@@ -132,21 +132,26 @@ pub fn endpoint_url(service: &str) -> Option<String> {
         .or_else(|| config::optional("AWS_ENDPOINT_URL"))
 }
 
-/// One hyper client (HTTP/1.1, rustls with ring, compiled-in roots) for all SDK clients.
-fn shared_http_client() -> SharedHttpClient {
+/// The connector of every outgoing HTTP client: HTTP/1.1 over TCP (no delay, connecting
+/// within 3 s), or TLS with rustls, ring and compiled-in roots.
+pub fn https_connector() -> HttpsConnector<TcpConnector> {
     let mut tcp = TcpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
+    hyper_rustls::HttpsConnectorBuilder::new()
         .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
         .expect("ring supports rustls' default protocol versions")
         .https_or_http()
         .enable_http1()
-        .wrap_connector(tcp);
+        .wrap_connector(tcp)
+}
+
+/// One hyper client for all SDK clients.
+fn shared_http_client() -> SharedHttpClient {
     let client = HyperClient::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(60))
-        .build(https);
+        .build(https_connector());
     SharedHttpClient::new(LambdaHttpClient { client })
 }
 

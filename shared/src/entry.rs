@@ -90,9 +90,28 @@ where
     In: DeserializeOwned + Send + 'static,
     Out: Serialize + Send + 'static,
 {
+    events_init(|| std::future::ready(build()), handler)
+}
+
+/// Runs an event-driven function like [`events`] whose service is built by an async
+/// `build` (one that reads a secret at cold start), in Lambda's init phase.
+///
+/// # Errors
+/// When the service can't be built or the Lambda runtime fails.
+pub fn events_init<S, E, B, BFut, F, Fut, In, Out>(build: B, handler: F) -> Result<(), Error>
+where
+    S: Sync + 'static,
+    E: Into<Error>,
+    B: FnOnce() -> BFut,
+    BFut: Future<Output = Result<S, E>>,
+    F: Fn(&'static S, LambdaEvent<In>) -> Fut,
+    Fut: Future<Output = Result<Out, Error>>,
+    In: DeserializeOwned + Send + 'static,
+    Out: Serialize + Send + 'static,
+{
     runtime()?.block_on(async {
         crate::telemetry::init();
-        let service = keep(build())?;
+        let service = keep(build().await)?;
         lambda_runtime::run(lambda_runtime::service_fn(|event| handler(service, event))).await
     })
 }

@@ -7,7 +7,7 @@
 //! - [`catalogue`]: goods and their stock.
 //! - [`cart`]: the customer's cart.
 //! - [`orders`]: placing orders and their lifecycle.
-//! - [`payments`]: payment orders and the provider's webhook.
+//! - [`payments`]: payment orders, refunds, the provider and its webhook.
 //! - [`reviews`]: reviews, replies and rating summaries.
 //! - [`search`]: the keyword search index: text analysis, indexing and top-k retrieval.
 //! - [`recs`]: recommendations: the item-to-item model and its DynamoDB store.
@@ -21,6 +21,7 @@
 //! - [`config`]: environment variables read once per cold start.
 //! - [`events`]: the event envelope and its SQS publisher.
 //! - [`consumer`]: SQS batches in, partial batch failures out.
+//! - [`stream`]: DynamoDB Streams batches in, the first failed record out.
 //! - [`cursor`]: the one codec of every listing's cursors.
 //! - [`idempotency`]: claims on `Idempotency-Key`s and the answers they replay.
 //! - [`telemetry`]: structured JSON logs; [`metrics`]: AWS requests per invocation.
@@ -53,6 +54,7 @@ pub mod recs;
 pub mod reviews;
 pub mod search;
 pub mod store;
+pub mod stream;
 pub mod telemetry;
 
 pub use error::ApiError;

@@ -117,6 +117,47 @@ pub struct Payment {
     pub amount: i64,
     pub currency: String,
     pub status: String,
+    pub expires_at: String,
+    pub checkout_url: String,
+}
+
+/// A payment as `GET /orders/{order_id}` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentSummary {
+    pub payment_id: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub created_at: String,
+}
+
+/// An order's refund, once asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrderRefund {
+    pub status: String,
+    pub amount: i64,
+    pub requested_at: String,
+    pub completed_at: Option<String>,
+}
+
+/// What `GET /orders/{order_id}` answers: the order with its payments and refund.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrderView {
+    #[serde(flatten)]
+    pub order: Order,
+    pub payments: Vec<PaymentSummary>,
+    #[serde(default)]
+    pub refund: Option<OrderRefund>,
+}
+
+impl OrderView {
+    /// The status of the payment `payment_id`, if the order lists it.
+    pub fn payment_status(&self, payment_id: &str) -> Option<&str> {
+        self.payments
+            .iter()
+            .find(|p| p.payment_id == payment_id)
+            .map(|p| p.status.as_str())
+    }
 }
 
 /// An event the payment provider delivers to `POST /payments/webhook`.

@@ -8,7 +8,7 @@ pub mod contract;
 
 use std::time::Duration;
 
-use contract::{Goods, Order, Payment, Session, User, WebhookEvent};
+use contract::{Goods, Order, OrderView, Payment, Session, User, WebhookEvent};
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -411,8 +411,15 @@ impl Api {
             .await
     }
 
-    /// Creates a payment for the order; returns the provider's success event for it.
-    pub async fn payment_event(&self, buyer: &Account, order: &Order) -> WebhookEvent {
+    /// `GET /orders/{order_id}` as `buyer`: the order with its payments and refund.
+    pub async fn order_view(&self, buyer: &Account, order_id: &str) -> OrderView {
+        let path = format!("/orders/{order_id}");
+        self.expect(200, Method::GET, &path, Some(&buyer.token), None)
+            .await
+    }
+
+    /// Creates a payment for the order (a new one: 201).
+    pub async fn new_payment(&self, buyer: &Account, order: &Order) -> Payment {
         let path = format!("/orders/{}/payments", order.order_id);
         let body = json!({"method": "alipay"});
         let payment: Payment = self
@@ -422,6 +429,12 @@ impl Api {
             (payment.order_id.as_str(), payment.status.as_str()),
             (order.order_id.as_str(), "pending")
         );
+        payment
+    }
+
+    /// Creates a payment for the order; returns the provider's success event for it.
+    pub async fn payment_event(&self, buyer: &Account, order: &Order) -> WebhookEvent {
+        let payment = self.new_payment(buyer, order).await;
         WebhookEvent {
             event_id: format!("evt_{}", unique()),
             event_type: "payment.succeeded".to_owned(),
@@ -471,17 +484,55 @@ impl Api {
     }
 }
 
+/// The payment provider the local stack started (the simulator).
+pub fn provider_url() -> String {
+    std::env::var("SHOP_PROVIDER_URL").unwrap_or_else(|_| "http://127.0.0.1:3080".to_owned())
+}
+
+/// The refunds the provider recorded for `payment_id`, and every call its refunds API took.
+pub async fn provider_refunds(payment_id: &str) -> (Vec<Value>, u64) {
+    let all: Value = reqwest::get(format!("{}/refunds", provider_url()))
+        .await
+        .expect("the provider answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    let refunds = all["items"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|r| r["payment_id"] == payment_id)
+        .cloned()
+        .collect();
+    (refunds, all["calls"].as_u64().unwrap_or_default())
+}
+
+/// Sets the provider's misbehaviour switches (`{}` for none).
+pub async fn provider_control(control: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/control", provider_url()))
+        .json(&control)
+        .send()
+        .await
+        .expect("the provider answers");
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
 /// The order functions' service on the local stack's tables, for what a schedule does
 /// (expiring an order with the clock moved on).
 pub fn orders_service() -> shop::orders::Orders {
     let dynamodb = shop::aws::Aws::from_env()
         .expect("the AWS environment")
         .dynamodb();
-    shop::orders::Orders {
-        sessions: shop::accounts::sessions::SessionsRepo::new(dynamodb.clone(), "SessionsTable"),
-        orders: shop::orders::repo::OrdersRepo::new(dynamodb.clone(), "OrdersTable"),
-        goods: shop::catalogue::repo::GoodsRepo::new(dynamodb, "GoodsTable"),
-    }
+    shop::orders::Orders::new(
+        shop::accounts::sessions::SessionsRepo::new(dynamodb.clone(), "SessionsTable"),
+        shop::orders::repo::OrdersRepo::new(dynamodb.clone(), "OrdersTable"),
+        shop::catalogue::repo::GoodsRepo::new(dynamodb.clone(), "GoodsTable"),
+        Some(shop::payments::repo::PaymentsRepo::new(
+            dynamodb,
+            "PaymentsTable",
+        )),
+    )
 }
 
 /// A queue's URL on the local SQS.

@@ -1,4 +1,5 @@
-//! `GET /orders/{order_id}`: one of the caller's orders, with its status history.
+//! `GET /orders/{order_id}`: one of the caller's orders, with its status history, its
+//! payments and its refund.
 //! Anyone else's order is 404, so ids reveal nothing.
 
 use lambda_http::{Body, Request, Response};
@@ -14,5 +15,5 @@ pub type Context = Orders;
 pub async fn handler(orders: &Orders, req: Request) -> Result<Response<Body>, ApiError> {
     let buyer = Customer::from_request(&orders.sessions, &req).await?;
     let order_id = http::id_param(&req, "order_id")?;
-    http::ok(&orders.own(&buyer, &order_id).await?)
+    http::ok(&orders.view(&buyer, &order_id).await?)
 }

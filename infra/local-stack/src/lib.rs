@@ -7,6 +7,7 @@
 //! - [`gateway`]: API Gateway's HTTP API in front of the functions.
 //! - [`policy`]: the audit of the functions' AWS calls against their policies.
 //! - [`triggers`]: SQS event source mappings, schedules, and the sent-email console.
+//! - [`streams`]: DynamoDB Streams event source mappings.
 
 pub mod console;
 pub mod docs;
@@ -14,6 +15,7 @@ pub mod gateway;
 pub mod policy;
 pub mod provision;
 pub mod runtime;
+pub mod streams;
 pub mod template;
 pub mod triggers;
 

@@ -15,6 +15,9 @@
 //!   `cargo lambda watch --env-file`; see `infra/lambda-check.sh`),
 //!   `LOCAL_OPENAPI` (the document served at `GET /openapi.json`, default `openapi.json`),
 //!   `LOCAL_DOCS_DIR` (Swagger UI's assets for `GET /docs`, default `.local/swagger-ui`),
+//!   `LOCAL_PROVIDER_ADDR` (where the payment simulator, the local payment provider, is
+//!   started: default `127.0.0.1:3080`; a `LOCAL_PARAM_PaymentProviderUrl` of your own
+//!   points the functions at another provider and starts none),
 //!   `LOCAL_LOG` (`all`: every function's every line on the console, not only one line
 //!   per request and batch; see [`local_stack::console`]), `LOCAL_LOG_DIR` (where each
 //!   function's full log goes, default `.local/logs`).
@@ -74,6 +77,12 @@ async fn run() -> Result<(), String> {
     parameters
         .entry("PublicBaseUrl".to_owned())
         .or_insert_with(|| format!("http://{api_addr}"));
+    // The payment simulator plays the provider, unless another one is named.
+    let provider_addr = env_or("LOCAL_PROVIDER_ADDR", "127.0.0.1:3080");
+    let start_simulator = !parameters.contains_key("PaymentProviderUrl");
+    parameters
+        .entry("PaymentProviderUrl".to_owned())
+        .or_insert_with(|| format!("http://{provider_addr}"));
     // Images are served from the bucket's path on moto, not from CloudFront.
     parameters
         .entry("ImagesEndpoint".to_owned())
@@ -139,6 +148,13 @@ async fn run() -> Result<(), String> {
         ));
     }
 
+    // Kept for the life of the stack: it exits when the stack does (its stdin closes).
+    let _simulator = if start_simulator {
+        Some(start_payment_simulator(&bin_dir, &provider_addr, api_addr).await?)
+    } else {
+        None
+    };
+
     let schedule_override: Option<u64> = std::env::var("LOCAL_SCHEDULE_SECONDS")
         .ok()
         .and_then(|v| v.parse().ok());
@@ -154,6 +170,16 @@ async fn run() -> Result<(), String> {
                 ));
             }
             println!("SQS    {:40} → {}", source.queue, pool.function.name);
+        }
+        for source in &pool.function.streams {
+            tokio::spawn(local_stack::streams::poll_stream(
+                pool.clone(),
+                source.clone(),
+                dynamodb.clone(),
+                aws.sqs(),
+                region.clone(),
+            ));
+            println!("STREAM {:40} → {}", source.table, pool.function.name);
         }
         for schedule in &pool.function.schedules {
             let every = schedule_override
@@ -197,4 +223,36 @@ async fn run() -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())
+}
+
+/// Starts the payment simulator on `addr`, sending its webhooks to the API at `api`, and
+/// waits until it listens. Its stdin is a pipe held by this process: when the stack
+/// exits, however it exits, the pipe closes and the simulator ends too.
+async fn start_payment_simulator(
+    bin_dir: &std::path::Path,
+    addr: &str,
+    api: SocketAddr,
+) -> Result<tokio::process::Child, String> {
+    let simulator = bin_dir.join("payment-simulator");
+    let mut child = tokio::process::Command::new(&simulator)
+        .args(["serve", "--exit-with-stdin", "--addr", addr, "--shop"])
+        .arg(format!("http://{api}"))
+        .stdin(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("{}: {e} (build the workspace first)", simulator.display()))?;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok(child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!(
+                "the payment simulator exited ({status}): is {addr} taken? (LOCAL_PROVIDER_ADDR)"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!(
+        "the payment simulator did not listen on {addr} within 5 s"
+    ))
 }

@@ -154,6 +154,7 @@ mod tests {
             reserved_concurrency: None,
             routes: vec![],
             sqs: vec![],
+            streams: vec![],
             schedules: vec![],
             policy,
         }

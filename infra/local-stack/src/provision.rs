@@ -247,22 +247,37 @@ async fn create_table(
     Ok(())
 }
 
-/// One DynamoDB JSON-protocol call. DynamoDB Local checks that a request is signed
-/// but not the signature.
+/// One DynamoDB JSON-protocol call.
 async fn dynamodb_call(
     http: &reqwest::Client,
     emulators: &Emulators,
     operation: &str,
     body: &Value,
 ) -> Result<Value, String> {
+    let target = format!("DynamoDB_20120810.{operation}");
+    dynamodb_json(http, &emulators.dynamodb, &emulators.region, &target, body).await
+}
+
+/// One call of DynamoDB Local's JSON protocol (`target` names the API and operation:
+/// `DynamoDBStreams_20120810.GetRecords`). DynamoDB Local checks that a request is
+/// signed but not the signature.
+///
+/// # Errors
+/// The transport's error, or the error body DynamoDB Local answered.
+pub async fn dynamodb_json(
+    http: &reqwest::Client,
+    endpoint: &str,
+    region: &str,
+    target: &str,
+    body: &Value,
+) -> Result<Value, String> {
     let authorization = format!(
-        "AWS4-HMAC-SHA256 Credential=local/20260101/{}/dynamodb/aws4_request, \
-         SignedHeaders=host;x-amz-date, Signature=0",
-        emulators.region
+        "AWS4-HMAC-SHA256 Credential=local/20260101/{region}/dynamodb/aws4_request, \
+         SignedHeaders=host;x-amz-date, Signature=0"
     );
     let response = http
-        .post(&emulators.dynamodb)
-        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+        .post(endpoint)
+        .header("x-amz-target", target)
         .header("content-type", "application/x-amz-json-1.0")
         .header("x-amz-date", "20260101T000000Z")
         .header("authorization", authorization)
@@ -275,6 +290,6 @@ async fn dynamodb_call(
     if status.is_success() {
         serde_json::from_str(&text).map_err(|e| e.to_string())
     } else {
-        Err(text)
+        Err(format!("{target}: {text}"))
     }
 }

@@ -33,6 +33,27 @@ pub struct SqsSource {
     pub report_failures: bool,
 }
 
+/// A DynamoDB Streams event source of a function.
+#[derive(Debug, Clone)]
+pub struct StreamSource {
+    /// The table whose stream it reads (local name).
+    pub table: String,
+    /// Records per invocation, at most (`BatchSize`: 1 to 10,000; 100 by default).
+    pub batch_size: usize,
+    /// `TRIM_HORIZON` (from the oldest record) or `LATEST`.
+    pub starting_position: String,
+    /// Whether the function reports the first failed record (`ReportBatchItemFailures`).
+    pub report_failures: bool,
+    /// `BisectBatchOnFunctionError`: a failing batch is split in two and retried.
+    pub bisect: bool,
+    /// `MaximumRetryAttempts` (-1, the default, retries until the records expire: here,
+    /// forever).
+    pub max_retries: Option<u32>,
+    /// The queue (local name) the description of a batch that exhausted its retries
+    /// goes to (`DestinationConfig.OnFailure`).
+    pub on_failure_queue: Option<String>,
+}
+
 /// A schedule that invokes a function.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -61,6 +82,8 @@ pub struct Function {
     pub routes: Vec<Route>,
     /// SQS triggers.
     pub sqs: Vec<SqsSource>,
+    /// DynamoDB Streams triggers.
+    pub streams: Vec<StreamSource>,
     /// Schedules.
     pub schedules: Vec<Schedule>,
     /// The `Allow` statements of its policies, resolved.
@@ -306,6 +329,7 @@ impl<'a> Resolver<'a> {
                 .and_then(|n| usize::try_from(n).ok()),
             routes: Vec::new(),
             sqs: Vec::new(),
+            streams: Vec::new(),
             schedules: Vec::new(),
             policy: self.policy(id, &props["Policies"])?,
         };
@@ -336,6 +360,40 @@ impl<'a> Resolver<'a> {
                                     .min(300),
                             ),
                             report_failures,
+                        });
+                    }
+                    "DynamoDB" => {
+                        let table = match p["Stream"]["Fn::GetAtt"].as_array().map(Vec::as_slice) {
+                            Some([resource, _]) => {
+                                self.physical_name(resource.as_str().unwrap_or_default())?
+                            }
+                            _ => {
+                                return Err(format!(
+                                    "{id}.{event_id}: Stream must be !GetAtt <Table>.StreamArn"
+                                ))
+                            }
+                        };
+                        let on_failure = &p["DestinationConfig"]["OnFailure"]["Destination"];
+                        function.streams.push(StreamSource {
+                            table,
+                            batch_size: p["BatchSize"].as_u64().unwrap_or(100).clamp(1, 10_000)
+                                as usize,
+                            starting_position: p["StartingPosition"]
+                                .as_str()
+                                .unwrap_or("LATEST")
+                                .to_owned(),
+                            report_failures: p["FunctionResponseTypes"]
+                                .as_array()
+                                .is_some_and(|t| t.iter().any(|t| t == "ReportBatchItemFailures")),
+                            bisect: p["BisectBatchOnFunctionError"].as_bool().unwrap_or(false),
+                            max_retries: p["MaximumRetryAttempts"]
+                                .as_i64()
+                                .and_then(|n| u32::try_from(n).ok()),
+                            on_failure_queue: if on_failure.is_null() {
+                                None
+                            } else {
+                                Some(self.queue_of(on_failure)?)
+                            },
                         });
                     }
                     "Schedule" | "ScheduleV2" => {

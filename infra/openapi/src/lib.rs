@@ -58,6 +58,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         paths::orders::place_order,
         paths::orders::put_cart_item,
         paths::orders::ship_order,
+        paths::orders::refund_order,
         paths::reviews::create_review,
         paths::reviews::list_reviews,
         paths::reviews::reply_review,

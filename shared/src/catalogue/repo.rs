@@ -106,6 +106,19 @@ impl GoodsRepo {
         )
     }
 
+    /// The transaction items that give each line's sold units back to what can be
+    /// ordered (a paid order cancelled or refunded before shipping).
+    ///
+    /// # Errors
+    /// [`StoreError`] if a builder rejects its input (a bug).
+    pub fn restock(&self, lines: &[OrderLine]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        // (`:zero` keeps the expression's values those of every per-line update.)
+        self.per_line(
+            lines,
+            "SET stock = stock + :q, stock_reserved = if_not_exists(stock_reserved, :zero)",
+        )
+    }
+
     /// The transaction items that take each line's reserved units out of the goods for
     /// good (an order paid: the units are the buyer's).
     ///

@@ -140,3 +140,24 @@ impl TryFrom<ShipBody> for Shipment {
         })
     }
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// Why the merchant can't fulfil the order (kept with the refund).
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+impl RefundBody {
+    /// The reason, trimmed and checked.
+    pub fn into_reason(self) -> Result<String, ApiError> {
+        let mut errors = FieldErrors::new();
+        let reason = self.reason.trim();
+        if !(1..=500).contains(&reason.chars().count()) {
+            errors.add("reason", "must be 1 to 500 characters");
+        }
+        errors.into_result()?;
+        Ok(reason.to_owned())
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! pending_payment ──paid (webhook)──▶ paid ──ship (merchant)──▶ shipped ──confirm (buyer)──▶ delivered
+//!        │                             └──cancel (buyer) or refund (merchant)──▶ refund_pending ──refunded (webhook)──▶ refunded
 //!        └──cancel (buyer) or expiry (system)──▶ cancelled
 //! ```
 //!
@@ -36,6 +37,11 @@ pub enum OrderStatus {
     Delivered,
     /// Cancelled before payment (by the buyer or by expiry); stock returned.
     Cancelled,
+    /// Paid, then cancelled by the buyer or refunded by the merchant before shipping:
+    /// stock returned, the payment being refunded.
+    RefundPending,
+    /// The provider confirmed the refund.
+    Refunded,
 }
 
 impl OrderStatus {
@@ -47,6 +53,8 @@ impl OrderStatus {
             Self::Shipped => "shipped",
             Self::Delivered => "delivered",
             Self::Cancelled => "cancelled",
+            Self::RefundPending => "refund_pending",
+            Self::Refunded => "refunded",
         }
     }
 
@@ -58,6 +66,8 @@ impl OrderStatus {
             Self::Shipped,
             Self::Delivered,
             Self::Cancelled,
+            Self::RefundPending,
+            Self::Refunded,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -167,6 +177,43 @@ pub struct Order {
     /// Set once shipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment: Option<Shipment>,
+    /// Set once a refund of the paid order was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<OrderRefund>,
+}
+
+/// Where a refund stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Asked for; the provider hasn't confirmed it yet.
+    Pending,
+    /// The provider confirmed it.
+    Refunded,
+}
+
+/// The refund of a paid order, as the order shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderRefund {
+    /// Where it stands.
+    pub status: RefundStatus,
+    /// Minor units: the whole payment.
+    pub amount: i64,
+    /// RFC 3339.
+    pub requested_at: String,
+    /// RFC 3339, once refunded.
+    pub completed_at: Option<String>,
+}
+
+/// What a move does to the goods' stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockEffect {
+    /// Nothing.
+    None,
+    /// The order's reserved units become orderable again (unpaid order cancelled).
+    Release,
+    /// The order's sold units become orderable again (paid order refunded).
+    Restock,
 }
 
 /// Who asks for a change.
@@ -194,9 +241,14 @@ pub struct Transition<'a> {
 }
 
 impl Transition<'_> {
-    /// Whether the move gives the order's reserved stock back to the goods.
-    pub fn returns_stock(&self) -> bool {
-        self.to == OrderStatus::Cancelled
+    /// What the move does to the goods' stock: each move that takes an order out of
+    /// the sale gives its units back, exactly once, since the move itself happens once.
+    pub fn stock_effect(&self) -> StockEffect {
+        match (self.from, self.to) {
+            (_, OrderStatus::Cancelled) => StockEffect::Release,
+            (_, OrderStatus::RefundPending) => StockEffect::Restock,
+            _ => StockEffect::None,
+        }
     }
 }
 
@@ -209,10 +261,11 @@ pub enum TransitionError {
     /// The order's status doesn't allow the change (or not by this actor): 409.
     #[error("the order is {}", .0.as_str())]
     Invalid(OrderStatus),
-    /// The order could change, but a condition of another write in the same
-    /// transaction failed (a webhook event recorded before): nothing changed.
+    /// The order could change from the status it was read in (named), but a condition
+    /// of another write in the same transaction failed (a webhook event recorded
+    /// before, a payment that moved meanwhile): nothing changed.
     #[error("another write of the transaction was refused")]
-    OtherWriteRefused,
+    OtherWriteRefused(OrderStatus),
     /// DynamoDB failed: 500.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -245,6 +298,8 @@ impl Order {
             (PendingPayment, Cancelled) => matches!(actor, Actor::Buyer(_) | Actor::System),
             (Paid, Shipped) => matches!(actor, Actor::Merchant(_)),
             (Shipped, Delivered) => matches!(actor, Actor::Buyer(_)),
+            (Paid, RefundPending) => matches!(actor, Actor::Buyer(_) | Actor::Merchant(_)),
+            (RefundPending, Refunded) => actor == Actor::System,
             _ => false,
         };
         if !allowed {
@@ -267,6 +322,23 @@ impl Order {
             at: transition.at.clone(),
         });
         changed.shipment = shipment.or(changed.shipment);
+        match transition.to {
+            OrderStatus::RefundPending => {
+                changed.refund = Some(OrderRefund {
+                    status: RefundStatus::Pending,
+                    amount: self.total,
+                    requested_at: transition.at.clone(),
+                    completed_at: None,
+                })
+            }
+            OrderStatus::Refunded => {
+                if let Some(refund) = &mut changed.refund {
+                    refund.status = RefundStatus::Refunded;
+                    refund.completed_at = Some(transition.at.clone());
+                }
+            }
+            _ => {}
+        }
         changed
     }
 }
@@ -295,6 +367,7 @@ mod tests {
             expires_at: "2026-01-01T00:30:00Z".into(),
             status_history: Vec::new(),
             shipment: None,
+            refund: None,
         }
     }
 
@@ -310,7 +383,17 @@ mod tests {
         assert!(allowed(PendingPayment, Cancelled, Actor::System));
         assert!(allowed(Paid, Shipped, merchant));
         assert!(allowed(Shipped, Delivered, buyer));
+        assert!(allowed(Paid, RefundPending, buyer));
+        assert!(allowed(Paid, RefundPending, merchant));
+        assert!(allowed(RefundPending, Refunded, Actor::System));
         for (from, to, actor) in [
+            (Paid, RefundPending, Actor::System),
+            (Shipped, RefundPending, buyer),
+            (PendingPayment, RefundPending, buyer),
+            (RefundPending, Refunded, buyer),
+            (RefundPending, Paid, Actor::System),
+            (Refunded, RefundPending, merchant),
+            (Paid, Refunded, Actor::System),
             (Paid, PendingPayment, Actor::System),
             (Cancelled, Paid, Actor::System),
             (Paid, Cancelled, buyer),
@@ -339,17 +422,42 @@ mod tests {
     }
 
     #[test]
-    fn only_a_cancellation_returns_stock_and_the_history_grows_by_one() {
+    fn only_leaving_the_sale_returns_stock_and_the_history_grows_by_one() {
         let pending = order(PendingPayment);
         let cancel = pending.transition(Cancelled, Actor::System, "t1").unwrap();
-        assert!(cancel.returns_stock());
+        assert_eq!(cancel.stock_effect(), StockEffect::Release);
         let cancelled = pending.after(&cancel, None);
         assert_eq!(cancelled.status, Cancelled);
         assert_eq!(cancelled.status_history.last().unwrap().at, "t1");
-        assert!(!pending
-            .transition(Paid, Actor::System, "t")
-            .unwrap()
-            .returns_stock());
+        let pay = pending.transition(Paid, Actor::System, "t").unwrap();
+        assert_eq!(pay.stock_effect(), StockEffect::None);
+        let paid = order(Paid);
+        let refund = paid
+            .transition(RefundPending, Actor::Buyer("buyer"), "t2")
+            .unwrap();
+        assert_eq!(refund.stock_effect(), StockEffect::Restock);
+    }
+
+    #[test]
+    fn a_refund_is_shown_pending_then_completed_on_the_order() {
+        let mut paid = order(Paid);
+        paid.total = 1234;
+        let asked = paid
+            .transition(RefundPending, Actor::Merchant("merchant"), "t1")
+            .unwrap();
+        let pending = paid.after(&asked, None);
+        let refund = pending.refund.clone().unwrap();
+        assert_eq!(
+            (refund.status, refund.amount, refund.requested_at.as_str()),
+            (RefundStatus::Pending, 1234, "t1")
+        );
+        let done = pending.transition(Refunded, Actor::System, "t2").unwrap();
+        let refunded = pending.after(&done, None);
+        let refund = refunded.refund.unwrap();
+        assert_eq!(
+            (refund.status, refund.completed_at.as_deref()),
+            (RefundStatus::Refunded, Some("t2"))
+        );
     }
 
     #[test]

@@ -308,6 +308,7 @@ impl Placement {
             }],
             created_at,
             shipment: None,
+            refund: None,
         })
     }
 

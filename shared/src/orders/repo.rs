@@ -19,6 +19,12 @@
 //! Every status change is a conditional write on the current status (and on who may
 //! make it), so concurrent changes can't both win; cancelling returns the stock in the
 //! same transaction.
+//!
+//! Payments: `pending_payment_id` / `pending_payment_expires_unix` name the order's one
+//! pending payment while it can be paid (claimed by a conditional write, so two
+//! concurrent requests can't both create one; released when it fails, removed when the
+//! order is paid or cancelled); `paid_payment_id` names the payment that paid it, the
+//! one a refund gives back.
 
 use std::collections::HashMap;
 
@@ -44,6 +50,31 @@ struct OrderItem {
     gsi_merchant_status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi_pending: Option<String>,
+    #[serde(flatten)]
+    payments: PaymentRefs,
+}
+
+/// The payments an order item names (see the module header).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRefs {
+    /// The pending payment, while one is claimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_payment_id: Option<String>,
+    /// When the pending payment expires (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_payment_expires_unix: Option<i64>,
+    /// The payment that paid the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_payment_id: Option<String>,
+}
+
+/// What a move stores besides the status (and the refund, which the move implies).
+#[derive(Debug, Clone, Default)]
+pub struct MoveDetails {
+    /// The carrier, when it ships.
+    pub shipment: Option<Shipment>,
+    /// The payment that paid it, when it is paid.
+    pub paid_by: Option<String>,
 }
 
 /// The orders table.
@@ -89,6 +120,7 @@ impl OrdersRepo {
             }),
             expires_at_unix,
             order: order.clone(),
+            payments: PaymentRefs::default(),
         };
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&self.table)
@@ -115,6 +147,20 @@ impl OrdersRepo {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
     pub async fn get(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
+        Ok(self
+            .get_with_payments(order_id)
+            .await?
+            .map(|(order, _)| order))
+    }
+
+    /// An order by id, with the payments it names.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn get_with_payments(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<(Order, PaymentRefs)>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -128,7 +174,60 @@ impl OrdersRepo {
             .item
             .map(serde_dynamo::from_item::<_, OrderItem>)
             .transpose()?
-            .map(|i| i.order))
+            .map(|i| (i.order, i.payments)))
+    }
+
+    /// The transaction item that makes `payment_id` the order's one pending payment
+    /// until `expires_unix`: on the condition that the order is still unpaid and names
+    /// no other pending payment that is still unexpired at `now_unix`.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn claim_payment(
+        &self,
+        order_id: &str,
+        payment_id: &str,
+        expires_unix: i64,
+        now_unix: i64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("order_id", string_value(order_id))
+            .update_expression(
+                "SET pending_payment_id = :payment, pending_payment_expires_unix = :expires",
+            )
+            .condition_expression(
+                "#status = :pending AND (attribute_not_exists(pending_payment_id) OR pending_payment_expires_unix <= :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", string_value(OrderStatus::PendingPayment.as_str()))
+            .expression_attribute_values(":payment", string_value(payment_id))
+            .expression_attribute_values(":expires", number_value(expires_unix))
+            .expression_attribute_values(":now", number_value(now_unix))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The transaction item that frees the order of its pending payment `payment_id`
+    /// (refused by the provider), on the condition that it still names it.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn release_payment(
+        &self,
+        order_id: &str,
+        payment_id: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("order_id", string_value(order_id))
+            .update_expression("REMOVE pending_payment_id, pending_payment_expires_unix")
+            .condition_expression("pending_payment_id = :payment")
+            .expression_attribute_values(":payment", string_value(payment_id))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// The order, when it is `actor`'s (the buyer's or the merchant's); anyone else's
@@ -219,9 +318,11 @@ impl OrdersRepo {
         &self,
         current: &Order,
         transition: &Transition<'_>,
-        shipment: Option<Shipment>,
+        details: MoveDetails,
         extra_writes: Vec<TransactWriteItem>,
     ) -> Result<Order, TransitionError> {
+        let MoveDetails { shipment, paid_by } = details;
+        let changed = current.after(transition, shipment.clone());
         let Transition {
             from,
             to,
@@ -267,9 +368,23 @@ impl OrdersRepo {
                 AttributeValue::M(serde_dynamo::to_item(shipment).map_err(StoreError::from)?),
             );
         }
+        if let Some(paid_by) = &paid_by {
+            sets.push("paid_payment_id = :paid_by");
+            values.insert(":paid_by".into(), string_value(paid_by));
+        }
+        if changed.refund != current.refund {
+            if let Some(refund) = &changed.refund {
+                sets.push("refund = :refund");
+                values.insert(
+                    ":refund".into(),
+                    AttributeValue::M(serde_dynamo::to_item(refund).map_err(StoreError::from)?),
+                );
+            }
+        }
         let mut expression = format!("SET {}", sets.join(", "));
         if *from == OrderStatus::PendingPayment {
-            expression.push_str(" REMOVE gsi_pending");
+            expression
+                .push_str(" REMOVE gsi_pending, pending_payment_id, pending_payment_expires_unix");
         }
         let update = Update::builder()
             .table_name(&self.table)
@@ -284,14 +399,14 @@ impl OrdersRepo {
         writes.extend(extra_writes);
         for attempt in 0..5u32 {
             match self.transact(writes.clone()).await {
-                Ok(()) => return Ok(current.after(transition, shipment)),
+                Ok(()) => return Ok(changed),
                 Err(e) => match cancellation(e)? {
                     // The order left the status it was read in: say which it was in.
                     Cancellation::ConditionsFailed(failed) if failed.contains(&0) => {
                         return Err(TransitionError::Invalid(current.status))
                     }
                     Cancellation::ConditionsFailed(_) => {
-                        return Err(TransitionError::OtherWriteRefused)
+                        return Err(TransitionError::OtherWriteRefused(current.status))
                     }
                     Cancellation::Conflict => crate::store::backoff(attempt).await,
                 },
@@ -340,7 +455,7 @@ impl From<TransitionError> for ApiError {
                     status.as_str()
                 ),
             },
-            TransitionError::OtherWriteRefused => ApiError::Conflict {
+            TransitionError::OtherWriteRefused(_) => ApiError::Conflict {
                 code: "conflict",
                 message: "The order changed meanwhile; read it and try again.".into(),
             },

@@ -3,49 +3,33 @@
 //!
 //! Key layout (`pk`, S):
 //! - `PAYMENT#<payment_id>`: a payment ([`Payment`]): order, amount, currency, method,
-//!   status (`pending`, `succeeded`, `failed`, `refund_required`).
+//!   status (see [`super::payment`]), `gsi_order` = its order's id.
+//! - `REFUND#<payment_id>`: the refund of that payment ([`Refund`]), written in the same
+//!   transaction as the payment's move to `refund_pending`. The table's stream carries
+//!   it to `request-refunds`, which asks the provider for it.
 //! - `PURCHASED#<buyer_id>#<goods_id>`: the buyer has paid for the goods (written with
 //!   the payment's transition; what allows a review).
 //! - `EVENT#<event_id>`: a webhook event as received, with what was done about it
 //!   (`outcome`). Written with `attribute_not_exists(pk)` in the same transaction as its
 //!   effect, so each event applies exactly once however often it is delivered.
+//!
+//! Global secondary index `by_order` (`gsi_order`, `pk`, projection ALL): an order's
+//! payments, for the order's own view.
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
+use super::payment::{Payment, PaymentStatus, PaymentSummary, Refund, RefundState};
 use crate::config::{self, ConfigError};
 use crate::store::{string_value, StoreError};
-
-/// A payment order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Payment {
-    /// Id handed to the provider.
-    pub payment_id: String,
-    /// The order it pays.
-    pub order_id: String,
-    /// The buyer.
-    #[serde(skip_serializing)]
-    #[serde(default)]
-    pub buyer_id: String,
-    /// Minor units.
-    pub amount: i64,
-    /// ISO 4217.
-    pub currency: String,
-    /// `alipay`, `wechat_pay` or `card`.
-    pub method: crate::orders::order::PaymentMethod,
-    /// `pending`, `succeeded`, `failed` or `refund_required`.
-    pub status: String,
-    /// RFC 3339.
-    pub created_at: String,
-}
 
 /// A webhook event as the provider sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookEvent {
     /// The provider's event id: the deduplication key.
     pub event_id: String,
-    /// `payment.succeeded` or `payment.failed`.
+    /// `payment.succeeded`, `payment.failed` or `payment.refunded`.
     #[serde(rename = "type")]
     pub event_type: String,
     /// Our payment id.
@@ -73,6 +57,22 @@ struct PaymentItem<'a> {
     #[serde(flatten)]
     payment: &'a Payment,
     buyer_id: &'a str,
+    gsi_order: &'a str,
+}
+
+#[derive(Serialize)]
+struct RefundItem<'a> {
+    pk: String,
+    #[serde(flatten)]
+    refund: &'a Refund,
+}
+
+fn payment_key(payment_id: &str) -> aws_sdk_dynamodb::types::AttributeValue {
+    string_value(format!("PAYMENT#{payment_id}"))
+}
+
+fn refund_key(payment_id: &str) -> aws_sdk_dynamodb::types::AttributeValue {
+    string_value(format!("REFUND#{payment_id}"))
 }
 
 impl PaymentsRepo {
@@ -87,25 +87,50 @@ impl PaymentsRepo {
         })
     }
 
-    /// Stores a new payment.
+    /// Uses the table named `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Whether the webhook event `event_id` was recorded (applied) before.
     ///
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
-    pub async fn create(&self, payment: &Payment) -> Result<(), StoreError> {
+    pub async fn event_recorded(&self, event_id: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", string_value(format!("EVENT#{event_id}")))
+            .projection_expression("pk")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        Ok(out.item.is_some())
+    }
+
+    /// The transaction item that stores a new payment.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn put_new(&self, payment: &Payment) -> Result<TransactWriteItem, StoreError> {
         let item = PaymentItem {
             pk: format!("PAYMENT#{}", payment.payment_id),
             payment,
             buyer_id: &payment.buyer_id,
+            gsi_order: &payment.order_id,
         };
-        self.client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(serde_dynamo::to_item(&item)?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
+            .build()
             .map_err(StoreError::new)?;
-        Ok(())
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     /// A payment by id.
@@ -113,16 +138,176 @@ impl PaymentsRepo {
     /// # Errors
     /// [`StoreError`] when DynamoDB fails.
     pub async fn get(&self, payment_id: &str) -> Result<Option<Payment>, StoreError> {
+        self.get_item(payment_key(payment_id)).await
+    }
+
+    /// The refund of a payment, if one was asked for.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn refund(&self, payment_id: &str) -> Result<Option<Refund>, StoreError> {
+        self.get_item(refund_key(payment_id)).await
+    }
+
+    async fn get_item<T: serde::de::DeserializeOwned>(
+        &self,
+        key: aws_sdk_dynamodb::types::AttributeValue,
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", string_value(format!("PAYMENT#{payment_id}")))
+            .key("pk", key)
             .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::new)?;
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// An order's payments, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn of_order(&self, order_id: &str) -> Result<Vec<PaymentSummary>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("by_order")
+            .key_condition_expression("gsi_order = :order")
+            .expression_attribute_values(":order", string_value(order_id))
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| Ok(serde_dynamo::from_item::<_, Payment>(item)?.into()))
+            .collect()
+    }
+
+    /// The transaction item moving a payment from `from` to `to`, on the condition that
+    /// it is still `from`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lifecycle doesn't allow the move (a bug) or the item
+    /// can't be built.
+    pub fn move_status(
+        &self,
+        payment_id: &str,
+        from: PaymentStatus,
+        to: PaymentStatus,
+        at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        if !from.allows(to) {
+            return Err(StoreError::new(format!(
+                "a payment can't move from {} to {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", payment_key(payment_id))
+            .update_expression("SET #status = :to, updated_at = :at")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", string_value(from.as_str()))
+            .expression_attribute_values(":to", string_value(to.as_str()))
+            .expression_attribute_values(":at", string_value(at))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The transaction item recording a refund request (once per payment).
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn put_refund(&self, refund: &Refund) -> Result<TransactWriteItem, StoreError> {
+        let item = RefundItem {
+            pk: format!("REFUND#{}", refund.payment_id),
+            refund,
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(&item)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Records that the provider accepted the refund; `false` when it had moved on
+    /// already (accepted before, or refunded).
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn refund_submitted(
+        &self,
+        payment_id: &str,
+        provider_refund_id: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", refund_key(payment_id))
+            .update_expression(
+                "SET #status = :submitted, submitted_at = :at, provider_refund_id = :id",
+            )
+            .condition_expression("#status = :requested")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(
+                ":submitted",
+                string_value(RefundState::Submitted.as_str()),
+            )
+            .expression_attribute_values(
+                ":requested",
+                string_value(RefundState::Requested.as_str()),
+            )
+            .expression_attribute_values(":at", string_value(at))
+            .expression_attribute_values(":id", string_value(provider_refund_id))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(true),
+            Err(e) if crate::store::is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(StoreError::new(e)),
+        }
+    }
+
+    /// The transaction item completing a refund, on the condition that it isn't
+    /// complete yet.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the item can't be built (a bug).
+    pub fn refund_completed(
+        &self,
+        payment_id: &str,
+        at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", refund_key(payment_id))
+            .update_expression("SET #status = :refunded, completed_at = :at")
+            .condition_expression("#status IN (:requested, :submitted)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":refunded", string_value(RefundState::Refunded.as_str()))
+            .expression_attribute_values(
+                ":requested",
+                string_value(RefundState::Requested.as_str()),
+            )
+            .expression_attribute_values(
+                ":submitted",
+                string_value(RefundState::Submitted.as_str()),
+            )
+            .expression_attribute_values(":at", string_value(at))
+            .build()
+            .map_err(StoreError::new)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// The transaction item recording an event with its outcome; fails if the event was
@@ -150,29 +335,6 @@ impl PaymentsRepo {
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// The transaction item setting a payment's status.
-    ///
-    /// # Errors
-    /// [`StoreError`] if the item can't be built (a bug).
-    pub fn set_status(
-        &self,
-        payment_id: &str,
-        status: &str,
-        at: &str,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key("pk", string_value(format!("PAYMENT#{payment_id}")))
-            .update_expression("SET #status = :status, updated_at = :at")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", string_value(status))
-            .expression_attribute_values(":at", string_value(at))
-            .build()
-            .map_err(StoreError::new)?;
-        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// The transaction item recording that `buyer_id` paid for `goods_id`.

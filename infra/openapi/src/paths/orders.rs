@@ -9,10 +9,10 @@
     operation_id = "cancel_order",
     path = "/orders/{order_id}/cancel",
     tag = "cart and orders",
-    summary = "Cancel an unpaid order; its stock returns",
+    summary = "Cancel an order; its stock returns, and a paid one's money",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the cancelled order", body = shop::orders::Order),
+        (status = 200, description = "the order: `cancelled` when it was unpaid, `refund_pending` when it was paid", body = shop::orders::Order),
         crate::answers::Unauthenticated,
         crate::answers::CustomersOnly,
         crate::answers::NotFound,
@@ -21,10 +21,14 @@
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Cancel an unpaid order; its stock returns.
+/// Cancel an order. While `pending_payment` it becomes `cancelled` and its reserved stock
+/// returns (its pending payment expires); while `paid` (not yet shipped) it becomes
+/// `refund_pending`, its stock returns and its payment is refunded: the provider is asked
+/// for the refund, and its `payment.refunded` webhook makes the order `refunded`.
 ///
 /// # Errors
-/// 401, 403 (merchants), 404, 409 `not_cancellable`; 500 when DynamoDB fails.
+/// 401, 403 (merchants), 404, 409 `not_cancellable` (shipped, delivered, cancelled or
+/// refunded); 500 when DynamoDB fails.
 pub fn cancel_order() {}
 
 // functions/confirm-delivery
@@ -57,11 +61,12 @@ pub fn confirm_delivery() {}
     operation_id = "create_payment",
     path = "/orders/{order_id}/payments",
     tag = "cart and orders",
-    summary = "Create the payment order number for the provider",
+    summary = "Create the payment order number for the provider, or answer the pending one",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     request_body = shop::payments::api::PayBody,
     responses(
-        (status = 201, description = "the pending payment", body = shop::payments::repo::Payment),
+        (status = 201, description = "a new pending payment", body = shop::payments::payment::Payment),
+        (status = 200, description = "the order's pending, unexpired payment, created before", body = shop::payments::payment::Payment),
         crate::answers::Unauthenticated,
         crate::answers::CustomersOnly,
         crate::answers::NotFound,
@@ -72,10 +77,15 @@ pub fn confirm_delivery() {}
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// Create the payment order number for the provider.
+/// Create the payment order number for the provider, with `checkout_url`, the provider's
+/// page where the buyer pays, and `expires_at`, a minute before the order's own expiry:
+/// the provider takes no money after it. An order has one pending payment at a time:
+/// while it has one that is unexpired, this answers 200 with it instead of creating
+/// another (a declined payment frees the order for a new one).
 ///
 /// # Errors
-/// 401, 403 (merchants), 404, 409 `not_payable`, 422; 500 when DynamoDB fails.
+/// 401, 403 (merchants), 404, 409 `not_payable` (not `pending_payment`, or less than a
+/// minute left), 422; 500 when DynamoDB fails.
 pub fn create_payment() {}
 
 // functions/delete-cart-item
@@ -128,10 +138,10 @@ pub fn get_cart() {}
     operation_id = "get_order",
     path = "/orders/{order_id}",
     tag = "cart and orders",
-    summary = "One of the caller's orders, with its status history",
+    summary = "One of the caller's orders, with its status history, payments and refund",
     params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
     responses(
-        (status = 200, description = "the order", body = shop::orders::Order),
+        (status = 200, description = "the order with its payments", body = shop::orders::OrderView),
         crate::answers::Unauthenticated,
         crate::answers::CustomersOnly,
         crate::answers::NotFound,
@@ -139,7 +149,8 @@ pub fn get_cart() {}
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-/// One of the caller's orders, with its status history.
+/// One of the caller's orders, with its status history, its payments (oldest first)
+/// and, once asked for, its refund.
 ///
 /// # Errors
 /// 401, 403 (merchants), 404; 500 when DynamoDB fails.
@@ -200,7 +211,7 @@ pub fn list_orders() {}
     operation_id = "payment_webhook",
     path = "/payments/webhook",
     tag = "cart and orders",
-    summary = "The payment provider reports an outcome (signed with Payment-Signature)",
+    summary = "The payment provider reports a payment's outcome or a refund (signed with Payment-Signature)",
     params(("Payment-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; at most 5 v1 values")),
     request_body = shop::payments::repo::WebhookEvent,
     responses(
@@ -211,7 +222,13 @@ pub fn list_orders() {}
         crate::answers::Internal
     )
 )]
-/// The payment provider reports an outcome (signed with Payment-Signature).
+/// The payment provider reports a payment's outcome or a refund (signed with
+/// Payment-Signature). `payment.succeeded` pays the order of a pending payment; money
+/// captured for an order that can't take it (cancelled, expired, or already paid) is
+/// refunded automatically and the order doesn't change. `payment.failed` fails a pending
+/// payment; after a success it changes nothing. `payment.refunded` completes the
+/// payment's refund, and moves the order `refund_pending → refunded`. Each `event_id` is
+/// applied once; a status never moves backwards.
 ///
 /// # Errors
 /// 400 `invalid_signature` / `invalid_json`, 422 for a signed body of the wrong shape;
@@ -271,6 +288,36 @@ pub fn place_order() {}
 /// 401, 403 (merchants), 404 (goods not on sale), 422 (quantity, full cart); 500 when
 /// AWS fails.
 pub fn put_cart_item() {}
+
+// functions/refund-order
+#[utoipa::path(
+    post,
+    operation_id = "refund_order",
+    path = "/orders/{order_id}/refund",
+    tag = "cart and orders",
+    summary = "The order's merchant refunds a paid order it can't fulfil",
+    params(("order_id" = String, Path, pattern = "^[0-9A-HJKMNP-TV-Z]{26}$")),
+    request_body = shop::orders::api::RefundBody,
+    responses(
+        (status = 200, description = "the order, `refund_pending`", body = shop::orders::Order),
+        crate::answers::Unauthenticated,
+        (status = 403, description = "forbidden: customers", body = shop::error::ErrorBody),
+        crate::answers::NotFound,
+        (status = 409, description = "invalid_transition", body = shop::error::ErrorBody),
+        crate::answers::JsonBody,
+        crate::answers::Invalid,
+        crate::answers::Internal
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+/// The order's merchant refunds a paid order it can't fulfil: `paid → refund_pending`,
+/// its stock returns and the payment is refunded (the provider's `payment.refunded`
+/// webhook then makes it `refunded`).
+///
+/// # Errors
+/// 401, 403 (customers), 404 (not the merchant's), 409 `invalid_transition` unless paid,
+/// 422; 500 when DynamoDB fails.
+pub fn refund_order() {}
 
 // functions/ship-order
 #[utoipa::path(
