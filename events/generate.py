@@ -102,12 +102,8 @@ def envelope(kind, goods, user=None, data=None, event_id="01JDQ9Z1B2C3D4E5F6G7H8
 def write_raw(fn, name, e):
     os.makedirs(f"events/{fn}", exist_ok=True)
     json.dump(e, open(f"events/{fn}/{name}.json", "w"), indent=2, ensure_ascii=False); open(f"events/{fn}/{name}.json","a").write("\n")
-write_raw("index-goods", "valid", sqs([("goods-created", "GoodsChangesQueue", envelope("goods.created", GOODS, data={"name": new["name"]}))]))
-write_raw("index-goods", "malformed", sqs([
-    ("not-json", "GoodsChangesQueue", "{not json"),
-    ("not-a-goods-change", "GoodsChangesQueue", envelope("view", GOODS)),
-    ("no-goods-id", "GoodsChangesQueue", json.dumps({"event_id": "01JDQ9Z1B2C3D4E5F6G7H8J9K1", "type": "goods.updated", "occurred_at": "2026-11-25T12:00:00Z", "data": {}})),
-]))
+# index-goods, request-refunds and relay-purchases read DynamoDB stream batches: their
+# events/<function>/valid.json are written by hand.
 write("search", "valid", event("GET", "/search", query={"q": "蓝牙耳机 headphones", "category": "Electronics", "max_price": "50000", "limit": "10"}))
 write("search", "empty-query", event("GET", "/search", query={"q": "   "}))
 USER = "01JDQ7W1B2C3D4E5F6G7H8J9K0"

@@ -64,6 +64,8 @@ emulator_pids+=($!)
 "$local_dir/venv/bin/python" "$root/infra/moto/server.py" -H 127.0.0.1 -p "$MOTO_PORT" \
   >"$local_dir/logs/moto-$MOTO_PORT.log" 2>&1 &
 emulator_pids+=($!)
+# The fault-injection tests (tests/faults.rs) pause and resume it by this pid.
+export LOCAL_MOTO_PID=$!
 "$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_SES_PORT" \
   >"$local_dir/logs/moto-ses-$MOTO_SES_PORT.log" 2>&1 &
 emulator_pids+=($!)

@@ -97,7 +97,7 @@ async fn loading_the_demo_catalogue_twice_creates_it_once() {
     );
     assert_eq!(heart["category"], "Lighting");
 
-    // The import published its goods.created events: search indexes them.
+    // The import's writes reach search through the goods table's stream.
     let id = heart["goods_id"].as_str().unwrap().to_owned();
     e2e::eventually(30, "the imported goods in search", || async {
         let (status, page) = Api::new()

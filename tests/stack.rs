@@ -1,6 +1,7 @@
 //! The template and the code agree: every function in `template.yaml` has a binary
 //! under `functions/` and every binary a function; every route of the template is
-//! served by the local stack.
+//! served by the local stack; every function keeps its logs a month and every
+//! dead-letter queue has an alarm.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -53,6 +54,52 @@ fn every_function_has_its_events_folder() {
             folder.display()
         );
     }
+}
+
+#[test]
+fn every_function_keeps_its_logs_a_month_and_every_dead_letter_queue_has_an_alarm() {
+    let doc = template::read(&repo().join("template.yaml")).unwrap();
+    let resources = doc["Resources"].as_object().unwrap();
+    let of_type = |kind: &'static str| {
+        resources
+            .iter()
+            .filter(move |(_, r)| r["Type"] == kind)
+            .map(|(id, r)| (id.as_str(), r))
+    };
+    let logged: BTreeSet<String> = of_type("AWS::Logs::LogGroup")
+        .filter(|(_, r)| r["Properties"]["RetentionInDays"] == 30)
+        .filter_map(|(_, r)| {
+            let name = r["Properties"]["LogGroupName"]["Fn::Sub"].as_str()?;
+            Some(
+                name.strip_prefix("/aws/lambda/${")?
+                    .trim_end_matches('}')
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let functions: BTreeSet<String> = of_type("AWS::Serverless::Function")
+        .map(|(id, _)| id.to_owned())
+        .collect();
+    assert_eq!(
+        logged, functions,
+        "a log group with 30 days' retention per function"
+    );
+
+    let watched: BTreeSet<String> = of_type("AWS::CloudWatch::Alarm")
+        .filter(|(_, r)| r["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible")
+        .filter_map(|(_, r)| {
+            let queue = &r["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"];
+            Some(queue.as_array()?.first()?.as_str()?.to_owned())
+        })
+        .collect();
+    let dead_letters: BTreeSet<String> = of_type("AWS::SQS::Queue")
+        .map(|(id, _)| id.to_owned())
+        .filter(|id| id.ends_with("DeadLetterQueue"))
+        .collect();
+    assert_eq!(
+        watched, dead_letters,
+        "an alarm on every dead-letter queue's depth"
+    );
 }
 
 #[tokio::test]

@@ -96,8 +96,11 @@ pub fn needs(target: &str, body: &[u8]) -> Vec<String> {
             s if s.starts_with("DynamoDB") => dynamodb(operation, &json),
             "AmazonSQS" => {
                 let queue = json["QueueUrl"].as_str().unwrap_or_default();
+                // IAM authorizes SQS's batch calls by their single action's permission
+                // (SendMessageBatch by sqs:SendMessage).
+                let action = operation.strip_suffix("Batch").unwrap_or(operation);
                 vec![format!(
-                    "sqs:{operation} {}",
+                    "sqs:{action} {}",
                     queue.rsplit('/').next().unwrap_or_default()
                 )]
             }
@@ -243,6 +246,13 @@ mod tests {
         let send = json!({"QueueUrl": "http://127.0.0.1:5000/000000000000/EventsQueue"});
         assert_eq!(
             needs("AmazonSQS.SendMessage", send.to_string().as_bytes()),
+            ["sqs:SendMessage EventsQueue"]
+        );
+        assert_eq!(
+            needs(
+                "AmazonSQS.SendMessageBatch",
+                br#"{"QueueUrl": "http://127.0.0.1:5000/123456789012/EventsQueue"}"#
+            ),
             ["sqs:SendMessage EventsQueue"]
         );
         assert_eq!(

@@ -5,20 +5,23 @@
 //!  "user_id": "01J…", "goods_id": "01J…", "data": {…}}
 //! ```
 //!
-//! `event_id` is a fresh ULID per event: consumers deduplicate on it, since SQS delivers
-//! at least once. Two queues carry them: the behaviour queue (`view`, `cart`, `purchase`:
-//! what recommendations learn from), the goods-changes queue (`goods.created`,
-//! `goods.updated`, `goods.deleted`: what search and recommendations keep in step with)
-//! and the password-reset queue (`account.password_reset_requested`: what the reset
-//! mailer answers, off the request path).
+//! `event_id` identifies the event: consumers deduplicate on it, since SQS delivers at
+//! least once (a fresh ULID, or for a purchase its order line, so that a purchase relayed
+//! twice is one). Two queues carry them: the behaviour queue (`view`, `cart`, `purchase`:
+//! what recommendations learn from) and the password-reset queue
+//! (`account.password_reset_requested`: what the reset mailer answers, off the request
+//! path).
 //!
-//! Publishing is best effort by design where the contract says so (a view must never
-//! fail a read): [`Publisher::publish_or_log`] logs a failure and goes on.
+//! Events that must not be lost are not sent after the write that causes them: goods
+//! changes reach search through the goods table's DynamoDB stream, and purchases are
+//! relayed to the behaviour queue from the payments table's stream (`relay-purchases`),
+//! which retries until the queue takes them. Views and cart additions are best effort by
+//! design (a view must never fail a read): [`Publisher::publish_or_log`] logs a failure
+//! and goes on.
 
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Goods;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::{BoxError, ErrorChain};
@@ -38,15 +41,6 @@ pub enum Event {
     /// A user paid for goods (one event per order line).
     #[serde(rename = "purchase")]
     Purchase(Purchased),
-    /// A merchant created goods: the item as created.
-    #[serde(rename = "goods.created")]
-    GoodsCreated(Box<Goods>),
-    /// A merchant changed goods: the item as changed.
-    #[serde(rename = "goods.updated")]
-    GoodsUpdated(Box<Goods>),
-    /// A merchant deleted goods.
-    #[serde(rename = "goods.deleted")]
-    GoodsDeleted(GoodsDeleted),
     /// Someone asked for a password reset email for this address (account or not).
     #[serde(rename = "account.password_reset_requested")]
     PasswordResetRequested(PasswordResetRequested),
@@ -83,36 +77,16 @@ pub struct Purchased {
     pub currency: String,
 }
 
-/// Deleted goods.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoodsDeleted {
-    /// Whose they were.
-    pub merchant_id: String,
-    /// When (RFC 3339).
-    pub deleted_at: String,
-}
-
 impl Event {
-    /// The wire name of the type (`view`, `goods.deleted` …), also sent as the SQS
-    /// message attribute `type`.
+    /// The wire name of the type (`view`, `purchase` …), also sent as the SQS message
+    /// attribute `type`.
     pub fn name(&self) -> &'static str {
         match self {
             Self::View(_) => "view",
             Self::Cart(_) => "cart",
             Self::Purchase(_) => "purchase",
-            Self::GoodsCreated(_) => "goods.created",
-            Self::GoodsUpdated(_) => "goods.updated",
-            Self::GoodsDeleted(_) => "goods.deleted",
             Self::PasswordResetRequested(_) => "account.password_reset_requested",
         }
-    }
-
-    /// Whether it is a change to goods (what the goods-changes queue carries).
-    pub fn is_goods_change(&self) -> bool {
-        matches!(
-            self,
-            Self::GoodsCreated(_) | Self::GoodsUpdated(_) | Self::GoodsDeleted(_)
-        )
     }
 }
 
@@ -164,7 +138,7 @@ pub struct Publisher {
 
 impl Publisher {
     /// Publishes to the queue whose URL is in the variable `variable`
-    /// (`EVENTS_QUEUE_URL` or `GOODS_CHANGES_QUEUE_URL`).
+    /// (`EVENTS_QUEUE_URL` or `PASSWORD_RESET_QUEUE_URL`).
     ///
     /// # Errors
     /// [`ConfigError::Missing`] naming the variable.
@@ -264,17 +238,15 @@ mod tests {
     }
 
     #[test]
-    fn goods_changes_carry_dotted_types() {
-        let deleted = Event::GoodsDeleted(GoodsDeleted {
-            merchant_id: "m".into(),
-            deleted_at: "2026-11-25T12:00:00Z".into(),
+    fn dotted_types_travel_as_written() {
+        let asked = Event::PasswordResetRequested(PasswordResetRequested {
+            email: "li@example.com".into(),
         });
         assert_eq!(
-            serde_json::to_value(&deleted).unwrap()["type"],
-            "goods.deleted"
+            serde_json::to_value(&asked).unwrap()["type"],
+            "account.password_reset_requested"
         );
-        assert_eq!(deleted.name(), "goods.deleted");
-        assert!(deleted.is_goods_change());
+        assert_eq!(asked.name(), "account.password_reset_requested");
     }
 
     #[test]

@@ -32,10 +32,6 @@ pub fn offline_env() {
             ("BEHAVIOUR_TABLE", "behaviour"),
             ("EVENTS_QUEUE_URL", "http://127.0.0.1:9/000000000000/events"),
             (
-                "GOODS_CHANGES_QUEUE_URL",
-                "http://127.0.0.1:9/000000000000/goods-changes",
-            ),
-            (
                 "PASSWORD_RESET_QUEUE_URL",
                 "http://127.0.0.1:9/000000000000/password-resets",
             ),

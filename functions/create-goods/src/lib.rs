@@ -1,7 +1,6 @@
 //! `POST /goods`: a merchant adds goods to the catalogue.
 //!
-//! Publishes `goods.created` (with the item) to the goods-changes queue for search
-//! and recommendations.
+//! Nothing is published: the goods table's stream carries the new item to search.
 
 use lambda_http::{Body, Request, Response};
 use shop::auth::Merchant;

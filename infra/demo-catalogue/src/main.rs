@@ -10,8 +10,7 @@
 //! stack writes to `LOCAL_LAMBDA_ENV_FILE`, as `infra/up.sh --demo` runs it) the merchant
 //! still signs up and is checked through the API, but the goods are written as an import
 //! ([`shop::catalogue::GoodsChanges::import`]): 25 to a BatchWriteItem into the template's
-//! goods table, their `goods.created` events ten to a SendMessageBatch to its goods-changes
-//! queue, as `create-goods` would publish them. On 2 cores, debug binaries, that takes
+//! goods table, whose stream carries them to search as it carries any write. On 2 cores, debug binaries, that takes
 //! the demo's 3,740 goods in seconds instead of two minutes of `POST /goods` (README).
 //!
 //! Usage: `demo-catalogue [--api URL] [--data PATH] [--concurrency N] [--direct ENV_FILE]

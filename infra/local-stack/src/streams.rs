@@ -28,6 +28,8 @@ const IDLE_POLL: Duration = Duration::from_millis(250);
 const SHARD_SCAN: Duration = Duration::from_secs(2);
 /// The pause before a failed batch is retried.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
+/// How long one call to DynamoDB Local may take before it is made again.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// DynamoDB Local's JSON API.
 #[derive(Clone)]
@@ -53,7 +55,10 @@ pub async fn poll_stream(
     region: String,
 ) {
     let api = Api {
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .unwrap_or_default(),
         endpoint: dynamodb,
         region: region.clone(),
     };
@@ -236,6 +241,10 @@ impl Feeder {
                 })
                 .collect();
             iterator = out["NextShardIterator"].as_str().map(str::to_owned);
+            if iterator.is_none() && !self.closed(&shard).await {
+                // DynamoDB Local may end an iterator of a shard that is still open.
+                iterator = self.iterator(&shard, last.as_deref()).await;
+            }
             let Some(newest) = records.last() else {
                 tokio::time::sleep(IDLE_POLL).await;
                 continue;
@@ -246,6 +255,17 @@ impl Feeder {
             self.deliver(&shard, records).await;
         }
         self.done.lock().expect("not poisoned").insert(shard);
+    }
+
+    /// Whether `shard` is closed (has an ending sequence number): read to its end, it is
+    /// done. When the stream can't be described, it is taken as open.
+    async fn closed(&self, shard: &str) -> bool {
+        self.shards().await.is_ok_and(|shards| {
+            shards.iter().any(|s| {
+                s["ShardId"] == shard
+                    && s["SequenceNumberRange"]["EndingSequenceNumber"].is_string()
+            })
+        })
     }
 
     /// Delivers a batch until it is done, split, or out of retries.

@@ -177,11 +177,19 @@ pub struct LocalValues {
 /// # Errors
 /// A readable message when the file is missing, not YAML, or uses what this can't resolve.
 pub fn load(path: &Path, local: &LocalValues) -> Result<Template, String> {
+    let doc = read(path)?;
+    Resolver::new(&doc, local)?.template()
+}
+
+/// The template file as JSON, intrinsics in their long form, nothing resolved.
+///
+/// # Errors
+/// A readable message when the file is missing or not YAML.
+pub fn read(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let yaml: serde_norway::Value =
         serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let doc = normalise(yaml);
-    Resolver::new(&doc, local)?.template()
+    Ok(normalise(yaml))
 }
 
 /// Turns YAML (with CloudFormation's short tags) into JSON with long-form intrinsics.

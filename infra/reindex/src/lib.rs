@@ -1,12 +1,13 @@
 //! Brings the whole search index in line with the goods table.
 //!
-//! `index-goods` keeps the index current from the goods-changes queue, one change at a
+//! `index-goods` keeps the index current from the goods table's stream, one change at a
 //! time. Two things it can't do are this job's:
 //! - **Tuning**: impacts are computed at indexing time with `k1`, `b` and the corpus's
 //!   average field lengths of that moment (`shop::search`), so after changing
 //!   `SEARCH_BM25_K1`/`SEARCH_BM25_B` every document has to be indexed again.
-//! - **Repair**: a goods change whose event never reached the queue (the goods write
-//!   succeeded, the `SendMessage` after it failed) is missing from the index until the
+//! - **Repair**: a batch of the stream that `index-goods` gave up on after its retries
+//!   (described in `GoodsIndexDeadLetterQueue`), or a change older than the stream's 24
+//!   hours when the consumer was down that long, is missing from the index until the
 //!   goods change again.
 //!
 //! It Scans the goods table in parallel segments and runs

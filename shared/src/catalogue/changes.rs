@@ -1,43 +1,41 @@
 //! Creating, editing and deleting goods: the merchant's own, checked by the goods table's
-//! conditional writes; each change is then published to the goods-changes queue (search
-//! and recommendations follow it), a failure to publish logged, never failing the change.
+//! conditional writes. Nothing is sent after the write: the goods table's DynamoDB stream
+//! carries every change to search (`index-goods`), so a change that was written is never
+//! lost to a queue that was down, and one that wasn't written is never announced.
 
 use super::goods::GoodsPatch;
 use super::repo::{GoodsRecord, GoodsRepo};
-use super::{clients, Goods, GoodsInput};
+use super::{Goods, GoodsInput};
 use crate::accounts::sessions::SessionsRepo;
-use crate::auth::{Caller, Merchant};
+use crate::auth::Merchant;
+use crate::aws::Aws;
 use crate::clock;
 use crate::config::ConfigError;
 use crate::error::{ApiError, FieldErrors};
-use crate::events::{Envelope, Event, GoodsDeleted, Publisher};
 use crate::http::IfMatch;
 use crate::ids::new_id;
 
 /// Fields a new goods item must have (`currency` defaults to CNY, `images` to none).
 const REQUIRED: &[&str] = &["name", "description", "price", "category", "stock"];
 
-/// What the functions that change goods need: sessions, the goods table and the
-/// goods-changes queue.
+/// What the functions that change goods need: sessions and the goods table.
 pub struct GoodsChanges {
     /// Sessions, for the caller.
     pub sessions: SessionsRepo,
     /// The goods table.
     pub goods: GoodsRepo,
-    changes: Publisher,
 }
 
 impl GoodsChanges {
-    /// Reads `SESSIONS_TABLE`, `GOODS_TABLE` and `GOODS_CHANGES_QUEUE_URL`.
+    /// Reads `SESSIONS_TABLE` and `GOODS_TABLE`.
     ///
     /// # Errors
     /// A missing variable, named.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let (sessions, goods, changes) = clients("GOODS_CHANGES_QUEUE_URL")?;
+        let dynamodb = Aws::from_env()?.dynamodb();
         Ok(Self {
-            sessions,
-            goods,
-            changes,
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
         })
     }
 
@@ -54,22 +52,19 @@ impl GoodsChanges {
         let now = clock::rfc3339(clock::now());
         let record = GoodsRecord::new(new_id(), merchant.user_id.clone(), fields, &now);
         self.goods.create(&record).await?;
-        let goods = record.public();
-        tracing::info!(goods_id = %goods.goods_id, merchant_id = %merchant.user_id, "goods created");
-        let event = Event::GoodsCreated(Box::new(goods));
-        self.publish(event, merchant, &record.goods_id).await;
+        tracing::info!(goods_id = %record.goods_id, merchant_id = %merchant.user_id, "goods created");
         Ok(record)
     }
 
     /// New goods of the merchant `merchant_id`'s in bulk: an import (the demo catalogue's
-    /// loader, which signed in as that merchant first), not an API route. Each input is validated as [`GoodsChanges::create`] validates it; the
-    /// valid ones are written 25 to a BatchWriteItem, then published ten to a
-    /// SendMessageBatch. Answers, in the inputs' order, each one's goods or why it was
-    /// refused.
+    /// loader, which signed in as that merchant first), not an API route. Each input is
+    /// validated as [`GoodsChanges::create`] validates it; the valid ones are written 25
+    /// to a BatchWriteItem (the table's stream carries them to search as it carries any
+    /// write). Answers, in the inputs' order, each one's goods or why it was refused.
     ///
     /// # Errors
-    /// When DynamoDB or SQS fails (what was written before stays written; an import
-    /// that skips the names it finds can run again).
+    /// When DynamoDB fails (what was written before stays written; an import that skips
+    /// the names it finds can run again).
     pub async fn import(
         &self,
         merchant_id: &str,
@@ -90,22 +85,6 @@ impl GoodsChanges {
             .collect();
         let records: Vec<GoodsRecord> = checked.iter().filter_map(|r| r.clone().ok()).collect();
         self.goods.create_all(&records).await?;
-        let events: Vec<Envelope> = records
-            .iter()
-            .map(|record| {
-                let goods = record.public();
-                let id = goods.goods_id.clone();
-                Envelope::new(
-                    Event::GoodsCreated(Box::new(goods)),
-                    Some(merchant_id),
-                    Some(&id),
-                )
-            })
-            .collect();
-        self.changes
-            .publish_all(&events)
-            .await
-            .map_err(|e| ApiError::internal(format!("publishing the imported goods: {e}")))?;
         tracing::info!(%merchant_id, imported = records.len(), "goods imported");
         Ok(checked
             .into_iter()
@@ -133,8 +112,6 @@ impl GoodsChanges {
             .update(goods_id, &merchant.user_id, &edit, if_match, &now)
             .await?;
         tracing::info!(goods_id = %goods_id, version = record.version, "goods updated");
-        let event = Event::GoodsUpdated(Box::new(record.public()));
-        self.publish(event, merchant, goods_id).await;
         Ok(record)
     }
 
@@ -151,22 +128,10 @@ impl GoodsChanges {
         if_match: Option<&IfMatch>,
     ) -> Result<(), ApiError> {
         let now = clock::rfc3339(clock::now());
-        let record = (self.goods)
+        (self.goods)
             .delete(goods_id, &merchant.user_id, if_match, &now)
             .await?;
         tracing::info!(goods_id = %goods_id, "goods deleted");
-        let deleted = Event::GoodsDeleted(GoodsDeleted {
-            merchant_id: record.merchant_id,
-            deleted_at: now,
-        });
-        self.publish(deleted, merchant, goods_id).await;
         Ok(())
-    }
-
-    /// Publishes a change to `goods_id`; a failure is logged (the change itself has
-    /// been made).
-    async fn publish(&self, event: Event, caller: &Caller, goods_id: &str) {
-        let envelope = Envelope::new(event, Some(&caller.user_id), Some(goods_id));
-        self.changes.publish_or_log(&envelope).await;
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! - [`goods`]: the validated input of create and update, and the item as the API shows it.
 //! - [`repo`]: the goods table (stock, soft deletes, listings by category, merchant, price).
-//! - [`changes`]: creating, editing and deleting goods ([`GoodsChanges`]), each change
-//!   published to the goods-changes queue.
+//! - [`changes`]: creating, editing and deleting goods ([`GoodsChanges`]); the goods
+//!   table's stream carries each change to search.
 //! - [`GoodsViews`]: reading one goods item, and publishing a signed-in caller's view to
 //!   the behaviour queue.
 //! - [`images`]: uploaded images: the presigned POST, the keys, each image's detail;
@@ -45,11 +45,12 @@ impl GoodsViews {
     /// # Errors
     /// A missing variable, named.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let (sessions, goods, views) = clients("EVENTS_QUEUE_URL")?;
+        let aws = Aws::from_env()?;
+        let dynamodb = aws.dynamodb();
         Ok(Self {
-            sessions,
-            goods,
-            views,
+            sessions: SessionsRepo::from_env(dynamodb.clone())?,
+            goods: GoodsRepo::from_env(dynamodb)?,
+            views: Publisher::from_env(aws.sqs(), "EVENTS_QUEUE_URL")?,
         })
     }
 
@@ -63,18 +64,4 @@ impl GoodsViews {
         );
         self.views.publish_or_log(&view).await;
     }
-}
-
-/// The sessions, the goods table and the queue named by `queue_var`, on one SDK
-/// configuration.
-pub(crate) fn clients(
-    queue_var: &'static str,
-) -> Result<(SessionsRepo, GoodsRepo, Publisher), ConfigError> {
-    let aws = Aws::from_env()?;
-    let dynamodb = aws.dynamodb();
-    Ok((
-        SessionsRepo::from_env(dynamodb.clone())?,
-        GoodsRepo::from_env(dynamodb)?,
-        Publisher::from_env(aws.sqs(), queue_var)?,
-    ))
 }

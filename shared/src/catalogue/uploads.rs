@@ -16,7 +16,6 @@ use crate::aws::Aws;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use crate::events::{Envelope, Event, Publisher};
 use crate::ids::new_id;
 use crate::store::StoreError;
 
@@ -120,12 +119,10 @@ pub struct ImageStore {
     s3: aws_sdk_s3::Client,
     bucket: String,
     base_url: String,
-    changes: Publisher,
 }
 
 impl ImageStore {
-    /// Reads `GOODS_TABLE`, `IMAGES_BUCKET`, `IMAGES_BASE_URL` and
-    /// `GOODS_CHANGES_QUEUE_URL`.
+    /// Reads `GOODS_TABLE`, `IMAGES_BUCKET` and `IMAGES_BASE_URL`.
     ///
     /// # Errors
     /// A missing variable, named.
@@ -145,7 +142,6 @@ impl ImageStore {
             base_url: config::required("IMAGES_BASE_URL")?
                 .trim_end_matches('/')
                 .to_owned(),
-            changes: Publisher::from_env(aws.sqs(), "GOODS_CHANGES_QUEUE_URL")?,
         })
     }
 
@@ -226,9 +222,6 @@ impl ImageStore {
         match appended {
             Ok(Appended::Added(record)) => {
                 tracing::info!(%goods_id, %image_id, images = record.images.len(), "image shown");
-                let event = Event::GoodsUpdated(Box::new(record.public()));
-                let envelope = Envelope::new(event, Some(&record.merchant_id), Some(goods_id));
-                self.changes.publish_or_log(&envelope).await;
                 Ok(Attached::Shown)
             }
             Ok(Appended::AlreadyThere) => Ok(Attached::AlreadyShown),
@@ -255,12 +248,9 @@ impl ImageStore {
         image_id: &str,
     ) -> Result<(), ApiError> {
         let now = clock::rfc3339(clock::now());
-        let (record, image) = (self.goods)
+        let (_, image) = (self.goods)
             .remove_image(goods_id, &merchant.user_id, image_id, &now)
             .await?;
-        let event = Event::GoodsUpdated(Box::new(record.public()));
-        let envelope = Envelope::new(event, Some(&merchant.user_id), Some(goods_id));
-        self.changes.publish_or_log(&envelope).await;
         if image == self.uploaded_detail(goods_id, image_id) {
             self.delete_objects(goods_id, image_id)
                 .await

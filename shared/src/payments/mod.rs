@@ -3,6 +3,7 @@
 //! - [`payment`]: a payment and its one state machine; refunds.
 //! - [`provider`]: the provider's checkout links and refunds API.
 //! - [`refunds`]: asking the provider for the refunds the shop owes.
+//! - [`relay`]: relaying purchases to the behaviour queue.
 //! - [`signature`]: the webhook's HMAC signature.
 //! - [`secrets`]: the webhook's signing secrets, from Secrets Manager.
 //! - [`repo`]: the payments table (payments and the webhook events recorded against them).
@@ -14,6 +15,7 @@ pub mod api;
 pub mod payment;
 pub mod provider;
 pub mod refunds;
+pub mod relay;
 pub mod repo;
 pub mod secrets;
 pub mod signature;

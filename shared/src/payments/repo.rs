@@ -7,8 +7,9 @@
 //! - `REFUND#<payment_id>`: the refund of that payment ([`Refund`]), written in the same
 //!   transaction as the payment's move to `refund_pending`. The table's stream carries
 //!   it to `request-refunds`, which asks the provider for it.
-//! - `PURCHASED#<buyer_id>#<goods_id>`: the buyer has paid for the goods (written with
-//!   the payment's transition; what allows a review).
+//! - `PURCHASED#<buyer_id>#<goods_id>`: the buyer has paid for the goods ([`Purchase`],
+//!   written with the payment's transition): what allows a review, and, through the
+//!   table's stream (`relay-purchases`), the purchase recommendations learn from.
 //! - `EVENT#<event_id>`: a webhook event as received, with what was done about it
 //!   (`outcome`). Written with `attribute_not_exists(pk)` in the same transaction as its
 //!   effect, so each event applies exactly once however often it is delivered.
@@ -58,6 +59,33 @@ struct PaymentItem<'a> {
     payment: &'a Payment,
     buyer_id: &'a str,
     gsi_order: &'a str,
+}
+
+/// A paid order line, as the `PURCHASED#<buyer_id>#<goods_id>` item records it (the
+/// buyer's latest purchase of the goods).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    /// Who paid.
+    pub buyer_id: String,
+    /// For what.
+    pub goods_id: String,
+    /// In which order.
+    pub order_id: String,
+    /// Units.
+    pub quantity: u32,
+    /// Unit price paid, minor units.
+    pub unit_price: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// When it was paid (RFC 3339).
+    pub at: String,
+}
+
+#[derive(Serialize)]
+struct PurchaseItem {
+    pk: String,
+    #[serde(flatten)]
+    purchase: Purchase,
 }
 
 #[derive(Serialize)]
@@ -337,25 +365,35 @@ impl PaymentsRepo {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The transaction item recording that `buyer_id` paid for `goods_id`.
+    /// The transaction item recording that `buyer_id` paid for an order line: what
+    /// allows a review, and (through the table's stream, see [`Purchase`]) what
+    /// recommendations learn a purchase from.
     ///
     /// # Errors
     /// [`StoreError`] if the item can't be built (a bug).
     pub fn purchased(
         &self,
         buyer_id: &str,
-        goods_id: &str,
+        line: &crate::orders::OrderLine,
         order_id: &str,
+        currency: &str,
         at: &str,
     ) -> Result<TransactWriteItem, StoreError> {
+        let item = PurchaseItem {
+            pk: format!("PURCHASED#{buyer_id}#{}", line.goods_id),
+            purchase: Purchase {
+                buyer_id: buyer_id.to_owned(),
+                goods_id: line.goods_id.clone(),
+                order_id: order_id.to_owned(),
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                currency: currency.to_owned(),
+                at: at.to_owned(),
+            },
+        };
         let put = Put::builder()
             .table_name(&self.table)
-            .item(
-                "pk",
-                string_value(format!("PURCHASED#{buyer_id}#{goods_id}")),
-            )
-            .item("order_id", string_value(order_id))
-            .item("at", string_value(at))
+            .set_item(Some(serde_dynamo::to_item(&item)?))
             .build()
             .map_err(StoreError::new)?;
         Ok(TransactWriteItem::builder().put(put).build())

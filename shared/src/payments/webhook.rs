@@ -18,8 +18,9 @@
 //!   was the order's (`refund_pending → refunded`).
 //!
 //! A business rejection (an amount or currency that differs) is recorded and answered
-//! 200, so the provider doesn't retry it. A successful payment publishes one `purchase`
-//! event per order line.
+//! 200, so the provider doesn't retry it. A successful payment records one purchase per
+//! order line in the same transaction; the payments table's stream relays them to the
+//! behaviour queue (`relay-purchases`), so no purchase is lost to a queue that was down.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
@@ -32,7 +33,6 @@ use crate::catalogue::repo::GoodsRepo;
 use crate::clock;
 use crate::config::{self, ConfigError};
 use crate::error::{ApiError, BoxError};
-use crate::events::{Envelope, Event, Publisher, Purchased};
 use crate::http;
 use crate::orders::order::OrderStatus;
 use crate::orders::repo::{MoveDetails, OrdersRepo};
@@ -111,15 +111,14 @@ pub struct Webhook {
     orders: OrdersRepo,
     goods: GoodsRepo,
     payments: PaymentsRepo,
-    events: Publisher,
     /// The signing secrets (several while rotating), from Secrets Manager.
     secrets: WebhookSecrets,
 }
 
 impl Webhook {
-    /// Builds the service at cold start: reads `ORDERS_TABLE`, `GOODS_TABLE`, `PAYMENTS_TABLE`,
-    /// `EVENTS_QUEUE_URL`, and the signing secrets from the Secrets Manager secret named
-    /// by `PAYMENT_WEBHOOK_SECRET_ARN`.
+    /// Builds the service at cold start: reads `ORDERS_TABLE`, `GOODS_TABLE`,
+    /// `PAYMENTS_TABLE`, and the signing secrets from the Secrets Manager secret named by
+    /// `PAYMENT_WEBHOOK_SECRET_ARN`.
     ///
     /// # Errors
     /// A missing variable, named; a secret that can't be read or lists no secret.
@@ -140,7 +139,6 @@ impl Webhook {
             orders: OrdersRepo::from_env(dynamodb.clone())?,
             goods: GoodsRepo::from_env(dynamodb.clone())?,
             payments: PaymentsRepo::from_env(dynamodb)?,
-            events: Publisher::from_env(aws.sqs(), "EVENTS_QUEUE_URL")?,
             secrets,
         })
     }
@@ -266,8 +264,9 @@ impl Webhook {
         }
     }
 
-    /// Pays the order with its pending payment: the reserved units leave the goods, the
-    /// buyer's purchases are recorded, and the purchase events go out.
+    /// Pays the order with its pending payment: the reserved units leave the goods and
+    /// the buyer's purchases are recorded (the table's stream relays them to
+    /// recommendations).
     async fn pay(
         &self,
         event: &WebhookEvent,
@@ -288,8 +287,9 @@ impl Webhook {
         for line in &order.items {
             writes.push(self.payments.purchased(
                 &order.buyer_id,
-                &line.goods_id,
+                line,
                 &order.order_id,
+                &order.currency,
                 at,
             )?);
         }
@@ -304,7 +304,6 @@ impl Webhook {
             .await;
         if let Ok(paid) = &paid {
             tracing::info!(order_id = %paid.order_id, "order paid");
-            publish_purchases(self, paid).await;
         }
         refused_or(paid.map(|_| ()))
     }
@@ -339,23 +338,6 @@ fn refused_or(moved: Result<(), TransitionError>) -> Result<Attempt, ApiError> {
             Ok(Attempt::Refused)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-async fn publish_purchases(ctx: &Webhook, order: &Order) {
-    for line in &order.items {
-        let purchased = Purchased {
-            order_id: order.order_id.clone(),
-            quantity: line.quantity,
-            unit_price: line.unit_price,
-            currency: order.currency.clone(),
-        };
-        let event = Envelope::new(
-            Event::Purchase(purchased),
-            Some(&order.buyer_id),
-            Some(&line.goods_id),
-        );
-        ctx.events.publish_or_log(&event).await;
     }
 }
 

@@ -1,5 +1,5 @@
 //! Keyword search: an inverted index kept in DynamoDB (`SEARCH_TABLE`), written by the
-//! `index-goods` function from the goods-changes queue and read by `search`.
+//! `index-goods` function from the goods table's stream and read by `search`.
 //!
 //! # Ranking
 //! BM25F over three fields, name (weight 3), category (2) and description (1): a term's
