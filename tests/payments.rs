@@ -88,6 +88,19 @@ impl Shop {
     }
 }
 
+/// The payment ids `watch-refunds` would report stuck at `now`.
+async fn stuck_at(now: time::OffsetDateTime) -> Vec<String> {
+    let dynamodb = shop::aws::Aws::from_env().unwrap().dynamodb();
+    let payments = shop::payments::repo::PaymentsRepo::new(dynamodb, "PaymentsTable");
+    shop::payments::refunds::RefundWatch::new(payments)
+        .stuck(now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.payment_id)
+        .collect()
+}
+
 fn event(kind: &str, payment: &Payment) -> WebhookEvent {
     WebhookEvent {
         event_id: format!("evt_{}", e2e::unique()),
@@ -465,6 +478,10 @@ async fn a_refund_the_provider_keeps_refusing_reaches_the_dead_letter_queue_and_
     assert_eq!(view.payment_status(&payment_id), Some("refund_pending"));
     assert_eq!(view.refund.unwrap().status, "pending");
     assert!(provider_refunds(&payment_id).await.0.is_empty());
+    // An hour on, the watch reports it stuck (its alarm's metric); not before.
+    assert!(!stuck_at(shop::clock::now()).await.contains(&payment_id));
+    let later = shop::clock::now() + time::Duration::minutes(61);
+    assert!(stuck_at(later).await.contains(&payment_id));
 }
 
 #[tokio::test]
@@ -503,4 +520,9 @@ async fn fifty_deliveries_of_a_refund_confirmation_make_one_transition() {
     );
     assert_eq!(view.payment_status(&payment_id), Some("refunded"));
     assert_eq!(shop.stock().await, 3);
+    let later = shop::clock::now() + time::Duration::minutes(61);
+    assert!(
+        !stuck_at(later).await.contains(&payment_id),
+        "a completed refund is not stuck"
+    );
 }

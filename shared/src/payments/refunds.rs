@@ -109,9 +109,83 @@ impl RefundRequests {
     }
 }
 
+/// How long a refund may stay open (asked for, not refunded) before it counts as stuck.
+pub const STUCK_AFTER_SECS: i64 = 3600;
+/// Open refunds looked at per run: enough to say "some" (the alarm's question) and name
+/// them in the log.
+const STUCK_PAGE: i32 = 100;
+
+/// The `watch-refunds` service: how many refunds are stuck, as a CloudWatch metric.
+pub struct RefundWatch {
+    payments: PaymentsRepo,
+}
+
+impl RefundWatch {
+    /// Reads `PAYMENTS_TABLE`.
+    ///
+    /// # Errors
+    /// A missing variable, named.
+    pub fn from_env() -> Result<Self, crate::config::ConfigError> {
+        Ok(Self::new(PaymentsRepo::from_env(
+            Aws::from_env()?.dynamodb(),
+        )?))
+    }
+
+    /// The watch over this payments table (tests).
+    pub fn new(payments: PaymentsRepo) -> Self {
+        Self { payments }
+    }
+
+    /// The refunds asked for over an hour before `now` and not refunded yet (up to 100,
+    /// oldest first): the provider kept refusing them, or never confirmed them.
+    ///
+    /// # Errors
+    /// When DynamoDB fails.
+    pub async fn stuck(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<Vec<Refund>, crate::store::StoreError> {
+        let before = clock::rfc3339(now - time::Duration::seconds(STUCK_AFTER_SECS));
+        self.payments.open_refunds(&before, STUCK_PAGE).await
+    }
+}
+
+/// The CloudWatch embedded-metric log line that reports `stuck` refunds (namespace `Shop`,
+/// metric `StuckRefunds`): Lambda's log pipeline turns it into the metric the template's
+/// alarm watches, with no API call.
+pub fn stuck_metric(stuck: usize, now: time::OffsetDateTime) -> serde_json::Value {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": now.unix_timestamp() * 1000,
+            "CloudWatchMetrics": [{
+                "Namespace": "Shop",
+                "Dimensions": [[]],
+                "Metrics": [{"Name": "StuckRefunds", "Unit": "Count"}],
+            }],
+        },
+        "StuckRefunds": stuck,
+    })
+}
+
 /// Up to 100 ms, so retries of refunds that failed together spread out.
 fn jitter() -> Duration {
     let mut byte = [0u8; 1];
     let _ = getrandom::fill(&mut byte);
     Duration::from_millis(u64::from(byte[0]) * 100 / 255)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stuck_count_is_an_embedded_metric_of_the_shop_namespace() {
+        let now = time::macros::datetime!(2026-12-07 00:00 UTC);
+        let line = stuck_metric(3, now);
+        assert_eq!(line["StuckRefunds"], 3);
+        let directive = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "Shop");
+        assert_eq!(directive["Metrics"][0]["Name"], "StuckRefunds");
+        assert_eq!(line["_aws"]["Timestamp"], 1_796_601_600_000_i64);
+    }
 }

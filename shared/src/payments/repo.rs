@@ -14,8 +14,11 @@
 //!   (`outcome`). Written with `attribute_not_exists(pk)` in the same transaction as its
 //!   effect, so each event applies exactly once however often it is delivered.
 //!
-//! Global secondary index `by_order` (`gsi_order`, `pk`, projection ALL): an order's
-//! payments, for the order's own view.
+//! Global secondary indexes (projection ALL):
+//! - `by_order` (`gsi_order`, `pk`): an order's payments, for the order's own view.
+//! - `open_refunds` (`gsi_open_refund` = `"OPEN"`, `requested_at`): refunds not refunded
+//!   yet, oldest first; the attribute is removed when the refund completes, so the index
+//!   holds only the open ones (a handful at any time), for `watch-refunds`.
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
@@ -93,7 +96,12 @@ struct RefundItem<'a> {
     pk: String,
     #[serde(flatten)]
     refund: &'a Refund,
+    /// Present while the refund is open (not yet refunded): the `open_refunds` index.
+    gsi_open_refund: &'static str,
 }
+
+/// The `open_refunds` index's one partition value.
+const OPEN_REFUND: &str = "OPEN";
 
 fn payment_key(payment_id: &str) -> aws_sdk_dynamodb::types::AttributeValue {
     string_value(format!("PAYMENT#{payment_id}"))
@@ -193,6 +201,27 @@ impl PaymentsRepo {
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
+    /// Refunds asked for before `before` (RFC 3339) and not refunded yet: up to `limit`,
+    /// oldest first, from the sparse `open_refunds` index.
+    ///
+    /// # Errors
+    /// [`StoreError`] when DynamoDB fails.
+    pub async fn open_refunds(&self, before: &str, limit: i32) -> Result<Vec<Refund>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("open_refunds")
+            .key_condition_expression("gsi_open_refund = :open AND requested_at < :before")
+            .expression_attribute_values(":open", string_value(OPEN_REFUND))
+            .expression_attribute_values(":before", string_value(before))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::new)?;
+        crate::store::items_of(out.items)
+    }
+
     /// An order's payments, oldest first.
     ///
     /// # Errors
@@ -257,6 +286,7 @@ impl PaymentsRepo {
         let item = RefundItem {
             pk: format!("REFUND#{}", refund.payment_id),
             refund,
+            gsi_open_refund: OPEN_REFUND,
         };
         let put = Put::builder()
             .table_name(&self.table)
@@ -320,7 +350,7 @@ impl PaymentsRepo {
         let update = Update::builder()
             .table_name(&self.table)
             .key("pk", refund_key(payment_id))
-            .update_expression("SET #status = :refunded, completed_at = :at")
+            .update_expression("SET #status = :refunded, completed_at = :at REMOVE gsi_open_refund")
             .condition_expression("#status IN (:requested, :submitted)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":refunded", string_value(RefundState::Refunded.as_str()))
