@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -244,7 +244,7 @@ impl Pool {
     async fn run_instance(self: Arc<Self>) {
         let instance = Arc::new(Instance {
             current: Mutex::new(None),
-            asked_for_work: AtomicUsize::new(0),
+            reserved: AtomicBool::new(true),
             kill: Notify::new(),
             dead: watch::channel(false).0,
         });
@@ -253,8 +253,8 @@ impl Pool {
         if let Err(e) = outcome {
             eprintln!("[{}] instance failed to start: {e}", self.function.name);
         }
-        if instance.asked_for_work.load(Ordering::SeqCst) == 0 {
-            // Never reached /next: its reserved idle slot goes, and the invocation that
+        if instance.reserved.swap(false, Ordering::SeqCst) {
+            // Never took work: its reserved idle slot goes, and the invocation that
             // triggered the cold start fails, as Lambda fails it on an init error.
             self.idle.fetch_sub(1, Ordering::SeqCst);
             if let Ok(invocation) = self.receiver.try_recv() {
@@ -324,7 +324,10 @@ impl Pool {
 
 struct Instance {
     current: Mutex<Option<(String, Reply)>>,
-    asked_for_work: AtomicUsize,
+    /// The idle slot counted for it when it was started, until its first ask for work
+    /// claims it or its end releases it: exactly one of the two, whatever the order (a
+    /// process killed just as its first ask arrives must not release the slot twice).
+    reserved: AtomicBool,
     kill: Notify,
     /// Set when the process has exited, to end its pending wait for work.
     dead: watch::Sender<bool>,
@@ -342,7 +345,11 @@ impl Drop for IdleSlot<'_> {
 }
 
 async fn next(State((pool, instance)): State<RuntimeState>) -> Response {
-    if instance.asked_for_work.fetch_add(1, Ordering::SeqCst) > 0 {
+    if *instance.dead.borrow() {
+        // An ask that arrives after the process ended: its end has settled the counts.
+        return StatusCode::GONE.into_response();
+    }
+    if !instance.reserved.swap(false, Ordering::SeqCst) {
         // The first ask uses the idle slot reserved when the instance was started.
         pool.idle.fetch_add(1, Ordering::SeqCst);
     }

@@ -275,7 +275,17 @@ impl Feeder {
             let mut retries = 0u32;
             loop {
                 let event = json!({ "Records": batch });
-                let failed_from = match self.pool.invoke(Bytes::from(event.to_string())).await {
+                // Lambda's own timeout ends every invocation; this one also covers an
+                // invocation lost with an instance killed at the wrong moment, so a shard
+                // never waits forever (the batch is retried, as after a timeout).
+                let patience = Duration::from_secs(self.pool.function.timeout_secs + 10);
+                let answer = tokio::time::timeout(
+                    patience,
+                    self.pool.invoke(Bytes::from(event.to_string())),
+                )
+                .await
+                .unwrap_or(Err(crate::runtime::InvokeError::Timeout));
+                let failed_from = match answer {
                     Ok(answer) if self.source.report_failures => first_failure(&answer, &batch),
                     Ok(_) => None,
                     Err(_) if self.source.bisect && batch.len() > 1 => {
