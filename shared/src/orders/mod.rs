@@ -168,17 +168,15 @@ impl Orders {
             .ok_or_else(|| ApiError::internal("a paid order names no payment"))?;
         let at = clock::rfc3339(clock::now());
         let refund = Refund {
-            payment_id: payment_id.to_owned(),
-            order_id: order.order_id.clone(),
-            amount: order.total,
-            currency: order.currency.clone(),
-            reason,
             note,
-            status: crate::payments::payment::RefundState::Requested,
-            requested_at: at.clone(),
-            submitted_at: None,
-            provider_refund_id: None,
-            completed_at: None,
+            ..Refund::requested(
+                payment_id,
+                &order.order_id,
+                order.total,
+                &order.currency,
+                reason,
+                &at,
+            )
         };
         let payments = self.payments()?;
         Ok(vec![

@@ -198,11 +198,30 @@ pub struct Refund {
 impl Refund {
     /// A refund of the whole of `payment`, asked for at `at`.
     pub fn of(payment: &Payment, reason: RefundReason, at: &str) -> Self {
+        Self::requested(
+            &payment.payment_id,
+            &payment.order_id,
+            payment.amount,
+            &payment.currency,
+            reason,
+            at,
+        )
+    }
+
+    /// A refund of `amount` of the payment `payment_id` for `order_id`, asked for at `at`.
+    pub fn requested(
+        payment_id: &str,
+        order_id: &str,
+        amount: i64,
+        currency: &str,
+        reason: RefundReason,
+        at: &str,
+    ) -> Self {
         Self {
-            payment_id: payment.payment_id.clone(),
-            order_id: payment.order_id.clone(),
-            amount: payment.amount,
-            currency: payment.currency.clone(),
+            payment_id: payment_id.to_owned(),
+            order_id: order_id.to_owned(),
+            amount,
+            currency: currency.to_owned(),
             reason,
             note: None,
             status: RefundState::Requested,
