@@ -106,6 +106,9 @@ def write_raw(fn, name, e):
 # events/<function>/valid.json are written by hand.
 write("search", "valid", event("GET", "/search", query={"q": "蓝牙耳机 headphones", "category": "Electronics", "max_price": "50000", "limit": "10"}))
 write("search", "empty-query", event("GET", "/search", query={"q": "   "}))
+write("suggest", "valid", event("GET", "/search/suggest", query={"q": "wireless blu", "limit": "8"}))
+write("suggest", "empty-query", event("GET", "/search/suggest", query={"q": ""}))
+write("suggest", "limit-too-high", event("GET", "/search/suggest", query={"q": "blu", "limit": "50"}))
 USER = "01JDQ7W1B2C3D4E5F6G7H8J9K0"
 write_raw("learn-similarity", "valid", sqs([
     ("view", "EventsQueue", envelope("view", GOODS, user=USER, event_id="01JDQ9Z1B2C3D4E5F6G7H8J9K2")),

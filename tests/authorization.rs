@@ -75,6 +75,7 @@ fn matrix() -> BTreeMap<&'static str, Access> {
         ("POST /goods/{goods_id}/reviews", OwnCustomer(403)),
         ("POST /reviews/{review_id}/reply", OwnMerchant(403)),
         ("GET /search", Public),
+        ("GET /search/suggest", Public),
         ("GET /recommendations", AnyUser),
         ("GET /goods/{goods_id}/similar", Public),
     ])

@@ -1,7 +1,8 @@
 //! Search, end to end: goods created, edited and deleted through the API (or written
 //! straight to the table) reach the index through the goods table's stream and the
 //! `index-goods` consumer within seconds;
-//! `GET /search` ranks, filters and pages them; bad queries get a 4xx.
+//! `GET /search` ranks, corrects typos, filters, sorts, counts facets and pages them;
+//! `GET /search/suggest` completes the word being typed; bad queries get a 4xx.
 
 use std::collections::BTreeSet;
 
@@ -374,6 +375,7 @@ async fn bad_queries_get_a_clear_4xx_and_punctuation_finds_nothing() {
         ("q=lamp&min_price=9&max_price=1", 422, "validation_failed"),
         ("q=lamp&max_price=-1", 422, "validation_failed"),
         ("q=lamp&cursor=garbage", 400, "invalid_cursor"),
+        ("q=lamp&sort=cheapest", 422, "validation_failed"),
     ] {
         let (got, body) = api
             .call(Method::GET, &format!("/search?{query}"), None, None)
@@ -385,7 +387,10 @@ async fn bad_queries_get_a_clear_4xx_and_punctuation_finds_nothing() {
         );
     }
     let page = search(&api, &q("!!! ??? ... ，。")).await;
-    assert_eq!(page, json!({"items": [], "next_cursor": null}));
+    assert_eq!(
+        page,
+        json!({"items": [], "facets": {"category": []}, "next_cursor": null})
+    );
     let page = search(&api, &q(&"lamp ".repeat(39))).await;
     assert!(page["items"].is_array());
 }
@@ -424,4 +429,252 @@ fn goods_repo() -> GoodsRepo {
             .dynamodb(),
         "GoodsTable",
     )
+}
+
+/// All pages of `query` (`limit=2`), following the cursors.
+async fn every_page(api: &Api, query: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let mut page_query = format!("{query}&limit=2");
+        if let Some(c) = &cursor {
+            page_query.push_str(&format!("&cursor={c}"));
+        }
+        let page = search(api, &page_query).await;
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return seen,
+        }
+    }
+    panic!("{query}: more than 20 pages");
+}
+
+#[tokio::test]
+async fn typos_find_the_word_and_exact_matches_rank_first() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let w = unique_word();
+    let cat = unique_word();
+    // The contract's example, in a category of its own so other tests' goods stay out.
+    let speaker = create(
+        &api,
+        &merchant,
+        goods("Wireless Bluetooth Speaker", "loud", &cat, 4000),
+    )
+    .await;
+    let tuba = create(&api, &merchant, goods("Brass tuba", "bright", &cat, 1500)).await;
+    await_results(&api, &format!("q=bluetooth&category={cat}"), &[&speaker]).await;
+    let typo = search(&api, &format!("q=bluetoth&category={cat}")).await;
+    assert_eq!(ids(&typo), [speaker.as_str()], "{typo}");
+    let page = search(&api, &format!("q=wireles%20speakr&category={cat}")).await;
+    assert_eq!(
+        ids(&page),
+        [speaker.as_str()],
+        "one edit in each word: {page}"
+    );
+    // Four letters: typed as is, nothing corrected.
+    let page = search(&api, &format!("q=tubo&category={cat}")).await;
+    assert!(ids(&page).is_empty(), "{page}");
+    let page = search(&api, &format!("q=tuba&category={cat}")).await;
+    assert_eq!(ids(&page), [tuba.as_str()]);
+
+    // A word and its neighbour one letter shorter: each query finds both, the goods
+    // with the word typed first.
+    let short: String = w
+        .chars()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, c)| c)
+        .collect();
+    let long_one = create(
+        &api,
+        &merchant,
+        goods(&format!("{w} mug"), "plain", "Kitchen", 900),
+    )
+    .await;
+    let short_one = create(
+        &api,
+        &merchant,
+        goods(&format!("{short} mug"), "plain", "Kitchen", 900),
+    )
+    .await;
+    await_results(&api, &q(&w), &[&long_one, &short_one]).await;
+    let page = search(&api, &q(&w)).await;
+    assert_eq!(
+        ids(&page),
+        [long_one.as_str(), short_one.as_str()],
+        "{page}"
+    );
+    let page = search(&api, &q(&short)).await;
+    assert_eq!(
+        ids(&page),
+        [short_one.as_str(), long_one.as_str()],
+        "{page}"
+    );
+    // Two edits in a word of 9 or more letters (here two pairs of neighbours swapped).
+    let ten: String = unique_word().chars().take(10).collect();
+    let vase = create(
+        &api,
+        &merchant,
+        goods(&format!("{ten} vase"), "glass", "Home", 900),
+    )
+    .await;
+    await_results(&api, &q(&ten), &[&vase]).await;
+    let mut swapped: Vec<char> = ten.chars().collect();
+    swapped.swap(1, 2);
+    swapped.swap(6, 7);
+    let swapped: String = swapped.into_iter().collect();
+    let page = search(&api, &q(&swapped)).await;
+    assert_eq!(ids(&page), [vase.as_str()], "{swapped}: {page}");
+}
+
+#[tokio::test]
+async fn facets_count_the_matching_goods_and_each_sort_pages_with_cursors() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let w = unique_word();
+    let mut created: Vec<(String, i64)> = Vec::new();
+    for (i, (category, price)) in [
+        ("Kitchen", 900),
+        ("Garden", 300),
+        ("Kitchen", 1200),
+        ("Toys", 500),
+        ("Kitchen", 100),
+        ("Garden", 700),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("{w} thing {i}");
+        created.push((
+            create(&api, &merchant, goods(&name, "plain", category, price)).await,
+            price,
+        ));
+    }
+    let all: Vec<&str> = created.iter().map(|(id, _)| id.as_str()).collect();
+    let page = await_results(&api, &q(&w), &all).await;
+    assert_eq!(
+        page["facets"]["category"],
+        json!([
+            {"value": "Kitchen", "count": 3},
+            {"value": "Garden", "count": 2},
+            {"value": "Toys", "count": 1}
+        ])
+    );
+    let page = search(&api, &format!("{}&category=garden", q(&w))).await;
+    assert_eq!(
+        page["facets"]["category"],
+        json!([{"value": "Garden", "count": 2}])
+    );
+
+    let mut by_price = created.clone();
+    by_price.sort_by_key(|(_, price)| *price);
+    let cheapest: Vec<String> = by_price.iter().map(|(id, _)| id.clone()).collect();
+    let dearest: Vec<String> = cheapest.iter().rev().cloned().collect();
+    let newest: Vec<String> = created.iter().rev().map(|(id, _)| id.clone()).collect();
+    for (sort, expected) in [
+        ("price_asc", &cheapest),
+        ("price_desc", &dearest),
+        ("newest", &newest),
+    ] {
+        let first = search(&api, &format!("{}&sort={sort}", q(&w))).await;
+        assert_eq!(&ids(&first), expected, "{sort}: {first}");
+        assert_eq!(
+            &every_page(&api, &format!("{}&sort={sort}", q(&w))).await,
+            expected,
+            "{sort}, two at a time"
+        );
+    }
+    let relevance = every_page(&api, &format!("{}&sort=relevance", q(&w))).await;
+    assert_eq!(
+        relevance.iter().collect::<BTreeSet<_>>(),
+        all.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .iter()
+            .collect()
+    );
+    // A sort keeps to the goods matching every word when some do.
+    let page = search(&api, &format!("{}&sort=price_asc", q(&format!("{w} 4")))).await;
+    assert_eq!(ids(&page), [created[4].0.as_str()], "{page}");
+}
+
+async fn suggest(api: &Api, query: &str) -> Vec<String> {
+    let (status, body) = api
+        .call(Method::GET, &format!("/search/suggest?{query}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn suggestions_complete_the_word_being_typed_most_common_first() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let w = unique_word();
+    let mut ids = Vec::new();
+    for name in [
+        format!("{w}tooth Speaker"),
+        format!("Red {w}tooth speaker"),
+        format!("{w}tooth Headphones"),
+        "Bluetooth Speaker, 20 W".to_owned(),
+        "无线蓝牙耳机".to_owned(),
+    ] {
+        ids.push(create(&api, &merchant, goods(&name, "plain", "Electronics", 1000)).await);
+    }
+    let partial = &w[..6];
+    let wanted = vec![format!("{w}tooth speaker"), format!("{w}tooth headphones")];
+    eventually(FRESH, "suggestions", || async {
+        (suggest(&api, &format!("q={partial}")).await == wanted).then_some(())
+    })
+    .await;
+    assert_eq!(
+        suggest(&api, &format!("q=Wireless%20{partial}&limit=1")).await,
+        [format!("wireless {w}tooth speaker")]
+    );
+    // The contract's examples (other goods may share these words: most common first).
+    eventually(FRESH, "blu → bluetooth speaker", || async {
+        let found = suggest(&api, "q=blu&limit=20").await;
+        found
+            .iter()
+            .any(|s| s.starts_with("bluetooth speaker"))
+            .then_some(())
+    })
+    .await;
+    eventually(FRESH, "蓝牙 → 蓝牙…", || async {
+        let found = suggest(&api, &format!("q={}&limit=20", urlencode("蓝牙"))).await;
+        found
+            .iter()
+            .any(|s| s.starts_with("蓝牙") && s.chars().count() > 2)
+            .then_some(())
+    })
+    .await;
+    // Deleted goods leave the suggestions.
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/goods/{}", ids[2]),
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let wanted = vec![format!("{w}tooth speaker")];
+    eventually(FRESH, "suggestions after a delete", || async {
+        (suggest(&api, &format!("q={partial}")).await == wanted).then_some(())
+    })
+    .await;
+    for (query, status) in [("q=", 400), ("q=blu&limit=21", 422), ("q=blu&limit=0", 422)] {
+        let (got, body) = api
+            .call(Method::GET, &format!("/search/suggest?{query}"), None, None)
+            .await;
+        assert_eq!(got, status, "{query}: {body}");
+    }
+    assert!(suggest(&api, "q=%3F%3F").await.is_empty());
 }

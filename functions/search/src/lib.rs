@@ -1,9 +1,11 @@
 //! `GET /search`: goods ranked by relevance to `q` (BM25F over name, category and
-//! description; see `shop::search`), with the listing's filters (`category`,
-//! `min_price`, `max_price`) and cursor pagination.
+//! description, typo-tolerant; see `shop::search`), with the listing's filters
+//! (`category`, `min_price`, `max_price`), a `sort`, the matching goods' category facets
+//! and cursor pagination.
 //!
 //! A query costs the same few DynamoDB requests whatever the size of the catalogue: the
-//! counters, one page of each term's postings (best first), the candidates' documents,
+//! counters (and the typo dictionary's entries for its long words, then the corrections'
+//! counters), one page of each list's postings (best first), the candidates' documents,
 //! and one BatchGetItem for the goods themselves, so each result carries current price,
 //! stock and rating. Results page to a depth of 200.
 
@@ -15,10 +17,10 @@ use shop::config::ConfigError;
 use shop::cursor::{self, InvalidCursor};
 use shop::error::{ApiError, FieldErrors};
 use shop::http;
-use shop::search::analysis::{Analyzer, Mode};
-use shop::search::api::{SearchHit, SearchPage};
+use shop::search::analysis::Analyzer;
+use shop::search::api::{FacetValue, Facets, SearchHit, SearchPage};
 use shop::search::index::SearchTable;
-use shop::search::query::SearchQuery;
+use shop::search::query::{SearchQuery, Sort};
 use shop::search::{Bm25, IMPACT_SCALE};
 
 /// Longest query, in characters.
@@ -67,8 +69,8 @@ struct Position {
 /// What identifies a search across its pages.
 fn fingerprint(q: &str, query: &SearchQuery) -> String {
     let key = format!(
-        "{q}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
-        query.category, query.min_price, query.max_price
+        "{q}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        query.category, query.min_price, query.max_price, query.sort
     );
     hex::encode(&Sha256::digest(key.as_bytes())[..6])
 }
@@ -86,20 +88,20 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
     let (min_price, max_price) = http::price_params(req, &mut errors);
     let limit = http::limit_param(req, &mut errors, 20);
     let category = http::category_param(req, &mut errors);
+    let sort = match http::query_param(req, "sort") {
+        None => Sort::Relevance,
+        Some(name) => Sort::parse(&name).unwrap_or_else(|| {
+            errors.add("sort", "must be relevance, price_asc, price_desc or newest");
+            Sort::Relevance
+        }),
+    };
     errors.into_result()?;
-    let mut terms: Vec<String> = Vec::new();
-    for term in ctx.analyzer.terms(q, Mode::Query) {
-        if !terms.contains(&term) {
-            terms.push(term);
-        }
-    }
     let mut query = SearchQuery {
-        terms,
         category,
         min_price,
         max_price,
-        offset: 0,
-        limit,
+        sort,
+        ..SearchQuery::text(&ctx.analyzer, q, limit)
     };
     let print = fingerprint(q, &query);
     if let Some(cursor) = http::query_param(req, "cursor") {
@@ -112,7 +114,8 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
     Ok((query, print))
 }
 
-/// Goods ranked by relevance to q, Chinese or English, with the listing's filters.
+/// Goods ranked by relevance to q (or sorted), Chinese or English, with the listing's
+/// filters and the matching goods' categories.
 pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiError> {
     let (query, print) = parse(ctx, &req)?;
     let found = ctx.index.search(&query, ctx.max_impact).await?;
@@ -134,15 +137,30 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
             of: print,
         })
     });
+    let facets = Facets {
+        category: found
+            .facets
+            .into_iter()
+            .map(|f| FacetValue {
+                value: f.value,
+                count: f.count,
+            })
+            .collect(),
+    };
     tracing::info!(
         terms = query.terms.len(),
+        corrections = found.corrections,
         results = items.len(),
         // The goods' BatchGetItem is made only when there are hits.
         dynamodb_requests = found.requests + usize::from(!ids.is_empty()),
         items_read = found.items_read,
         "searched"
     );
-    http::ok(&SearchPage { items, next_cursor })
+    http::ok(&SearchPage {
+        items,
+        facets,
+        next_cursor,
+    })
 }
 
 shop::answers! {

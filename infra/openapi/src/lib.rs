@@ -63,6 +63,7 @@ exactly as written and is never HTML: clients must escape it when displaying it.
         paths::reviews::list_reviews,
         paths::reviews::reply_review,
         paths::search::search_goods,
+        paths::search::suggest,
         paths::recommendations::recommendations,
         paths::recommendations::similar_goods
     ),

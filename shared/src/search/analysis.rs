@@ -28,7 +28,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 pub const MAX_WORD: usize = 40;
 
 /// Whether a character is written without spaces between words (CJK).
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
         | '\u{3400}'..='\u{4DBF}' // CJK extension A
@@ -38,7 +38,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Folds full-width ASCII forms to ASCII.
-fn fold_width(c: char) -> char {
+pub(crate) fn fold_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -77,46 +77,74 @@ impl Analyzer {
     /// The terms of `text`, in order, repeated as often as they occur.
     pub fn terms(&self, text: &str, mode: Mode) -> Vec<String> {
         let mut terms = Vec::new();
+        self.analyse(text, mode, |term, _| terms.push(term));
+        terms
+    }
+
+    /// A query's distinct terms, in order, each with the word the shopper typed for it
+    /// (lower case) when that is a word of letters, and an empty string for numbers,
+    /// model numbers and Chinese bigrams: what typo tolerance goes by.
+    pub fn query_words(&self, text: &str) -> Vec<(String, String)> {
+        let mut words: Vec<(String, String)> = Vec::new();
+        self.analyse(text, Mode::Query, |term, typed| {
+            match words.iter_mut().find(|(t, _)| *t == term) {
+                Some(seen) if seen.1.len() < typed.len() => seen.1 = typed,
+                Some(_) => {}
+                None => words.push((term, typed)),
+            }
+        });
+        words
+    }
+
+    /// Calls `emit` with each term of `text` and the word of letters it was made from
+    /// (see [`Self::query_words`]).
+    fn analyse(&self, text: &str, mode: Mode, mut emit: impl FnMut(String, String)) {
         let mut word = String::new();
         let mut cjk: Vec<char> = Vec::new();
         for c in text.chars().map(fold_width) {
             if is_cjk(c) {
-                self.flush_word(&mut word, &mut terms);
+                self.flush_word(&mut word, &mut emit);
                 cjk.push(c);
             } else if c.is_alphanumeric() {
-                flush_cjk(&mut cjk, mode, &mut terms);
+                flush_cjk(&mut cjk, mode, &mut emit);
                 if word.chars().count() < MAX_WORD {
                     word.extend(c.to_lowercase());
                 }
             } else {
-                self.flush_word(&mut word, &mut terms);
-                flush_cjk(&mut cjk, mode, &mut terms);
+                self.flush_word(&mut word, &mut emit);
+                flush_cjk(&mut cjk, mode, &mut emit);
             }
         }
-        self.flush_word(&mut word, &mut terms);
-        flush_cjk(&mut cjk, mode, &mut terms);
-        terms
+        self.flush_word(&mut word, &mut emit);
+        flush_cjk(&mut cjk, mode, &mut emit);
     }
 
-    fn flush_word(&self, word: &mut String, terms: &mut Vec<String>) {
+    fn flush_word(&self, word: &mut String, emit: &mut impl FnMut(String, String)) {
         if word.is_empty() {
             return;
         }
-        terms.push(self.stemmer.stem(word).into_owned());
-        word.clear();
+        let stem = self.stemmer.stem(word).into_owned();
+        if word.chars().all(char::is_alphabetic) {
+            emit(stem, std::mem::take(word));
+        } else {
+            emit(stem, String::new());
+            word.clear();
+        }
     }
 }
 
-fn flush_cjk(run: &mut Vec<char>, mode: Mode, terms: &mut Vec<String>) {
+fn flush_cjk(run: &mut Vec<char>, mode: Mode, emit: &mut impl FnMut(String, String)) {
     match run.len() {
         0 => return,
-        1 => terms.push(run[0].to_string()),
+        1 => emit(run[0].to_string(), String::new()),
         _ => {
             for pair in run.windows(2) {
-                terms.push(pair.iter().collect());
+                emit(pair.iter().collect(), String::new());
             }
             if mode == Mode::Document {
-                terms.extend(run.iter().map(char::to_string));
+                for c in run.iter() {
+                    emit(c.to_string(), String::new());
+                }
             }
         }
     }
@@ -158,6 +186,21 @@ mod tests {
     fn mixed_scripts_and_full_width_forms_split_cleanly() {
         assert_eq!(query("iPhone15手机壳"), ["iphone15", "手机", "机壳"]);
         assert_eq!(query("ＵＳＢ　充电器"), ["usb", "充电", "电器"]);
+    }
+
+    #[test]
+    fn query_words_keep_the_word_typed_for_words_of_letters_only() {
+        let words = Analyzer::new().query_words("Headphone bluetoth iPhone15 蓝牙 headphones");
+        let typed = |term: &str, word: &str| (term.to_owned(), word.to_owned());
+        assert_eq!(
+            words,
+            [
+                typed("headphon", "headphones"),
+                typed("bluetoth", "bluetoth"),
+                typed("iphone15", ""),
+                typed("蓝牙", ""),
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The answer of `GET /search`, as the function writes it and as the OpenAPI document
-//! describes it.
+//! The answers of `GET /search` and `GET /search/suggest`, as the functions write them and
+//! as the OpenAPI document describes them.
 
 use serde::Serialize;
 
@@ -13,9 +13,41 @@ pub struct SearchHit {
     pub score: f64,
 }
 
-/// A page of results, best first.
+/// A category of the matching goods.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FacetValue {
+    /// The category, as the goods write it.
+    pub value: String,
+    /// How many of the matching goods are in it. Counted over the best-matching goods the
+    /// search scores (up to 100, or 200 with a `sort` other than `relevance`): exact for a
+    /// query that matches fewer goods, a lower bound for one that matches more.
+    pub count: usize,
+}
+
+/// Counts of the matching goods by field.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Facets {
+    /// The categories of the matching goods, most first (at most 20).
+    pub category: Vec<FacetValue>,
+}
+
+/// A page of results, in the order asked for.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SearchPage {
     pub items: Vec<SearchHit>,
+    pub facets: Facets,
     pub next_cursor: Option<String>,
+}
+
+/// One suggestion.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    /// What the shopper typed, its last word completed from the goods' names.
+    pub text: String,
+}
+
+/// Completions, the most common first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Suggestions {
+    pub items: Vec<Suggestion>,
 }

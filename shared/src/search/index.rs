@@ -20,7 +20,9 @@
 //! means someone else moved on, so the loop reads again. Queries trust only the committed
 //! state, so postings written ahead of it are ignored until the last step.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use futures::{StreamExt, TryStreamExt};
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest,
@@ -30,11 +32,12 @@ use aws_sdk_dynamodb::Client;
 use super::analysis::{Analyzer, Mode};
 use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard, DocItem, Plan};
 pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
-use super::{category_key, posting_sk, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+use super::{category_key, posting_sk, suggest, typo, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::config::ConfigError;
 use crate::store::{
-    backoff, batch_get, batch_write, cancellation, number_value, string_value, transact, StoreError,
+    backoff, batch_get, batch_write, cancellation, number_value, string_value, transact, Item,
+    StoreError,
 };
 
 /// Distinct terms indexed per goods item: the highest-impact ones (a name and category
@@ -42,6 +45,8 @@ use crate::store::{
 pub const MAX_DOC_TERMS: usize = 256;
 /// Counter updates per transaction (one more item is the document's).
 const DF_PER_TRANSACTION: usize = 99;
+/// Typo-dictionary requests in flight at once.
+const FILING_CONCURRENCY: usize = 4;
 /// Attempts before an invocation gives up and lets SQS redeliver.
 const MAX_ATTEMPTS: u32 = 10;
 
@@ -130,6 +135,8 @@ impl Indexer {
         Doc {
             terms: impacts.into_iter().collect(),
             cat: category_key(&goods.category),
+            label: goods.category.trim().to_owned(),
+            phrases: suggest::phrases(&goods.name),
             price: goods.price,
             lens,
             live: true,
@@ -147,9 +154,10 @@ impl Indexer {
     }
 
     /// Like [`Indexer::sync`], and also rewrites a document that is up to date with the
-    /// goods but whose impacts this indexer would compute differently: after `k1` or `b`
-    /// changed, or once the corpus's average field lengths have moved since it was
-    /// indexed. What a reindex runs for every goods item.
+    /// goods but whose impacts this indexer would compute differently (by more than
+    /// [`super::table::IMPACT_TOLERANCE`]): after `k1` or `b` changed, or once the
+    /// corpus's average field lengths have moved far since it was indexed. What a
+    /// reindex runs for every goods item.
     ///
     /// # Errors
     /// As [`Indexer::sync`].
@@ -176,8 +184,13 @@ impl Indexer {
                 None => ("absent".to_owned(), Doc::default()),
             };
             let same_version = item.ver.as_deref() == Some(ver.as_str());
-            if (same_version && (!refresh || item.doc == doc)) || (item.ver.is_none() && !doc.live)
+            if (same_version && (!refresh || item.doc.in_step_with(&doc)))
+                || (item.ver.is_none() && !doc.live)
             {
+                if refresh {
+                    // A reindex also files terms indexed before the typo dictionary was.
+                    self.file_terms(self.named_terms(&item.doc).iter()).await?;
+                }
                 return Ok(Outcome::UpToDate);
             }
             let plan = Plan { ver, doc, step: 0 };
@@ -312,14 +325,35 @@ impl Indexer {
 
         let old_terms: BTreeSet<&String> = old.terms.keys().collect();
         let new_terms: BTreeSet<&String> = new.terms.keys().collect();
-        let counters: Vec<(&String, i64)> = new_terms
+        let (old_named, new_named) = (self.named_terms(old), self.named_terms(new));
+        self.file_terms(new_named.difference(&old_named)).await?;
+        // Counters in one order every finisher of this plan agrees on: `df` by term,
+        // then the suggestions' by prefix and phrase.
+        let mut counters: BTreeMap<(u8, String, String), (Item, &'static str, i64)> =
+            BTreeMap::new();
+        for (term, delta) in new_terms
             .difference(&old_terms)
             .map(|t| (*t, 1))
             .chain(old_terms.difference(&new_terms).map(|t| (*t, -1)))
-            .collect::<BTreeMap<_, _>>()
-            .into_iter()
-            .collect();
-        let chunks: Vec<&[(&String, i64)]> = if counters.is_empty() {
+        {
+            counters.insert(
+                (0, term.clone(), String::new()),
+                (df_key(term), "df", delta),
+            );
+        }
+        for (phrase, delta) in new
+            .phrases
+            .difference(&old.phrases)
+            .map(|p| (p, 1))
+            .chain(old.phrases.difference(&new.phrases).map(|p| (p, -1)))
+        {
+            for prefix in suggest::prefixes(phrase) {
+                let key = suggest::counter_key(&prefix, phrase);
+                counters.insert((1, prefix, phrase.clone()), (key, "sn", delta));
+            }
+        }
+        let counters: Vec<(Item, &'static str, i64)> = counters.into_values().collect();
+        let chunks: Vec<&[(Item, &'static str, i64)]> = if counters.is_empty() {
             vec![&[]]
         } else {
             counters.chunks(DF_PER_TRANSACTION).collect()
@@ -346,14 +380,14 @@ impl Indexer {
             let mut writes = vec![TransactWriteItem::builder()
                 .update(doc_update.build().map_err(StoreError::new)?)
                 .build()];
-            for (term, delta) in chunk {
+            for (key, attribute, delta) in chunk {
                 writes.push(
                     TransactWriteItem::builder()
                         .update(
                             Update::builder()
                                 .table_name(&self.table.table)
-                                .set_key(Some(df_key(term)))
-                                .update_expression("ADD df :d")
+                                .set_key(Some(key.clone()))
+                                .update_expression(format!("ADD {attribute} :d"))
                                 .expression_attribute_values(":d", number_value(delta))
                                 .build()
                                 .map_err(StoreError::new)?,
@@ -366,6 +400,122 @@ impl Indexer {
             }
         }
         Ok(true)
+    }
+
+    /// The terms of a document's name and category: what the typo dictionary holds
+    /// (shoppers type the names of things; descriptions add mostly noise, and every
+    /// term filed costs its deletes' writes).
+    fn named_terms(&self, doc: &Doc) -> BTreeSet<String> {
+        doc.phrases
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(doc.label.as_str()))
+            .flat_map(|text| self.analyzer.terms(text, Mode::Query))
+            .filter(|term| doc.terms.contains_key(term))
+            .collect()
+    }
+
+    /// Files terms new to a document's name in the typo dictionary ([`super::typo`]), unless
+    /// their `df` counter says they are filed already; marks them filed after. Idempotent:
+    /// run again by whoever finishes a plan an invocation left.
+    async fn file_terms(&self, terms: impl Iterator<Item = &String>) -> Result<(), StoreError> {
+        let terms: Vec<&String> = terms.filter(|t| !typo::filed_under(t).is_empty()).collect();
+        if terms.is_empty() {
+            return Ok(());
+        }
+        let names = HashMap::from([
+            ("#pk".to_owned(), "pk".to_owned()),
+            ("#v".to_owned(), "v".to_owned()),
+        ]);
+        let filed: HashSet<String> = batch_get(
+            &self.table.client,
+            &self.table.table,
+            terms.iter().map(|t| df_key(t)).collect(),
+            Some(("#pk, #v", names)),
+            false,
+        )
+        .await?
+        .into_iter()
+        .filter(|item| item.contains_key("v"))
+        .filter_map(|item| match item.get("pk") {
+            Some(AttributeValue::S(pk)) => pk.strip_prefix("F#").map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+        let todo: Vec<&String> = terms
+            .into_iter()
+            .filter(|t| !filed.contains(t.as_str()))
+            .collect();
+        // One update per delete (its terms added at once), up to 100 to a transaction:
+        // a term costs its deletes' write units, not as many requests. Then the terms
+        // are marked filed, likewise.
+        let mut entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for term in &todo {
+            for delete in typo::filed_under(term) {
+                entries.entry(delete).or_default().push((*term).clone());
+            }
+        }
+        let updates: Vec<(Item, &str, AttributeValue)> = entries
+            .into_iter()
+            .map(|(delete, terms)| {
+                (
+                    typo::delete_key(&delete),
+                    "ADD t :v",
+                    AttributeValue::Ss(terms),
+                )
+            })
+            .collect();
+        self.transact_all(updates).await?;
+        let marks = todo
+            .iter()
+            .map(|term| (df_key(term), "SET v = :v", number_value(1)))
+            .collect();
+        self.transact_all(marks).await
+    }
+
+    /// Runs the updates (key, expression, its `:v`), 100 to a transaction, a few
+    /// transactions at once, each retried when it collides with another indexer's.
+    async fn transact_all(
+        &self,
+        updates: Vec<(Item, &str, AttributeValue)>,
+    ) -> Result<(), StoreError> {
+        futures::stream::iter(updates.chunks(100))
+            .map(|chunk| self.transact_chunk(chunk))
+            .buffer_unordered(FILING_CONCURRENCY)
+            .try_collect::<Vec<_>>()
+            .await?;
+        Ok(())
+    }
+
+    async fn transact_chunk(
+        &self,
+        chunk: &[(Item, &str, AttributeValue)],
+    ) -> Result<(), StoreError> {
+        let writes = chunk
+            .iter()
+            .map(|(key, expression, value)| {
+                Ok(TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name(&self.table.table)
+                            .set_key(Some(key.clone()))
+                            .update_expression(*expression)
+                            .expression_attribute_values(":v", value.clone())
+                            .build()
+                            .map_err(StoreError::new)?,
+                    )
+                    .build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        for attempt in 0..MAX_ATTEMPTS {
+            if self.conditional(writes.clone()).await? {
+                return Ok(());
+            }
+            backoff(attempt).await;
+        }
+        Err(StoreError::new(
+            "filing terms in the typo dictionary kept colliding",
+        ))
     }
 
     /// Runs a transaction whose first item carries the condition: false when that

@@ -9,7 +9,9 @@
 //! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
 //! bakes them into impacts). The impact depends only on the document (and the average
 //! field lengths when it was indexed), so it is computed once, at indexing time; only
-//! `idf` is computed per query, from counters. New parameters (or averages that have
+//! `idf` is computed per query, from counters. A query word of 5 or more letters also
+//! matches the index's terms one edit away (two from 9 letters), each correction scoring
+//! less than the word typed ([`query`], [`typo`]). New parameters (or averages that have
 //! moved a long way) reach the stored impacts through a reindex (`infra/reindex`, which
 //! runs [`index::Indexer::refresh`] on every goods item).
 //!
@@ -21,6 +23,8 @@
 //! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
 //! | document frequency | `F#{term}` | `F` | `df` |
 //! | corpus statistics, 16 shards | `STATS#{00..15}` | `STATS` | `n`, `len0..2` (summed field lengths) |
+//! | typo dictionary: a delete | `V#{delete}` | `V` | `t` the terms filed under it ([`typo`]) |
+//! | suggestion: a phrase under a prefix | `S#{prefix}` | `{phrase}` | `sn` goods whose name has it ([`suggest`]); the `by_prefix` GSI (`pk`, `sn`) orders them |
 //!
 //! `rank` is `99999999 − impact·10⁶`, zero-padded: a Query on a term's partition returns
 //! its postings **best first**. That is what bounds the cost of a query. Each term's list
@@ -43,13 +47,17 @@
 //! when an invocation dies half way or two invocations race: see [`index`]. The document
 //! items, counters and statistics shards, with their keys, are [`table`]'s; text analysis
 //! (English stemming, Chinese bigrams) is [`analysis`]'s; a page of results as the API
-//! shows it, [`api`]'s.
+//! shows it, [`api`]'s. The typo dictionary and the suggestions' counters are kept by the
+//! same plan: the dictionary's entries written with the postings (idempotently), the
+//! phrases' counts moved with the `df` counters (exactly once).
 
 pub mod analysis;
 pub mod api;
 pub mod index;
 pub mod query;
+pub mod suggest;
 pub mod table;
+pub mod typo;
 
 use crate::config::{self, ConfigError};
 

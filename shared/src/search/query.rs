@@ -1,31 +1,50 @@
 //! Reading the index: top-k retrieval over impact-ordered postings with a fixed budget
-//! (the layout and the argument are in the [module header](super)).
+//! (the layout and the argument are in the [module header](super)), with typo
+//! corrections, facets and sort orders.
 //!
-//! 1. One BatchGetItem: each term's `df` and the corpus size, hence each term's `idf`.
-//! 2. One Query per term (run concurrently) for the first page of its postings, best
-//!    first: [`POSTING_BUDGET`] postings shared among the terms, at most [`MAX_PAGE`] each.
-//!    A list read to its end is exact; a longer one is cut where the page stopped, and no
-//!    posting beyond the cut scores more than the one at it (its *frontier*).
-//! 3. The candidates — every document seen — are ranked by what they could score (their
-//!    partial score plus, for each list they weren't seen in, that list's frontier), and
-//!    the best [`MIN_CANDIDATES`] (or the depth asked for, if more) are scored exactly
-//!    from their document items in one BatchGetItem per 100, projecting only the query's
-//!    terms, with the current category, price and liveness for the filters.
+//! 1. One BatchGetItem (two for long words): each term's `df`, the corpus size, and the
+//!    typo dictionary's entries for the deletes of each word long enough to correct
+//!    ([`super::typo`]); then, if that met corrections, one BatchGetItem for their `df`.
+//!    A word keeps its [`TYPO_TERMS`] nearest, most common corrections.
+//! 2. One Query per list (run concurrently) for the first page of its postings, best
+//!    first: [`POSTING_BUDGET`] postings shared among the lists, an exact term's list
+//!    getting twice a correction's share, at most [`MAX_PAGE`] each. A list read to its
+//!    end is exact; a longer one is cut where the page stopped, and no posting beyond
+//!    the cut scores more than the one at it (its *frontier*).
+//! 3. The candidates — every document seen — are ranked by what they could score (for
+//!    each word, the best of what they have and the frontiers of its lists they weren't
+//!    seen in), and the best [`CANDIDATES`] (or the depth asked for; [`SORT_CANDIDATES`]
+//!    for a sort by price or date) are scored exactly from their document items in one
+//!    BatchGetItem per 100, projecting only the lists' terms, with the current category,
+//!    price and liveness for the filters.
 //!
-//! So a query makes `terms + 2` requests (`+ 1` per further 100 of depth past 100) and
-//! reads at most `POSTING_BUDGET` postings, whatever the size of the catalogue and however
-//! common its terms are. What the cut can lose is a document below the cut of every term
-//! that still outscores those above it — one that has several common terms, each weakly;
-//! the benchmark measures how often that costs the known item its rank.
+//! A word scores the best of its matches: an exact match `idf · impact`, a correction
+//! [`TYPO_WEIGHT`] times that, with its `idf` capped at the typed word's (a rare
+//! misspelling-neighbour must not outrank the word the shopper typed): so a document
+//! that has the word ranks above one that only has its neighbour.
+//!
+//! **Facets and sorting** work on the documents scored in step 3, the best-matching
+//! goods of the query, so they cost no further reads: a category's count is how many of
+//! those match, exact for a query that matches fewer goods than were scored, a lower
+//! bound otherwise (the OpenAPI document says so). A sort by price or date orders the
+//! scored goods that match the most query words (all of them, when any goods do), so
+//! that `red kettle` by price lists red kettles, not every red thing.
+//!
+//! So a query makes `lists + 2` requests (`+ 1` with corrections, `+ 1` per further 100
+//! of depth past 100) and reads at most `POSTING_BUDGET` postings, whatever the size of
+//! the catalogue and however common its terms are. What the cut can lose is a document
+//! below the cut of every term that still outscores those above it — one that has
+//! several common terms, each weakly; the benchmark measures how often that happens.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
 
+use super::analysis::Analyzer;
 use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable};
+use super::typo::{self, delete_key};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
-use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
-
 use crate::store::{
     batch_get_metered, number_attr, number_value, string_attr, string_value, Item, StoreError,
 };
@@ -34,28 +53,88 @@ use crate::store::{
 pub const MAX_QUERY_TERMS: usize = 12;
 /// Deepest result a query can page to.
 pub const MAX_DEPTH: usize = 200;
-/// Postings read per query, over all its terms.
+/// Postings read per query, over all its lists.
 pub const POSTING_BUDGET: usize = 1_000;
-/// Postings read from one term (well within a Query's 1 MB page: a posting is ~50 bytes).
+/// Postings read from one list (well within a Query's 1 MB page: a posting is ~50 bytes).
 pub const MAX_PAGE: usize = 500;
-/// Candidates scored exactly: one BatchGetItem.
-pub const MIN_CANDIDATES: usize = 100;
+/// Candidates scored exactly for a ranking by relevance: one BatchGetItem.
+pub const CANDIDATES: usize = 100;
+/// Candidates scored exactly for a sort by price or date (the deepest page).
+pub const SORT_CANDIDATES: usize = MAX_DEPTH;
+/// Corrections kept per word.
+pub const TYPO_TERMS: usize = 3;
+/// Words of a query that are corrected (the first ones long enough).
+pub const TYPO_WORDS: usize = 4;
+/// What a correction scores against an exact match of the same impact.
+pub const TYPO_WEIGHT: f64 = 0.4;
+/// Categories in `facets.category`.
+pub const MAX_FACETS: usize = 20;
+/// Corrections met in the dictionary whose `df` is read (the nearest first).
+const TYPO_CANDIDATES: usize = 8;
+
+/// The order of the results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Cheapest first.
+    PriceAsc,
+    /// Dearest first.
+    PriceDesc,
+    /// Newest first.
+    Newest,
+}
+
+impl Sort {
+    /// The order named `name` in the API (`relevance`, `price_asc`, `price_desc`,
+    /// `newest`).
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "relevance" => Self::Relevance,
+            "price_asc" => Self::PriceAsc,
+            "price_desc" => Self::PriceDesc,
+            "newest" => Self::Newest,
+            _ => return None,
+        })
+    }
+}
 
 /// A search.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     /// Analysed, distinct query terms.
     pub terms: Vec<String>,
+    /// For each term, the word typed when it is a word of letters (empty otherwise, or
+    /// missing): its length says how far a correction may be ([`typo::max_edits`]), and
+    /// corrections are measured from it as well as from the term (a stemmer cuts a
+    /// misspelt word where it wouldn't cut the word: `wireles` → `wirel`).
+    pub typed: Vec<String>,
     /// Only this category.
     pub category: Option<String>,
     /// Inclusive price bounds, minor units.
     pub min_price: Option<i64>,
     /// See `min_price`.
     pub max_price: Option<i64>,
+    /// The order of the results.
+    pub sort: Sort,
     /// Results to skip.
     pub offset: usize,
     /// Results to return.
     pub limit: usize,
+}
+
+impl SearchQuery {
+    /// A search for `text`, ranked by relevance, first `limit` results.
+    pub fn text(analyzer: &Analyzer, text: &str, limit: usize) -> Self {
+        let (terms, typed) = analyzer.query_words(text).into_iter().unzip();
+        Self {
+            terms,
+            typed,
+            limit,
+            ..Default::default()
+        }
+    }
 }
 
 /// One result.
@@ -67,13 +146,26 @@ pub struct Hit {
     pub score: f64,
 }
 
+/// A category and how many of the matching goods are in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    /// The category as a merchant wrote it.
+    pub value: String,
+    /// Matching goods in it (see the module header).
+    pub count: usize,
+}
+
 /// What a search found, and what it cost.
 #[derive(Debug, Clone, Default)]
 pub struct SearchOutcome {
-    /// Best first.
+    /// In the order asked for.
     pub hits: Vec<Hit>,
     /// Whether results exist beyond these.
     pub more: bool,
+    /// The categories of the matching goods, most first.
+    pub facets: Vec<Facet>,
+    /// Corrections searched besides the typed words.
+    pub corrections: usize,
     /// DynamoDB requests made.
     pub requests: usize,
     /// Items read (postings, counters and documents).
@@ -82,19 +174,42 @@ pub struct SearchOutcome {
     pub read_units: f64,
 }
 
-/// A term's posting list being read.
+impl SearchOutcome {
+    fn count(&mut self, requests: usize, items: usize, units: f64) {
+        self.requests += requests;
+        self.items_read += items;
+        self.read_units += units;
+    }
+}
+
+/// A posting list being read: an exact term or a correction of a query word.
 struct List {
-    idf: f64,
+    word: usize,
+    term: String,
+    /// `idf`, times [`TYPO_WEIGHT`] for a correction.
+    weight: f64,
     pk: String,
     /// Highest impact not yet read (scaled).
     frontier: u64,
 }
 
 /// A document seen in some lists.
-#[derive(Default)]
 struct Candidate {
-    partial: f64,
-    seen: u32,
+    /// Best contribution met so far, per word.
+    best: [f64; MAX_QUERY_TERMS],
+    /// Lists it was seen in.
+    seen: u64,
+}
+
+/// A document scored exactly.
+struct Scored {
+    goods_id: String,
+    score: f64,
+    /// Query words it matches.
+    words: usize,
+    price: i64,
+    cat: String,
+    label: String,
 }
 
 #[derive(Deserialize)]
@@ -115,53 +230,135 @@ impl SearchTable {
         max_impact: u64,
     ) -> Result<SearchOutcome, StoreError> {
         let mut outcome = SearchOutcome::default();
-        let terms: Vec<&String> = query.terms.iter().take(MAX_QUERY_TERMS).collect();
+        let words: Vec<(&String, &str)> = query
+            .terms
+            .iter()
+            .take(MAX_QUERY_TERMS)
+            .enumerate()
+            .map(|(i, t)| (t, query.typed.get(i).map_or("", String::as_str)))
+            .collect();
         let end = (query.offset + query.limit).min(MAX_DEPTH);
-        if terms.is_empty() || query.offset >= end {
+        if words.is_empty() || query.offset >= end {
             return Ok(outcome);
         }
-        let k = end + 1;
 
-        // 1. idf of each term.
-        let mut keys: Vec<Item> = terms.iter().map(|t| df_key(t)).collect();
+        // 1. idf of each term, and the corrections of the long words.
+        let corrected: Vec<(usize, usize)> = words
+            .iter()
+            .enumerate()
+            .map(|(i, (_, typed))| (i, typo::max_edits(typed.chars().count())))
+            .filter(|(_, edits)| *edits > 0)
+            .take(TYPO_WORDS)
+            .collect();
+        let mut keys: Vec<Item> = words.iter().map(|(t, _)| df_key(t)).collect();
         keys.extend(stats_keys());
-        let (counters, units) =
-            batch_get_metered(&self.client, &self.table, keys, None, false).await?;
-        outcome.requests += 1;
-        outcome.read_units += units;
-        outcome.items_read += counters.len();
+        let deletes: BTreeSet<String> = corrected
+            .iter()
+            .flat_map(|&(i, edits)| {
+                let (term, typed) = words[i];
+                typo::deletes(term, edits)
+                    .into_iter()
+                    .chain(typo::deletes(typed, edits))
+            })
+            .collect();
+        keys.extend(deletes.iter().map(|d| delete_key(d)));
+        let counters = self.get_all(keys, &mut outcome).await?;
         let mut corpus = 0u64;
         let mut df: HashMap<String, u64> = HashMap::new();
+        let mut filed: Vec<String> = Vec::new();
         for item in &counters {
             let pk = string_attr(item, "pk");
             if pk.starts_with("STATS#") {
                 corpus += number_attr(item, "n").max(0) as u64;
             } else if let Some(term) = pk.strip_prefix("F#") {
                 df.insert(term.to_owned(), number_attr(item, "df").max(0) as u64);
+            } else if let Some(AttributeValue::Ss(terms)) = item.get("t") {
+                filed.extend(terms.iter().cloned());
+            }
+        }
+        let typed: BTreeSet<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
+        let mut near: Vec<(usize, usize, String)> = Vec::new();
+        for &(i, edits) in &corrected {
+            let mut found: Vec<(usize, &String)> = filed
+                .iter()
+                .filter(|t| !typed.contains(t.as_str()))
+                .filter_map(|t| {
+                    let (term, typed) = words[i];
+                    let d = typo::distance(term, t, edits).into_iter();
+                    d.chain(typo::distance(typed, t, edits))
+                        .min()
+                        .map(|d| (d, t))
+                })
+                .collect();
+            found.sort();
+            found.dedup();
+            found.truncate(TYPO_CANDIDATES);
+            near.extend(found.into_iter().map(|(d, t)| (i, d, t.clone())));
+        }
+        if !near.is_empty() {
+            let unknown: BTreeSet<&String> = near
+                .iter()
+                .map(|(_, _, t)| t)
+                .filter(|t| !df.contains_key(t.as_str()))
+                .collect();
+            let keys = unknown.into_iter().map(|t| df_key(t)).collect();
+            for item in self.get_all(keys, &mut outcome).await? {
+                if let Some(term) = string_attr(&item, "pk").strip_prefix("F#") {
+                    df.insert(term.to_owned(), number_attr(&item, "df").max(0) as u64);
+                }
             }
         }
         let category = query.category.as_deref().map(category_key);
-        let mut lists: Vec<(&String, List)> = terms
-            .iter()
-            .filter(|t| df.get(t.as_str()).is_some_and(|&d| d > 0))
-            .map(|t| {
-                (
-                    *t,
-                    List {
-                        idf: idf(corpus, df[t.as_str()]),
-                        pk: posting_pk(t, category.as_deref()),
-                        frontier: max_impact,
-                    },
-                )
-            })
-            .collect();
+        let df_of = |t: &str| df.get(t).copied().unwrap_or(0);
+        let mut lists: Vec<List> = Vec::new();
+        for (i, (term, _)) in words.iter().enumerate() {
+            if df_of(term) > 0 {
+                lists.push(List {
+                    word: i,
+                    term: (*term).clone(),
+                    weight: idf(corpus, df_of(term)),
+                    pk: posting_pk(term, category.as_deref()),
+                    frontier: max_impact,
+                });
+            }
+        }
+        for &(i, _) in &corrected {
+            let typed_idf = match df_of(words[i].0) {
+                0 => f64::INFINITY,
+                d => idf(corpus, d),
+            };
+            let mut options: Vec<(usize, u64, &String)> = near
+                .iter()
+                .filter(|(w, _, t)| *w == i && df_of(t) > 0)
+                .map(|(_, d, t)| (*d, df_of(t), t))
+                .collect();
+            options.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            for (_, d, term) in options.into_iter().take(TYPO_TERMS) {
+                lists.push(List {
+                    word: i,
+                    term: term.clone(),
+                    weight: TYPO_WEIGHT * idf(corpus, d).min(typed_idf),
+                    pk: posting_pk(term, category.as_deref()),
+                    frontier: max_impact,
+                });
+                outcome.corrections += 1;
+            }
+        }
         if lists.is_empty() {
             return Ok(outcome);
         }
 
-        // 2. One page of each term's postings, best first, all at once.
-        let page = (POSTING_BUDGET / lists.len()).min(MAX_PAGE) as i32;
-        let reads = lists.iter().map(|(_, l)| self.page(&l.pk, page, query));
+        // 2. One page of each list's postings, best first, all at once.
+        let exact = lists.iter().filter(|l| l.weight_is_exact(&words)).count();
+        let share = POSTING_BUDGET / (2 * exact + (lists.len() - exact));
+        let reads = lists.iter().map(|l| {
+            let page = if l.weight_is_exact(&words) {
+                2 * share
+            } else {
+                share
+            };
+            self.page(&l.pk, page.clamp(1, MAX_PAGE) as i32, query)
+        });
         let mut candidates: HashMap<String, Candidate> = HashMap::new();
         for (i, read) in futures::future::join_all(reads)
             .await
@@ -169,18 +366,22 @@ impl SearchTable {
             .enumerate()
         {
             let (items, frontier, scanned, units) = read?;
-            outcome.requests += 1;
-            outcome.read_units += units;
-            outcome.items_read += scanned;
-            let list = &mut lists[i].1;
+            outcome.count(1, scanned, units);
+            let list = &mut lists[i];
             for item in &items {
                 let Some((impact, goods_id)) = parse_posting_sk(string_attr(item, "sk")) else {
                     continue;
                 };
-                let c = candidates.entry(goods_id.to_owned()).or_default();
-                if c.seen & (1 << i) == 0 {
-                    c.seen |= 1 << i;
-                    c.partial += list.idf * impact as f64;
+                let c = candidates
+                    .entry(goods_id.to_owned())
+                    .or_insert_with(|| Candidate {
+                        best: [0.0; MAX_QUERY_TERMS],
+                        seen: 0,
+                    });
+                c.seen |= 1 << i;
+                let contribution = list.weight * impact as f64;
+                if contribution > c.best[list.word] {
+                    c.best[list.word] = contribution;
                 }
             }
             // Unread postings score at most where the page stopped; a list read to its
@@ -188,18 +389,22 @@ impl SearchTable {
             list.frontier = frontier.unwrap_or(0);
         }
 
-        // 3. Exact scores for the candidates that could score best: what a document has
-        // from the lists it was seen in, plus, for each list it wasn't, that list's frontier.
+        // 3. Exact scores for the candidates that could score best: for each word, the
+        // best of what a document has and of the frontiers of the lists it wasn't seen in.
         let mut shortlist: Vec<(f64, f64, String)> = candidates
             .into_iter()
             .map(|(id, c)| {
-                let missing: f64 = lists
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| c.seen & (1 << i) == 0)
-                    .map(|(_, (_, l))| l.idf * l.frontier as f64)
-                    .sum();
-                (c.partial + missing, c.partial, id)
+                let mut bound = 0.0;
+                for (w, best) in c.best.iter().enumerate().take(words.len()) {
+                    let unseen = lists
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, l)| l.word == w && c.seen & (1 << i) == 0)
+                        .map(|(_, l)| l.weight * l.frontier as f64)
+                        .fold(0.0, f64::max);
+                    bound += best.max(unseen);
+                }
+                (bound, c.best.iter().sum::<f64>(), id)
             })
             .collect();
         shortlist.sort_by(|a, b| {
@@ -207,46 +412,14 @@ impl SearchTable {
                 .then_with(|| b.1.total_cmp(&a.1))
                 .then_with(|| a.2.cmp(&b.2))
         });
-        shortlist.truncate(MIN_CANDIDATES.max(k));
-        let mut names = HashMap::from([
-            ("#pk".to_owned(), "pk".to_owned()),
-            ("#doc".to_owned(), "doc".to_owned()),
-        ]);
-        let mut projection = "#pk, #doc.live, #doc.cat, #doc.price".to_owned();
-        for (i, (term, _)) in lists.iter().enumerate() {
-            names.insert(format!("#t{i}"), (*term).clone());
-            projection.push_str(&format!(", #doc.terms.#t{i}"));
-        }
-        let keys = shortlist
-            .iter()
-            .map(|(_, _, id)| doc_key(id))
-            .collect::<Vec<_>>();
-        let requests = keys.len().div_ceil(100);
-        let (docs, units) = batch_get_metered(
-            &self.client,
-            &self.table,
-            keys,
-            Some((&projection, names)),
-            false,
-        )
-        .await?;
-        outcome.requests += requests;
-        outcome.items_read += docs.len();
-        outcome.read_units += units;
-        let mut scored: Vec<Hit> = Vec::with_capacity(docs.len());
-        for mut item in docs {
-            if let Some(pk) = item.remove("pk") {
-                item.insert("goods_id_pk".to_owned(), pk);
-            }
-            let found: DocProjection = serde_dynamo::from_item(item)?;
-            let Some(goods_id) = found
-                .goods_id_pk
-                .as_deref()
-                .and_then(|pk| pk.strip_prefix("D#"))
-            else {
-                continue;
-            };
-            let doc = found.doc;
+        shortlist.truncate(match query.sort {
+            Sort::Relevance => CANDIDATES.max(end + 1),
+            _ => SORT_CANDIDATES,
+        });
+        let ids: Vec<&String> = shortlist.iter().map(|(_, _, id)| id).collect();
+        let docs = self.documents(&ids, &lists, &mut outcome).await?;
+        let mut scored: Vec<Scored> = Vec::with_capacity(docs.len());
+        for (goods_id, doc) in docs {
             if !doc.live
                 || category.as_ref().is_some_and(|c| *c != doc.cat)
                 || query.min_price.is_some_and(|min| doc.price < min)
@@ -254,29 +427,106 @@ impl SearchTable {
             {
                 continue;
             }
-            let score: f64 = lists
-                .iter()
-                .filter_map(|(term, l)| doc.terms.get(term.as_str()).map(|&i| l.idf * i as f64))
-                .sum();
+            let mut best = [0.0f64; MAX_QUERY_TERMS];
+            for l in &lists {
+                if let Some(&impact) = doc.terms.get(&l.term) {
+                    best[l.word] = best[l.word].max(l.weight * impact as f64);
+                }
+            }
+            let score: f64 = best.iter().sum();
             if score > 0.0 {
-                scored.push(Hit {
-                    goods_id: goods_id.to_owned(),
+                scored.push(Scored {
+                    goods_id,
                     score: score / IMPACT_SCALE,
+                    words: best.iter().filter(|b| **b > 0.0).count(),
+                    price: doc.price,
+                    label: if doc.label.is_empty() {
+                        doc.cat.clone()
+                    } else {
+                        doc.label
+                    },
+                    cat: doc.cat,
                 });
             }
         }
-        scored.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.goods_id.cmp(&b.goods_id))
-        });
+        outcome.facets = facets(&scored);
+        order(&mut scored, query.sort);
         outcome.more = scored.len() > end && end < MAX_DEPTH;
         outcome.hits = scored
             .into_iter()
             .skip(query.offset)
             .take(end - query.offset)
+            .map(|s| Hit {
+                goods_id: s.goods_id,
+                score: s.score,
+            })
             .collect();
         Ok(outcome)
+    }
+
+    /// Items by key, 100 to a BatchGetItem, the requests made at once.
+    async fn get_all(
+        &self,
+        keys: Vec<Item>,
+        outcome: &mut SearchOutcome,
+    ) -> Result<Vec<Item>, StoreError> {
+        let reads = keys
+            .chunks(100)
+            .map(|chunk| batch_get_metered(&self.client, &self.table, chunk.to_vec(), None, false));
+        let mut items = Vec::new();
+        for read in futures::future::join_all(reads).await {
+            let (found, units) = read?;
+            outcome.count(1, found.len(), units);
+            items.extend(found);
+        }
+        Ok(items)
+    }
+
+    /// The document items of `ids`, projected to what scoring and the filters need.
+    async fn documents(
+        &self,
+        ids: &[&String],
+        lists: &[List],
+        outcome: &mut SearchOutcome,
+    ) -> Result<Vec<(String, Doc)>, StoreError> {
+        let mut names = HashMap::from([
+            ("#pk".to_owned(), "pk".to_owned()),
+            ("#doc".to_owned(), "doc".to_owned()),
+        ]);
+        let mut projection = "#pk, #doc.live, #doc.cat, #doc.label, #doc.price".to_owned();
+        let terms: BTreeSet<&String> = lists.iter().map(|l| &l.term).collect();
+        for (i, term) in terms.into_iter().enumerate() {
+            names.insert(format!("#t{i}"), term.clone());
+            projection.push_str(&format!(", #doc.terms.#t{i}"));
+        }
+        let reads = ids.chunks(100).map(|chunk| {
+            batch_get_metered(
+                &self.client,
+                &self.table,
+                chunk.iter().map(|id| doc_key(id)).collect(),
+                Some((&projection, names.clone())),
+                false,
+            )
+        });
+        let mut docs = Vec::with_capacity(ids.len());
+        for read in futures::future::join_all(reads).await {
+            let (items, units) = read?;
+            outcome.count(1, items.len(), units);
+            for mut item in items {
+                if let Some(pk) = item.remove("pk") {
+                    item.insert("goods_id_pk".to_owned(), pk);
+                }
+                let found: DocProjection = serde_dynamo::from_item(item)?;
+                if let Some(id) = found
+                    .goods_id_pk
+                    .as_deref()
+                    .and_then(|pk| pk.strip_prefix("D#"))
+                {
+                    docs.push((id.to_owned(), found.doc));
+                }
+            }
+        }
+        Ok(docs)
     }
 
     /// The first `page` postings of a list, best first: its items (those in the price
@@ -321,5 +571,121 @@ impl SearchTable {
                 .and_then(|c| c.capacity_units)
                 .unwrap_or(0.0),
         ))
+    }
+}
+
+impl List {
+    /// Whether this list is a word as typed (not a correction).
+    fn weight_is_exact(&self, words: &[(&String, &str)]) -> bool {
+        *words[self.word].0 == self.term
+    }
+}
+
+/// The categories of the scored goods, most first (then by name), at most
+/// [`MAX_FACETS`]; each shown as its goods write it.
+fn facets(scored: &[Scored]) -> Vec<Facet> {
+    let mut counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for s in scored {
+        let entry = counts.entry(&s.cat).or_insert((0, &s.label));
+        entry.0 += 1;
+    }
+    let mut facets: Vec<Facet> = counts
+        .into_values()
+        .map(|(count, label)| Facet {
+            value: label.to_owned(),
+            count,
+        })
+        .collect();
+    facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    facets.truncate(MAX_FACETS);
+    facets
+}
+
+/// Puts the scored goods in the order asked for (see the module header).
+fn order(scored: &mut Vec<Scored>, sort: Sort) {
+    let by_score = |a: &Scored, b: &Scored| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.goods_id.cmp(&b.goods_id))
+    };
+    if sort != Sort::Relevance {
+        let most = scored.iter().map(|s| s.words).max().unwrap_or(0);
+        scored.retain(|s| s.words == most);
+    }
+    match sort {
+        Sort::Relevance => scored.sort_by(by_score),
+        Sort::PriceAsc => scored.sort_by(|a, b| a.price.cmp(&b.price).then_with(|| by_score(a, b))),
+        Sort::PriceDesc => {
+            scored.sort_by(|a, b| b.price.cmp(&a.price).then_with(|| by_score(a, b)));
+        }
+        // Ids are ULIDs: their order is their creation's.
+        Sort::Newest => scored.sort_by(|a, b| b.goods_id.cmp(&a.goods_id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(id: &str, score: f64, words: usize, price: i64, cat: &str) -> Scored {
+        Scored {
+            goods_id: id.into(),
+            score,
+            words,
+            price,
+            cat: cat.to_lowercase(),
+            label: cat.into(),
+        }
+    }
+
+    fn ids(s: &[Scored]) -> Vec<&str> {
+        s.iter().map(|s| s.goods_id.as_str()).collect()
+    }
+
+    #[test]
+    fn each_sort_orders_the_goods_matching_most_words() {
+        let all = || {
+            vec![
+                scored("01A", 3.0, 2, 500, "Kitchen"),
+                scored("01B", 2.0, 2, 100, "Kitchen"),
+                scored("01C", 5.0, 1, 50, "Garden"),
+                scored("01D", 1.0, 2, 900, "Garden"),
+            ]
+        };
+        let sorted = |sort| {
+            let mut s = all();
+            order(&mut s, sort);
+            ids(&s).into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(sorted(Sort::Relevance), ["01C", "01A", "01B", "01D"]);
+        assert_eq!(sorted(Sort::PriceAsc), ["01B", "01A", "01D"]);
+        assert_eq!(sorted(Sort::PriceDesc), ["01D", "01A", "01B"]);
+        assert_eq!(sorted(Sort::Newest), ["01D", "01B", "01A"]);
+        for name in ["relevance", "price_asc", "price_desc", "newest"] {
+            assert!(Sort::parse(name).is_some());
+        }
+        assert_eq!(Sort::parse("cheapest"), None);
+    }
+
+    #[test]
+    fn facets_count_categories_most_first_as_written() {
+        let all = vec![
+            scored("01A", 3.0, 1, 500, "Kitchen"),
+            scored("01B", 2.0, 1, 100, "Garden"),
+            scored("01C", 5.0, 1, 50, "Kitchen"),
+        ];
+        assert_eq!(
+            facets(&all),
+            [
+                Facet {
+                    value: "Kitchen".into(),
+                    count: 2
+                },
+                Facet {
+                    value: "Garden".into(),
+                    count: 1
+                }
+            ]
+        );
     }
 }

@@ -47,6 +47,12 @@ pub struct Doc {
     /// Category, as [`category_key`] folds it.
     #[serde(default)]
     pub cat: String,
+    /// Category as the merchant wrote it (what a facet shows).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// The name's phrases that complete a typed word ([`super::suggest`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub phrases: BTreeSet<String>,
     /// Price in minor units.
     #[serde(default)]
     pub price: i64,
@@ -58,7 +64,28 @@ pub struct Doc {
     pub live: bool,
 }
 
+/// How far an impact may drift (relatively) before a reindex rewrites the document: the
+/// corpus's average field lengths move a little with every goods item written, and
+/// rewriting every document for that would make a reindex rewrite the whole index (and
+/// reorder equal matches under a shopper paging through them) for no change in ranking.
+pub const IMPACT_TOLERANCE: f64 = 0.01;
+
 impl Doc {
+    /// Whether `other` says the same: the same terms, category, price, phrases and
+    /// lengths, and impacts within [`IMPACT_TOLERANCE`] of each other.
+    pub fn in_step_with(&self, other: &Doc) -> bool {
+        self.cat == other.cat
+            && self.label == other.label
+            && self.price == other.price
+            && self.lens == other.lens
+            && self.live == other.live
+            && self.phrases == other.phrases
+            && self.terms.len() == other.terms.len()
+            && self.terms.iter().zip(&other.terms).all(|((a, x), (b, y))| {
+                a == b && (*x as f64 - *y as f64).abs() <= IMPACT_TOLERANCE * (*x).max(*y) as f64
+            })
+    }
+
     /// The posting keys this document owns.
     pub(crate) fn postings(&self) -> BTreeSet<(String, u64)> {
         let mut keys = BTreeSet::new();
