@@ -12,6 +12,14 @@
 //!   name; MRR and hit@10 of the product among the results; and the top-10 overlap with
 //!   tantivy's BM25 over the same documents (fields name, description, category with the
 //!   same weights 3, 1, 2; English stemming), computed in the same run.
+//! - **Typos**: the same known items with one typo injected in a word of 5 letters or
+//!   more (a letter deleted, swapped, replaced or doubled): ours against tantivy, plain and
+//!   with every word a `FuzzyTermQuery`.
+//! - **Retrieval against exhaustive BM25**, at each size: the top 10 of our fixed posting
+//!   budget (corrections off) against every posting of every term read and scored the
+//!   same way, from the same index.
+//! - **Suggestions**: `GET /search/suggest` latency for the first 1–6 letters of the
+//!   queries' words, at each size.
 //! - **Cost**, at 1k, 10k and 100k goods (the products, then perturbed copies: an extra
 //!   variant word, another stock code, a price moved by up to ±10 %): DynamoDB requests
 //!   and items read per query, and p50/p99 latency, next to the naive Scan of the goods
@@ -179,23 +187,120 @@ fn known_items(products: &[Product], count: usize, seed: u64) -> Vec<(String, us
 }
 
 fn query_of(analyzer: &Analyzer, text: &str, limit: usize) -> SearchQuery {
-    let mut terms: Vec<String> = Vec::new();
-    for t in analyzer.terms(text, Mode::Query) {
-        if !terms.contains(&t) {
-            terms.push(t);
+    SearchQuery::text(analyzer, text, limit)
+}
+
+/// `text` with one typo in one of its words of 5 or more letters (a letter deleted,
+/// two neighbours swapped, one replaced or one inserted), or `None` if it has no such
+/// word.
+fn with_typo(text: &str, rng: &mut Rng) -> Option<String> {
+    let mut words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+    let long: Vec<usize> = (0..words.len())
+        .filter(|&i| words[i].chars().count() >= 5)
+        .collect();
+    let &i = long.get(rng.below(long.len().max(1)))?;
+    let mut chars: Vec<char> = words[i].to_lowercase().chars().collect();
+    let at = 1 + rng.below(chars.len() - 2);
+    match rng.below(4) {
+        0 => {
+            chars.remove(at);
+        }
+        1 => chars.swap(at, at + 1),
+        2 => chars[at] = if chars[at] == 'e' { 'a' } else { 'e' },
+        _ => chars.insert(at, chars[at]),
+    }
+    words[i] = chars.into_iter().collect();
+    Some(words.join(" "))
+}
+
+/// The top `k` of exhaustive BM25 over the same index: every posting of every term read
+/// (page after page), each document scored `Σ idf · impact` as the search scores it.
+/// What the fixed posting budget is measured against.
+async fn exhaustive(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    analyzer: &Analyzer,
+    text: &str,
+    k: usize,
+) -> Vec<String> {
+    let mut terms: Vec<String> = analyzer.terms(text, Mode::Query);
+    terms.sort();
+    terms.dedup();
+    let mut keys: Vec<HashMap<String, AttributeValue>> = terms
+        .iter()
+        .map(|t| {
+            HashMap::from([
+                ("pk".to_owned(), AttributeValue::S(format!("F#{t}"))),
+                ("sk".to_owned(), AttributeValue::S("F".into())),
+            ])
+        })
+        .collect();
+    keys.extend((0..shop::search::index::STATS_SHARDS).map(|shard| {
+        HashMap::from([
+            (
+                "pk".to_owned(),
+                AttributeValue::S(format!("STATS#{shard:02}")),
+            ),
+            ("sk".to_owned(), AttributeValue::S("STATS".into())),
+        ])
+    }));
+    let items = shop::store::batch_get(dynamodb, table, keys, None, false)
+        .await
+        .expect("counters");
+    let (mut corpus, mut df) = (0u64, HashMap::new());
+    for item in &items {
+        let pk = shop::store::string_attr(item, "pk");
+        if pk.starts_with("STATS#") {
+            corpus += shop::store::number_attr(item, "n").max(0) as u64;
+        } else if let Some(term) = pk.strip_prefix("F#") {
+            df.insert(
+                term.to_owned(),
+                shop::store::number_attr(item, "df").max(0) as u64,
+            );
         }
     }
-    SearchQuery {
-        terms,
-        limit,
-        ..Default::default()
+    let mut scores: HashMap<String, f64> = HashMap::new();
+    for term in &terms {
+        let Some(&d) = df.get(term).filter(|d| **d > 0) else {
+            continue;
+        };
+        let idf = shop::search::idf(corpus, d);
+        let mut start = None;
+        loop {
+            let out = dynamodb
+                .query()
+                .table_name(table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(format!("T#{term}")))
+                .projection_expression("sk")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("postings");
+            for item in out.items.unwrap_or_default() {
+                if let Some((impact, id)) =
+                    shop::search::parse_posting_sk(shop::store::string_attr(&item, "sk"))
+                {
+                    *scores.entry(id.to_owned()).or_default() += idf * impact as f64;
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
     }
+    let mut ranked: Vec<(String, f64)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.into_iter().take(k).map(|(id, _)| id).collect()
 }
 
 /// Tantivy's BM25 over the same documents, as a reference ranking.
 struct Reference {
     searcher: tantivy::Searcher,
     parser: tantivy::query::QueryParser,
+    /// The same, every word a `FuzzyTermQuery` (one edit, a swap counting one).
+    fuzzy: tantivy::query::QueryParser,
     id: tantivy::schema::Field,
 }
 
@@ -241,16 +346,29 @@ impl Reference {
             tantivy::query::QueryParser::for_index(&index, vec![name, description, category]);
         parser.set_field_boost(name, 3.0);
         parser.set_field_boost(category, 2.0);
+        let mut fuzzy = parser.clone();
+        for field in [name, description, category] {
+            fuzzy.set_field_fuzzy(field, false, 1, true);
+        }
         Self {
             searcher: reader.searcher(),
             parser,
+            fuzzy,
             id,
         }
     }
 
     fn top10(&self, text: &str) -> Vec<String> {
+        self.top10_with(&self.parser, text)
+    }
+
+    fn top10_fuzzy(&self, text: &str) -> Vec<String> {
+        self.top10_with(&self.fuzzy, text)
+    }
+
+    fn top10_with(&self, parser: &tantivy::query::QueryParser, text: &str) -> Vec<String> {
         use tantivy::schema::Value;
-        let (query, _) = self.parser.parse_query_lenient(text);
+        let (query, _) = parser.parse_query_lenient(text);
         let top = self
             .searcher
             .search(&query, &tantivy::collector::TopDocs::with_limit(10))
@@ -286,6 +404,13 @@ struct Cost {
     scan_items: f64,
     scan_units: f64,
     scan: (Duration, Duration),
+    /// Mean share of exhaustive BM25's top 10 that ours has.
+    recall: f64,
+    /// Queries whose exhaustive top 10 has a document ours lacks.
+    lossy: f64,
+    /// Known-item MRR: ours, exhaustive.
+    mrr: (f64, f64),
+    suggest: (Duration, Duration),
 }
 
 async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (usize, usize, f64) {
@@ -318,6 +443,7 @@ async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (
 
 #[allow(clippy::too_many_arguments)]
 async fn measure_cost(
+    products: &[Product],
     size: usize,
     table: &SearchTable,
     analyzer: &Analyzer,
@@ -329,6 +455,48 @@ async fn measure_cost(
 ) -> Cost {
     let http = reqwest::Client::new();
     let api = std::env::var("SHOP_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
+    let search_table = std::env::var("SEARCH_TABLE").unwrap();
+    let (mut recall, mut lossy, mut rr, mut rr_exhaustive) = (0.0, 0usize, 0.0, 0.0);
+    for (text, target) in queries {
+        let target = doc(products, *target).id;
+        // Without corrections: what the budget loses, against the same scoring.
+        let exact = SearchQuery {
+            typed: Vec::new(),
+            ..query_of(analyzer, text, 10)
+        };
+        let ours: Vec<String> = table
+            .search(&exact, max_impact)
+            .await
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.goods_id)
+            .collect();
+        let best = exhaustive(dynamodb, &search_table, analyzer, text, 10).await;
+        let kept = best.iter().filter(|id| ours.contains(id)).count();
+        recall += kept as f64 / best.len().max(1) as f64;
+        lossy += usize::from(kept < best.len());
+        rr += reciprocal_rank(&ours, &target);
+        rr_exhaustive += reciprocal_rank(&best, &target);
+    }
+    let n = queries.len().max(1) as f64;
+    let mut suggest_times = Vec::new();
+    for (text, _) in queries {
+        let word = text.split_whitespace().next().unwrap_or_default();
+        for len in 1..=word.chars().count().min(6) {
+            let prefix: String = word.chars().take(len).collect();
+            let started = Instant::now();
+            let response = http
+                .get(format!("{api}/search/suggest"))
+                .query(&[("q", prefix.as_str())])
+                .send()
+                .await
+                .expect("the local stack answers");
+            assert_eq!(response.status(), 200, "GET /search/suggest?q={prefix}");
+            response.bytes().await.expect("body");
+            suggest_times.push(started.elapsed());
+        }
+    }
     let (mut requests, mut items, mut units, mut times, mut http_times) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (text, _) in queries {
@@ -392,6 +560,13 @@ async fn measure_cost(
         scan_items: mean(&scan_items),
         scan_units: mean_f(&scan_units),
         scan: (quantile(&scan_times, 0.5), quantile(&scan_times, 0.99)),
+        recall: recall / n,
+        lossy: lossy as f64 / n,
+        mrr: (rr / n, rr_exhaustive / n),
+        suggest: (
+            quantile(&suggest_times, 0.5),
+            quantile(&suggest_times, 0.99),
+        ),
     }
 }
 
@@ -447,6 +622,7 @@ async fn main() {
         }
         if sizes.contains(&stage) {
             let cost = measure_cost(
+                &products,
                 stage,
                 &table,
                 &analyzer,
@@ -476,6 +652,21 @@ async fn main() {
             c.size, c.requests, c.max_requests, c.items, c.max_items, c.units, c.max_units,
             ms(c.inproc.0), ms(c.inproc.1), ms(c.http.0), ms(c.http.1),
             c.scan_requests, c.scan_items, c.scan_units, ms(c.scan.0), ms(c.scan.1),
+        );
+    }
+    println!("\n| goods | top-10 recall against exhaustive BM25 | queries that lost one of its top 10 | known-item MRR: ours / exhaustive | `GET /search/suggest` p50 / p99 |");
+    println!("|---:|---:|---:|---:|---:|");
+    for c in &costs {
+        println!(
+            "| {} | {:.1} % | {:.1} % | {:.3} / {:.3} ({:.3}×) | {} / {} ms |",
+            c.size,
+            100.0 * c.recall,
+            100.0 * c.lossy,
+            c.mrr.0,
+            c.mrr.1,
+            c.mrr.0 / c.mrr.1.max(1e-9),
+            ms(c.suggest.0),
+            ms(c.suggest.1),
         );
     }
     if let Some(path) = arg("--csv") {
@@ -524,6 +715,49 @@ async fn measure_quality(
         }
     }
     let n = queries.len() as f64;
+    // The same known items, one typo injected in a word of 5 letters or more.
+    let mut rng = Rng(0x7e57);
+    let (mut typo_rr, mut typo_hits, mut clean_rr, mut plain_rr, mut fuzzy_rr, mut fuzzy_hits) =
+        (0.0, 0, 0.0, 0.0, 0.0, 0);
+    let mut typos = 0usize;
+    for (text, target) in &queries {
+        let Some(typo) = with_typo(text, &mut rng) else {
+            continue;
+        };
+        typos += 1;
+        let target = &docs[*target].id;
+        let ours = |text: String| async move {
+            table
+                .search(&query_of(analyzer, &text, 10), max_impact)
+                .await
+                .expect("search")
+                .hits
+                .into_iter()
+                .map(|h| h.goods_id)
+                .collect::<Vec<String>>()
+        };
+        let found = ours(typo.clone()).await;
+        typo_rr += reciprocal_rank(&found, target);
+        typo_hits += usize::from(found.contains(target));
+        clean_rr += reciprocal_rank(&ours(text.clone()).await, target);
+        plain_rr += reciprocal_rank(&reference.top10(&typo), target);
+        let fuzzy = reference.top10_fuzzy(&typo);
+        fuzzy_rr += reciprocal_rank(&fuzzy, target);
+        fuzzy_hits += usize::from(fuzzy.contains(target));
+    }
+    let t = typos.max(1) as f64;
+    let typo_table = format!(
+        "\n| one typo per query ({typos} queries) | MRR | hit@10 | MRR ÷ ours without the typo |\n|---|---:|---:|---:|\n\
+         | ours | {:.3} | {:.1} % | {:.2}× |\n\
+         | tantivy BM25, no fuzziness | {:.3} | - | - |\n\
+         | tantivy, every word a `FuzzyTermQuery` (1 edit, swaps 1) | {:.3} | {:.1} % | - |\n",
+        typo_rr / t,
+        100.0 * typo_hits as f64 / t,
+        typo_rr / clean_rr.max(1e-9),
+        plain_rr / t,
+        fuzzy_rr / t,
+        100.0 * fuzzy_hits as f64 / t,
+    );
     format!(
         "| ranking | queries | MRR | hit@10 | top-10 overlap with tantivy |\n|---|---:|---:|---:|---:|\n\
          | ours: `GET /search` code on DynamoDB Local | {} | {:.3} | {:.1} % | {:.1} % |\n\
@@ -535,5 +769,5 @@ async fn measure_quality(
         queries.len(),
         rr_ref / n,
         100.0 * hits_ref as f64 / n,
-    )
+    ) + &typo_table
 }

@@ -3,16 +3,18 @@
 //!
 //! **Shards.** `by_all` and `by_price` hold every live goods item, and `by_merchant` all
 //! of a one-merchant shop's, so their partition keys are written across [`SHARDS`] values
-//! (`GOODS#0` … `GOODS#3`, `<merchant>#0` … `#3`, from the random bits of the goods'
-//! ULID): every write that changes what a listing shows — an order's stock reservation
-//! included — rewrites the goods' entry in each, and one index partition takes at most
-//! 1,000 write units a second (DynamoDB's per-partition limit; 3,000 read units). At 1,000
-//! orders a second on goods of up to 1 KB that is the whole limit of one partition; four
-//! shards put each at a quarter of it, leaving room for 4 KB items or four times the rate.
-//! More shards would cost every first page more Queries and more items read (one Query
-//! per shard, each reading about `2 × limit / SHARDS + 1`). A category or price bound
-//! within one merchant's goods is a filter on its shards: a shard whose Query the filter
-//! emptied counts as dry and is queried again (within the same bound).
+//! (`GOODS#0`, `GOODS#1`; `<merchant>#0`, `#1`, from the random bits of the goods' ULID):
+//! every write that changes what a listing shows — an order's stock reservation included —
+//! rewrites the goods' entry in each, and one index partition takes at most 1,000 write
+//! units a second (DynamoDB's per-partition limit; 3,000 read units). At 1,000 orders a
+//! second on goods of up to 1 KB that is the whole limit of one partition; two shards put
+//! each at half of it. More shards would cost every first page more Queries, and each Query
+//! has a fixed cost: measured in one run (`infra/bench/src/bin/listing.rs`, BENCHMARKS.md),
+//! four shards made the first page 1.9× the unsharded page's latency, two stay within
+//! 1.5× (each shard reads its expected share of the page plus three standard deviations:
+//! [`shard_chunk`]). A category or price bound within one merchant's goods is a filter
+//! on its shards: a shard whose Query the filter emptied counts as dry and is queried
+//! again (within the same bound).
 //!
 //! A sharded page queries every shard at once and merges them by the index's order
 //! (newest first by id; by price, then id, cheapest first — `gsi_price` makes that order
@@ -36,8 +38,8 @@ use crate::money::MAX_PRICE;
 use crate::store::{items_of, number_value, string_value, Item, StoreError};
 
 /// How many partition keys `by_all` and `by_price` spread live goods over (see the
-/// module header for why four).
-pub const SHARDS: u32 = 4;
+/// module header for why two).
+pub const SHARDS: u32 = 2;
 /// Rounds of refills one sharded page may take after its first Query per shard.
 const MAX_REFILLS: usize = 2;
 /// Digits of a zero-padded price in `gsi_price` (`MAX_PRICE`, 10^11, has 12).
@@ -244,7 +246,7 @@ impl GoodsRepo {
         limit: usize,
         after: Option<Position>,
     ) -> Result<Page, ListError> {
-        let chunk = limit.div_ceil(SHARDS as usize) * 2 + 1;
+        let chunk = shard_chunk(limit);
         let mut streams: Vec<Stream> = (0..SHARDS)
             .map(|shard| Stream {
                 shard,
@@ -353,6 +355,16 @@ impl GoodsRepo {
             .map_err(StoreError::new)?;
         Ok((items_of(out.items)?, out.last_evaluated_key))
     }
+}
+
+/// Items each shard's first Query asks for: ULIDs spread goods over the shards at random,
+/// so a shard's share of a page of `limit` is binomial; its mean plus three standard
+/// deviations (and one, to see past the page) leaves about one page in 300 needing a
+/// second Query on a shard, for fewer items read than asking each shard for the page.
+fn shard_chunk(limit: usize) -> usize {
+    let (n, p) = (limit as f64, 1.0 / f64::from(SHARDS));
+    let share = n * p + 3.0 * (n * p * (1.0 - p)).sqrt();
+    (share.ceil() as usize + 1).min(limit + 1)
 }
 
 /// The index's order of two items: which one a page lists first.
@@ -482,6 +494,13 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_reads_its_share_and_a_margin_never_more_than_the_page() {
+        assert_eq!(shard_chunk(20), 18);
+        assert_eq!(shard_chunk(1), 2);
+        assert_eq!(shard_chunk(100), 66);
+    }
+
+    #[test]
     fn ulids_fill_the_shards_evenly() {
         let mut counts = [0_u32; SHARDS as usize];
         for _ in 0..4000 {
@@ -489,8 +508,12 @@ mod tests {
             let shard: usize = key.strip_prefix("GOODS#").unwrap().parse().unwrap();
             counts[shard] += 1;
         }
+        // Each shard's share within ±20 % of an even one (far beyond chance at 4,000).
+        let even = 4000 / SHARDS;
         assert!(
-            counts.iter().all(|&c| (800..1200).contains(&c)),
+            counts
+                .iter()
+                .all(|&c| (even * 4 / 5..even * 6 / 5).contains(&c)),
             "{counts:?}"
         );
     }

@@ -180,7 +180,7 @@ async fn main() -> Result<(), String> {
             method: Method::GET,
             requests: same("/goods?limit=20", None),
             token: None,
-            minimum: "4 Queries at once: one per by_all shard",
+            minimum: "2 Queries at once: one per by_all shard",
         },
         Scenario {
             label: "POST /orders (one line, no Idempotency-Key)",
