@@ -381,19 +381,11 @@ impl Indexer {
                 .update(doc_update.build().map_err(StoreError::new)?)
                 .build()];
             for (key, attribute, delta) in chunk {
-                writes.push(
-                    TransactWriteItem::builder()
-                        .update(
-                            Update::builder()
-                                .table_name(&self.table.table)
-                                .set_key(Some(key.clone()))
-                                .update_expression(format!("ADD {attribute} :d"))
-                                .expression_attribute_values(":d", number_value(delta))
-                                .build()
-                                .map_err(StoreError::new)?,
-                        )
-                        .build(),
-                );
+                writes.push(self.update(
+                    key,
+                    &format!("ADD {attribute} :v"),
+                    number_value(delta),
+                )?);
             }
             if !self.conditional(writes).await? {
                 return Ok(false);
@@ -419,7 +411,10 @@ impl Indexer {
     /// their `df` counter says they are filed already; marks them filed after. Idempotent:
     /// run again by whoever finishes a plan an invocation left.
     async fn file_terms(&self, terms: impl Iterator<Item = &String>) -> Result<(), StoreError> {
-        let terms: Vec<&String> = terms.filter(|t| !typo::filed_under(t).is_empty()).collect();
+        let terms: Vec<(&String, BTreeSet<String>)> = terms
+            .map(|t| (t, typo::filed_under(t)))
+            .filter(|(_, deletes)| !deletes.is_empty())
+            .collect();
         if terms.is_empty() {
             return Ok(());
         }
@@ -430,7 +425,7 @@ impl Indexer {
         let filed: HashSet<String> = batch_get(
             &self.table.client,
             &self.table.table,
-            terms.iter().map(|t| df_key(t)).collect(),
+            terms.iter().map(|(t, _)| df_key(t)).collect(),
             Some(("#pk, #v", names)),
             false,
         )
@@ -442,17 +437,20 @@ impl Indexer {
             _ => None,
         })
         .collect();
-        let todo: Vec<&String> = terms
+        let todo: Vec<(&String, BTreeSet<String>)> = terms
             .into_iter()
-            .filter(|t| !filed.contains(t.as_str()))
+            .filter(|(t, _)| !filed.contains(t.as_str()))
             .collect();
         // One update per delete (its terms added at once), up to 100 to a transaction:
         // a term costs its deletes' write units, not as many requests. Then the terms
         // are marked filed, likewise.
         let mut entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for term in &todo {
-            for delete in typo::filed_under(term) {
-                entries.entry(delete).or_default().push((*term).clone());
+        for (term, deletes) in &todo {
+            for delete in deletes {
+                entries
+                    .entry(delete.clone())
+                    .or_default()
+                    .push((*term).clone());
             }
         }
         let updates: Vec<(Item, &str, AttributeValue)> = entries
@@ -468,7 +466,7 @@ impl Indexer {
         self.transact_all(updates).await?;
         let marks = todo
             .iter()
-            .map(|term| (df_key(term), "SET v = :v", number_value(1)))
+            .map(|(term, _)| (df_key(term), "SET v = :v", number_value(1)))
             .collect();
         self.transact_all(marks).await
     }
@@ -493,19 +491,7 @@ impl Indexer {
     ) -> Result<(), StoreError> {
         let writes = chunk
             .iter()
-            .map(|(key, expression, value)| {
-                Ok(TransactWriteItem::builder()
-                    .update(
-                        Update::builder()
-                            .table_name(&self.table.table)
-                            .set_key(Some(key.clone()))
-                            .update_expression(*expression)
-                            .expression_attribute_values(":v", value.clone())
-                            .build()
-                            .map_err(StoreError::new)?,
-                    )
-                    .build())
-            })
+            .map(|(key, expression, value)| self.update(key, expression, value.clone()))
             .collect::<Result<Vec<_>, StoreError>>()?;
         for attempt in 0..MAX_ATTEMPTS {
             if self.conditional(writes.clone()).await? {
@@ -516,6 +502,26 @@ impl Indexer {
         Err(StoreError::new(
             "filing terms in the typo dictionary kept colliding",
         ))
+    }
+
+    /// A transaction's update of the index item `key`: `expression`, its value `:v`.
+    fn update(
+        &self,
+        key: &Item,
+        expression: &str,
+        value: AttributeValue,
+    ) -> Result<TransactWriteItem, StoreError> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table.table)
+                    .set_key(Some(key.clone()))
+                    .update_expression(expression)
+                    .expression_attribute_values(":v", value)
+                    .build()
+                    .map_err(StoreError::new)?,
+            )
+            .build())
     }
 
     /// Runs a transaction whose first item carries the condition: false when that

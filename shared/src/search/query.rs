@@ -349,14 +349,10 @@ impl SearchTable {
         }
 
         // 2. One page of each list's postings, best first, all at once.
-        let exact = lists.iter().filter(|l| l.weight_is_exact(&words)).count();
+        let exact = lists.iter().filter(|l| l.is_typed(&words)).count();
         let share = POSTING_BUDGET / (2 * exact + (lists.len() - exact));
         let reads = lists.iter().map(|l| {
-            let page = if l.weight_is_exact(&words) {
-                2 * share
-            } else {
-                share
-            };
+            let page = if l.is_typed(&words) { 2 * share } else { share };
             self.page(&l.pk, page.clamp(1, MAX_PAGE) as i32, query)
         });
         let mut candidates: HashMap<String, Candidate> = HashMap::new();
@@ -575,8 +571,8 @@ impl SearchTable {
 }
 
 impl List {
-    /// Whether this list is a word as typed (not a correction).
-    fn weight_is_exact(&self, words: &[(&String, &str)]) -> bool {
+    /// Whether this list is the word's own term (not a correction).
+    fn is_typed(&self, words: &[(&String, &str)]) -> bool {
         *words[self.word].0 == self.term
     }
 }

@@ -47,47 +47,27 @@ enum Piece {
 }
 
 fn pieces(text: &str) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut word = String::new();
-    let mut cjk: Vec<char> = Vec::new();
-    let flush = |word: &mut String, cjk: &mut Vec<char>, pieces: &mut Vec<Piece>| {
-        if !word.is_empty() {
-            pieces.push(Piece::Word(std::mem::take(word)));
-        }
-        if !cjk.is_empty() {
-            pieces.push(Piece::Cjk(std::mem::take(cjk)));
-        }
-    };
+    let mut pieces: Vec<Piece> = Vec::new();
+    // Whether the character goes on with the last piece (nothing came between).
+    let mut joined = false;
     for c in text.chars().map(fold_width) {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                flush(&mut word, &mut Vec::new(), &mut pieces);
+        match (is_cjk(c), c.is_alphanumeric(), pieces.last_mut()) {
+            (true, _, Some(Piece::Cjk(run))) if joined => run.push(c),
+            (true, _, _) => pieces.push(Piece::Cjk(vec![c])),
+            (false, true, Some(Piece::Word(word))) if joined => word.extend(c.to_lowercase()),
+            (false, true, _) => pieces.push(Piece::Word(c.to_lowercase().collect())),
+            (false, false, _) => {
+                joined = false;
+                continue;
             }
-            cjk.push(c);
-        } else if c.is_alphanumeric() {
-            if !cjk.is_empty() {
-                flush(&mut String::new(), &mut cjk, &mut pieces);
-            }
-            word.extend(c.to_lowercase());
-        } else {
-            flush(&mut word, &mut cjk, &mut pieces);
         }
+        joined = true;
     }
-    flush(&mut word, &mut cjk, &mut pieces);
     pieces
 }
 
-fn cut(phrase: String) -> String {
-    if phrase.chars().count() <= MAX_PHRASE {
-        phrase
-    } else {
-        phrase
-            .chars()
-            .take(MAX_PHRASE)
-            .collect::<String>()
-            .trim_end()
-            .to_owned()
-    }
+fn cut(phrase: &str) -> String {
+    cut_chars(phrase, MAX_PHRASE).trim_end().to_owned()
 }
 
 /// The phrases of a goods name (see the module header).
@@ -104,7 +84,7 @@ pub fn phrases(name: &str) -> BTreeSet<String> {
                     Some(Piece::Word(next)) => format!("{word} {next}"),
                     _ => word.clone(),
                 };
-                phrases.insert(cut(phrase));
+                phrases.insert(cut(&phrase));
             }
             Piece::Cjk(run) => {
                 for start in 0..run.len().saturating_sub(1) {
