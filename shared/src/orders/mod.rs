@@ -110,11 +110,16 @@ impl Orders {
 
     /// The buyer's own order with its payments; anyone else's is 404.
     ///
+    /// The payments are read first and the order after them (a consistent read): a
+    /// move that changes both in one transaction (paid, refunded) is never shown as a
+    /// payment ahead of its order. The order may be the newer of the two, since the
+    /// payments come from an index.
+    ///
     /// # Errors
     /// 404 when missing or someone else's; 500 when DynamoDB fails.
     pub async fn view(&self, buyer: &Customer, order_id: &str) -> Result<OrderView, ApiError> {
-        let order = self.own(buyer, order_id).await?;
         let payments = self.payments()?.of_order(order_id).await?;
+        let order = self.own(buyer, order_id).await?;
         Ok(OrderView { order, payments })
     }
 
