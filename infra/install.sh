@@ -5,6 +5,15 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$root/.local"
 mkdir -p "$dest"
+# Besides the emulators: --browser (the page tests' Chromium), --lambda (cargo-lambda).
+browser=0 lambda=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    --lambda) lambda=1 ;;
+    *) echo "usage: $0 [--browser] [--lambda]" >&2; exit 2 ;;
+  esac
+done
 
 DYNAMODB_SIMULATOR="amplify-dynamodb-simulator@2.9.30"
 # infra/moto/server.py replaces some of this version's internals (it checks them): check it on a new pin.
@@ -47,7 +56,7 @@ fi
 # The browser tests (`--browser`, as test.sh asks): Debian's Chromium, driven by
 # playwright-core (which never downloads a browser of its own).
 PLAYWRIGHT="playwright-core@1.65.1"
-if [ "${1:-}" = "--browser" ]; then
+if [ "$browser" = 1 ]; then
   if ! command -v chromium >/dev/null; then
     echo "installing Debian's chromium" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -64,7 +73,7 @@ fi
 # cargo-lambda (`--lambda`, as infra/lambda-check.sh asks): `cargo lambda watch` and
 # `invoke` against the emulators, and `cargo lambda build` for infra/release.sh.
 CARGO_LAMBDA="cargo-lambda==1.9.2"
-if [ "${1:-}" = "--lambda" ] && ! "$dest/venv/bin/cargo-lambda" lambda --version 2>/dev/null | grep -q "1.9.2"; then
+if [ "$lambda" = 1 ] && ! "$dest/venv/bin/cargo-lambda" lambda --version 2>/dev/null | grep -q "1.9.2"; then
   echo "installing $CARGO_LAMBDA" >&2
   "$dest/venv/bin/pip" install --quiet --disable-pip-version-check "$CARGO_LAMBDA"
 fi

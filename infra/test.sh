@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # The install (downloads, mostly) runs while cargo checks and builds.
-(bash infra/install.sh --browser 2>&1 | sed -u 's/^/[install] /') &
+(bash infra/install.sh --browser --lambda 2>&1 | sed -u 's/^/[install] /') &
 install=$!
 
 echo "== fmt, clippy ($(date +%T))"
@@ -14,7 +14,13 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 
 echo "== build ($(date +%T))"
-cargo build --bins --tests --locked
+# The binaries, then the test harnesses: the libraries' unit tests and the integration
+# tests. main.rs files hold no tests and doc examples are `text`, so their harnesses
+# (a link of the whole SDK each) are not built. Tests never change a dependency's
+# features (shop-testing is a crate of its own), so the binaries here are the ones
+# up.sh and cargo lambda build.
+cargo build --bins --locked
+cargo test --no-run --locked --lib --test '*'
 wait "$install" || { echo "infra/install.sh failed (above)" >&2; exit 1; }
 
 echo "== cfn-lint ($(date +%T))"
@@ -57,7 +63,7 @@ echo "== tests ($(date +%T))"
 # --no-fail-fast: every test binary runs, so the count below is the whole suite's; the
 # statuses are kept and decide the exit code at the end.
 set +e
-cargo test --locked --no-fail-fast -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
+cargo test --locked --no-fail-fast --lib --test '*' -- --test-threads 8 2>&1 | tee "$local_dir/logs/cargo-test.log"
 tests_status=${PIPESTATUS[0]}
 
 echo "== schema-driven fuzzing (bounded, deterministic) ($(date +%T))"

@@ -19,6 +19,7 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     })
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_link_without_a_token_is_invalid: "missing-token" => 400, {"error": {"code": "invalid_token"}};
 }

@@ -16,6 +16,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&ctx.view(lines).await?)
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_cart_needs_a_session: "no-session" => 401, {"error": {"code": "unauthenticated"}};
 }

@@ -41,13 +41,14 @@ pub async fn handler(store: &RecsStore, event: LambdaEvent<SqsEvent>) -> consume
 
 #[test]
 fn the_valid_fixture_is_a_batch_of_behaviour_events() {
-    let events = shop::testing::well_formed_batch(shop::fixture!("valid"));
+    let events = shop_testing::well_formed_batch(shop_testing::fixture!("valid"));
     assert_eq!(events.len(), 2);
     assert!(events
         .iter()
         .all(|d| Interaction::from_envelope(&d.envelope).is_some()));
 }
 
-shop::batch_answers! {
+#[cfg(test)]
+shop_testing::batch_answers! {
     malformed_messages_are_reported_without_touching_the_store: "malformed" => ["bad-time", "goods-change", "no-user", "not-json"];
 }

@@ -72,7 +72,8 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     })
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     invalid_filters_are_all_named: "invalid-filters" => 422, {"error": {"fields": {
         "min_price": "must be an integer from 0 to 100000000000",
         "limit": "must be an integer from 1 to 100",

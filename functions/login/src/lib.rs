@@ -31,6 +31,7 @@ pub async fn handler(sign_in: &SignIn, req: Request) -> Result<Response<Body>, A
     http::with_cookie(answer, &cookie)
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_missing_password_is_named: "missing-password" => 422, {"error": {"fields": {"password": "is required"}}};
 }

@@ -15,7 +15,8 @@ pub async fn handler(accounts: &Accounts, req: Request) -> Result<Response<Body>
     http::ok(&accounts.me(&caller).await?)
 }
 
-shop::refuses_anonymous_callers!();
+#[cfg(test)]
+shop_testing::refuses_anonymous_callers!();
 
 #[cfg(test)]
 mod tests {
@@ -23,7 +24,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_cookie_token_is_unauthenticated_without_a_lookup() {
-        let event = shop::fixture!("malformed-token");
-        shop::testing::refuses_without_a_session(Context::from_env, handler, event).await;
+        let event = shop_testing::fixture!("malformed-token");
+        shop_testing::refuses_without_a_session(Context::from_env, handler, event).await;
     }
 }

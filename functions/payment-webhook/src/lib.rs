@@ -42,26 +42,27 @@ mod tests {
     }
 
     async fn answer(json: &str) -> (u16, serde_json::Value) {
-        shop::testing::answer(webhook, handler, json).await
+        shop_testing::answer(webhook, handler, json).await
     }
 
     #[tokio::test]
     async fn an_unsigned_event_is_refused_before_anything_is_read() {
-        let (status, body) = answer(shop::fixture!("unsigned")).await;
+        let (status, body) = answer(shop_testing::fixture!("unsigned")).await;
         assert_eq!(status, 400);
         assert_eq!(body["error"]["code"], "invalid_signature");
     }
 
     #[tokio::test]
     async fn a_stale_forged_signature_is_refused() {
-        let (status, body) = answer(shop::fixture!("valid")).await;
+        let (status, body) = answer(shop_testing::fixture!("valid")).await;
         assert_eq!(status, 400);
         assert_eq!(body["error"]["code"], "invalid_signature");
     }
 
     /// The valid fixture, signed at `timestamp` with `secret`.
     fn signed(timestamp: i64, secret: &str) -> String {
-        let mut fixture: serde_json::Value = serde_json::from_str(shop::fixture!("valid")).unwrap();
+        let mut fixture: serde_json::Value =
+            serde_json::from_str(shop_testing::fixture!("valid")).unwrap();
         let body = fixture["body"].as_str().unwrap().to_owned();
         fixture["headers"]["payment-signature"] =
             shop::payments::signature::sign(secret, timestamp, body.as_bytes()).into();

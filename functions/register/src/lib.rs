@@ -17,7 +17,8 @@ pub async fn handler(signups: &Registrations, req: Request) -> Result<Response<B
     http::created(&signups.register(registration).await?)
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     invalid_fields_are_all_named: "invalid-fields" => 422, {"error": {"fields": {
         "username": "must be 3 to 32 characters of letters, digits, '_' and '-'",
         "email": "is not a valid email address",

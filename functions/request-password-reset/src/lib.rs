@@ -20,6 +20,7 @@ pub async fn handler(resets: &ResetRequests, req: Request) -> Result<Response<Bo
     Ok(http::accepted())
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     an_invalid_address_is_named: "invalid-email" => 422, {"error": {"fields": {"email": "is not a valid email address"}}};
 }

@@ -21,6 +21,7 @@ pub async fn handler(signups: &Registrations, req: Request) -> Result<Response<B
     Ok(http::accepted())
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     an_invalid_address_is_named: "invalid-email" => 422, {"error": {"fields": {"email": "is not a valid email address"}}};
 }

@@ -19,6 +19,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     Ok(http::no_content())
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_missing_token_is_named: "missing-token" => 422, {"error": {"fields": {"token": "is required"}}};
 }

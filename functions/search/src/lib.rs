@@ -163,6 +163,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     })
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_blank_query_is_refused_before_any_read: "empty-query" => 400, {"error": {"code": "invalid_query"}};
 }

@@ -36,6 +36,7 @@ pub async fn handler(mailer: &ResetMailer, event: LambdaEvent<SqsEvent>) -> cons
     Ok(batch.finish("send-password-reset"))
 }
 
-shop::batch_answers! {
+#[cfg(test)]
+shop_testing::batch_answers! {
     messages_that_are_not_reset_requests_are_reported_without_a_lookup: "malformed" => ["not-a-reset", "not-json"];
 }

@@ -74,7 +74,8 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
     http::ok(&Suggestions { items })
 }
 
-shop::answers! {
+#[cfg(test)]
+shop_testing::answers! {
     a_blank_query_is_refused_before_any_read: "empty-query" => 400, {"error": {"code": "invalid_query"}};
     a_limit_over_twenty_is_refused: "limit-too-high" => 422, {"error": {"code": "validation_failed"}};
 }

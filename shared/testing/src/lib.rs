@@ -1,5 +1,8 @@
-//! Helpers for handler tests: an environment whose AWS endpoints are unreachable, and
-//! API Gateway events loaded from `events/`.
+//! Helpers for the function crates' handler tests (a dev-dependency only, so the `shop`
+//! library the functions run is the same whether tests are built or not): an
+//! environment whose AWS endpoints are unreachable, API Gateway and SQS events loaded
+//! from `events/`, and macros that write a handler test in a line (invoked under
+//! `#[cfg(test)]`, as this crate is only there when tests are built).
 //!
 //! Handler tests use them for the paths that end before any AWS call (validation,
 //! authentication); flows that reach AWS are tested end to end against the local stack.
@@ -78,14 +81,14 @@ where
     E: std::fmt::Debug,
     F: FnOnce(&'static S, Request) -> Fut,
     Fut: std::future::Future<
-        Output = Result<lambda_http::Response<lambda_http::Body>, crate::error::ApiError>,
+        Output = Result<lambda_http::Response<lambda_http::Body>, shop::ApiError>,
     >,
 {
     offline_env();
     let service: &'static S = Box::leak(Box::new(build().expect("the service builds offline")));
     let response = handler(service, event(event_json))
         .await
-        .unwrap_or_else(crate::error::ApiError::into_response);
+        .unwrap_or_else(shop::ApiError::into_response);
     status_and_body(response)
 }
 
@@ -123,7 +126,7 @@ pub async fn refuses_without_a_session<S, E, F, Fut>(
     E: std::fmt::Debug,
     F: FnOnce(&'static S, Request) -> Fut,
     Fut: std::future::Future<
-        Output = Result<lambda_http::Response<lambda_http::Body>, crate::error::ApiError>,
+        Output = Result<lambda_http::Response<lambda_http::Body>, shop::ApiError>,
     >,
 {
     let (status, body) = answer(build, handler, event_json).await;
@@ -135,9 +138,9 @@ pub async fn refuses_without_a_session<S, E, F, Fut>(
 ///
 /// # Panics
 /// When the fixture is not an SQS event, or a message is not an event envelope.
-pub fn well_formed_batch(event_json: &str) -> Vec<crate::consumer::Delivered> {
+pub fn well_formed_batch(event_json: &str) -> Vec<shop::consumer::Delivered> {
     let event = serde_json::from_str(event_json).expect("an SQS event");
-    let batch = crate::consumer::Batch::parse(event);
+    let batch = shop::consumer::Batch::parse(event);
     assert!(
         batch.response.batch_item_failures.is_empty(),
         "every message is an event"
@@ -160,10 +163,10 @@ where
     E: std::fmt::Debug,
     F: FnOnce(
         &'static S,
-        lambda_http::lambda_runtime::LambdaEvent<crate::consumer::SqsEvent>,
+        lambda_http::lambda_runtime::LambdaEvent<shop::consumer::SqsEvent>,
     ) -> Fut,
     Fut: std::future::Future<
-        Output = Result<crate::consumer::SqsBatchResponse, lambda_http::lambda_runtime::Error>,
+        Output = Result<shop::consumer::SqsBatchResponse, lambda_http::lambda_runtime::Error>,
     >,
 {
     offline_env();
@@ -182,4 +185,145 @@ where
         .collect();
     failed.sort_unstable();
     failed
+}
+
+/// The API Gateway event `events/<this function>/<name>.json`, as a string, for the
+/// function's handler tests (the function is the crate that expands it).
+///
+/// ```text
+/// let event = shop_testing::fixture!("malformed");
+/// ```
+#[macro_export]
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../events/",
+            env!("CARGO_PKG_NAME"),
+            "/",
+            $name,
+            ".json"
+        ))
+    };
+}
+
+/// What the function's handler answers to its fixture `$name` (see [`fixture!`]), with
+/// its service built offline: `(status, JSON body)`. Expects `Context` (with `from_env`)
+/// and `handler` in scope.
+///
+/// ```text
+/// let (status, body) = shop_testing::answer!("invalid-email");
+/// ```
+#[macro_export]
+macro_rules! answer {
+    ($name:literal) => {
+        $crate::answer(Context::from_env, handler, $crate::fixture!($name)).await
+    };
+}
+
+/// Handler tests, one per line: each names a fixture (see [`fixture!`]), the status
+/// the handler answers it with, and JSON the body must include (every member given, at
+/// any depth, with that value; see [`assert_includes`]). Expects `Context`
+/// (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// #[cfg(test)]
+/// shop_testing::answers! {
+///     a_link_without_a_token_is_invalid: "missing-token" => 400, {"error": {"code": "invalid_token"}};
+/// }
+/// ```
+#[macro_export]
+macro_rules! answers {
+    ($($test:ident: $fixture:literal => $status:literal, $body:tt;)+) => {
+        mod answers {
+            use super::{handler, Context};
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let (status, body) = $crate::answer!($fixture);
+                    assert_eq!(status, $status, "{body}");
+                    $crate::assert_includes(&body, &$crate::json!($body));
+                }
+            )+
+        }
+    };
+}
+
+/// Consumer tests, one per line: each names an SQS fixture (see [`fixture!`]) and the
+/// message ids the handler reports as failed, sorted, with AWS unreachable (so for
+/// batches that fail before any call; see [`failed_messages`]). Expects
+/// `Context` (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// #[cfg(test)]
+/// shop_testing::batch_answers! {
+///     malformed_messages_are_reported: "malformed" => ["not-a-reset", "not-json"];
+/// }
+/// ```
+#[macro_export]
+macro_rules! batch_answers {
+    ($($test:ident: $fixture:literal => [$($failed:literal),* $(,)?];)+) => {
+        mod batch_answers {
+            use super::{handler, Context};
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let event = $crate::fixture!($fixture);
+                    let failed = $crate::failed_messages(Context::from_env, handler, event).await;
+                    let expected: &[&str] = &[$($failed),*];
+                    assert_eq!(failed, expected);
+                }
+            )+
+        }
+    };
+}
+
+/// The handler test every function that needs a session has: its
+/// `events/<function>/no-session.json` is answered 401 `unauthenticated` before any AWS
+/// call. Expects `Context` (with `from_env`) and `handler` at the crate root.
+///
+/// ```text
+/// #[cfg(test)]
+/// shop_testing::refuses_anonymous_callers!();
+/// ```
+#[macro_export]
+macro_rules! refuses_anonymous_callers {
+    () => {
+        mod anonymous {
+            #[tokio::test]
+            async fn a_call_without_a_session_is_unauthenticated() {
+                $crate::refuses_without_a_session(
+                    super::Context::from_env,
+                    super::handler,
+                    $crate::fixture!("no-session"),
+                )
+                .await;
+            }
+        }
+    };
+}
+
+/// The handler test of every function whose path names an id: its
+/// `events/<function>/malformed-id.json` (an id we never issue) is answered 404
+/// `not_found` before any AWS call. Expects `Context` (with `from_env`) and `handler` at
+/// the crate root.
+///
+/// ```text
+/// #[cfg(test)]
+/// shop_testing::refuses_malformed_ids!();
+/// ```
+#[macro_export]
+macro_rules! refuses_malformed_ids {
+    () => {
+        mod malformed_id {
+            use super::{handler, Context};
+
+            #[tokio::test]
+            async fn an_id_we_never_issue_is_not_found_without_a_read() {
+                let (status, body) = $crate::answer!("malformed-id");
+                assert_eq!(status, 404, "{body}");
+                assert_eq!(body["error"]["code"], "not_found", "{body}");
+            }
+        }
+    };
 }
