@@ -16,7 +16,9 @@ source infra/emulators.sh
 
 # The template's resources, and one environment for every function (what `cargo lambda
 # watch --env-file` takes), written by the local stack from the template.
-cargo build --quiet --locked -p local-stack
+# `--bin`, not `-p`: features resolved for the local stack's package alone differ from the
+# workspace's (axum, reqwest...), and half the graph would be built again.
+cargo build --quiet --locked --bin local-stack
 env_file="$local_dir/lambda.env"
 LOCAL_PROVISION_ONLY=1 LOCAL_LAMBDA_ENV_FILE="$env_file" target/debug/local-stack >/dev/null
 
