@@ -284,6 +284,35 @@ async fn a_reindex_changes_nothing_in_step_and_applies_new_bm25_parameters() {
 }
 
 #[tokio::test]
+async fn query_words_side_by_side_in_a_name_rank_it_higher() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (a, b) = (unique_word(), unique_word());
+    // The same words in the same field, so BM25 alone scores them alike (to within the
+    // drift of the averages between their indexing); only the order differs.
+    let apart = create(
+        &api,
+        &merchant,
+        goods(&format!("{b} and {a}"), "plain", "Home", 100),
+    )
+    .await;
+    let together = create(
+        &api,
+        &merchant,
+        goods(&format!("{a} {b} and"), "plain", "Home", 100),
+    )
+    .await;
+    let page = await_results(&api, &q(&format!("{a} {b}")), &[&apart, &together]).await;
+    assert_eq!(ids(&page), [together.as_str(), apart.as_str()], "{page}");
+    let score = |i: usize| page["items"][i]["score"].as_f64().unwrap();
+    assert!(score(0) > 1.2 * score(1), "{page}");
+    // In the other order the words are side by side in neither name.
+    let page = search(&api, &q(&format!("{b} {a}"))).await;
+    let score = |i: usize| page["items"][i]["score"].as_f64().unwrap();
+    assert!(score(0) < 1.05 * score(1), "{page}");
+}
+
+#[tokio::test]
 async fn filters_and_pages_cover_every_match_once() {
     let api = Api::new();
     let merchant = api.signed_up("merchant").await;

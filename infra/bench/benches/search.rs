@@ -186,6 +186,18 @@ fn known_items(products: &[Product], count: usize, seed: u64) -> Vec<(String, us
     queries
 }
 
+/// The goods ids `query` finds, best first.
+async fn found_ids(table: &SearchTable, query: &SearchQuery, max_impact: u64) -> Vec<String> {
+    table
+        .search(query, max_impact)
+        .await
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.goods_id)
+        .collect()
+}
+
 fn query_of(analyzer: &Analyzer, text: &str, limit: usize) -> SearchQuery {
     SearchQuery::text(analyzer, text, limit)
 }
@@ -462,19 +474,14 @@ async fn measure_cost(
     let mut compared = 0usize;
     for (text, target) in queries {
         let target = doc(products, *target).id;
-        // Without corrections: what the budget loses, against the same scoring.
+        // Without corrections or the proximity bonus: what the budget loses, against the
+        // same scoring.
         let exact = SearchQuery {
             typed: Vec::new(),
+            proximity: false,
             ..query_of(analyzer, text, 10)
         };
-        let ours: Vec<String> = table
-            .search(&exact, max_impact)
-            .await
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| h.goods_id)
-            .collect();
+        let ours = found_ids(table, &exact, max_impact).await;
         let best = exhaustive(dynamodb, &search_table, analyzer, text, 10).await;
         let kept = best.iter().filter(|id| ours.contains(id)).count();
         if !best.is_empty() {
@@ -701,14 +708,18 @@ async fn measure_quality(
     let queries = known_items(products, 1000, 0xc0ffee);
     let (mut rr, mut hits, mut rr_ref, mut hits_ref, mut overlap) = (0.0, 0, 0.0, 0, 0.0);
     let mut compared = 0;
+    let (mut rr_apart, mut hits_apart) = (0.0, 0);
     for (text, target) in &queries {
         let target = &docs[*target].id;
-        let found = table
-            .search(&query_of(analyzer, text, 10), max_impact)
-            .await
-            .expect("search");
-        let ours: Vec<String> = found.hits.into_iter().map(|h| h.goods_id).collect();
+        let ours = found_ids(table, &query_of(analyzer, text, 10), max_impact).await;
         let theirs = reference.top10(text);
+        let apart = SearchQuery {
+            proximity: false,
+            ..query_of(analyzer, text, 10)
+        };
+        let without = found_ids(table, &apart, max_impact).await;
+        rr_apart += reciprocal_rank(&without, target);
+        hits_apart += usize::from(without.contains(target));
         rr += reciprocal_rank(&ours, target);
         hits += usize::from(ours.contains(target));
         rr_ref += reciprocal_rank(&theirs, target);
@@ -733,14 +744,7 @@ async fn measure_quality(
         typos += 1;
         let target = &docs[*target].id;
         let ours = |text: String| async move {
-            table
-                .search(&query_of(analyzer, &text, 10), max_impact)
-                .await
-                .expect("search")
-                .hits
-                .into_iter()
-                .map(|h| h.goods_id)
-                .collect::<Vec<String>>()
+            found_ids(table, &query_of(analyzer, &text, 10), max_impact).await
         };
         let found = ours(typo.clone()).await;
         typo_rr += reciprocal_rank(&found, target);
@@ -767,11 +771,15 @@ async fn measure_quality(
     format!(
         "| ranking | queries | MRR | hit@10 | top-10 overlap with tantivy |\n|---|---:|---:|---:|---:|\n\
          | ours: `GET /search` code on DynamoDB Local | {} | {:.3} | {:.1} % | {:.1} % |\n\
+         | ours without the proximity bonus | {} | {:.3} | {:.1} % | - |\n\
          | tantivy BM25 (reference, in memory) | {} | {:.3} | {:.1} % | - |\n",
         queries.len(),
         rr / n,
         100.0 * hits as f64 / n,
         100.0 * overlap / compared.max(1) as f64,
+        queries.len(),
+        rr_apart / n,
+        100.0 * hits_apart as f64 / n,
         queries.len(),
         rr_ref / n,
         100.0 * hits_ref as f64 / n,

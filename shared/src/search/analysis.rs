@@ -22,6 +22,8 @@
 //! - Words longer than [`MAX_WORD`] characters are cut there (nobody searches for a 200
 //!   character word, and a key must stay small).
 
+use std::collections::BTreeSet;
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// Longest word kept, in characters.
@@ -94,6 +96,19 @@ impl Analyzer {
             }
         });
         words
+    }
+
+    /// The neighbouring words of a name, as terms, from its phrases (a word and the
+    /// next, lower case: [`super::suggest::phrases`]).
+    pub fn neighbours(&self, phrases: &BTreeSet<String>) -> Vec<(String, String)> {
+        phrases
+            .iter()
+            .filter_map(|phrase| {
+                let (a, b) = phrase.split_once(' ')?;
+                let stem = |w: &str| self.stemmer.stem(w).into_owned();
+                (!b.contains(' ')).then(|| (stem(a), stem(b)))
+            })
+            .collect()
     }
 
     /// Calls `emit` with each term of `text` and the word of letters it was made from
@@ -186,6 +201,19 @@ mod tests {
     fn mixed_scripts_and_full_width_forms_split_cleanly() {
         assert_eq!(query("iPhone15手机壳"), ["iphone15", "手机", "机壳"]);
         assert_eq!(query("ＵＳＢ　充电器"), ["usb", "充电", "电器"]);
+    }
+
+    #[test]
+    fn a_name_s_neighbouring_words_come_back_as_terms() {
+        let analyzer = Analyzer::new();
+        let phrases = crate::search::suggest::phrases("Wireless Bluetooth Speakers, 蓝牙");
+        assert_eq!(
+            analyzer.neighbours(&phrases),
+            [
+                ("bluetooth".to_owned(), "speaker".to_owned()),
+                ("wireless".to_owned(), "bluetooth".to_owned()),
+            ]
+        );
     }
 
     #[test]

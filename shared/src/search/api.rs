@@ -9,7 +9,8 @@ use crate::catalogue::Goods;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub goods: Goods,
-    /// Relevance (BM25F); higher is better. Comparable within one query only.
+    /// Relevance (BM25F, with a bonus for query words side by side in the name); higher
+    /// is better. Comparable within one query only.
     pub score: f64,
 }
 

@@ -5,7 +5,11 @@
 //! BM25F over three fields, name (weight 3), category (2) and description (1): a term's
 //! weighted, length-normalised frequency `tf = Σ w_f·tf_f / (1 − b + b·len_f/avg_f)`
 //! saturates as `impact = tf·(k1+1) / (tf + k1)`, and a document scores
-//! `Σ_terms idf(t) · impact(t, d)` with `idf = ln(1 + (N − df + 0.5)/(df + 0.5))`.
+//! `Σ_terms idf(t) · impact(t, d)` with `idf = ln(1 + (N − df + 0.5)/(df + 0.5))`, plus a
+//! proximity bonus: two neighbouring query words found side by side, in that order, in
+//! the name add half the lesser of their two contributions (`bluetooth speaker` ranks
+//! `Bluetooth Speaker, black` above `Black speaker with Bluetooth`), read from the
+//! name's phrases that the document keeps for suggestions ([`query::PHRASE_WEIGHT`]).
 //! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
 //! bakes them into impacts). The impact depends only on the document (and the average
 //! field lengths when it was indexed), so it is computed once, at indexing time; only

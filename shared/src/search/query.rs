@@ -8,20 +8,24 @@
 //!    A word keeps its [`TYPO_TERMS`] nearest, most common corrections.
 //! 2. One Query per list (run concurrently) for the first page of its postings, best
 //!    first: [`POSTING_BUDGET`] postings shared among the lists, an exact term's list
-//!    getting twice a correction's share, at most [`MAX_PAGE`] each. A list read to its
-//!    end is exact; a longer one is cut where the page stopped, and no posting beyond
-//!    the cut scores more than the one at it (its *frontier*).
+//!    getting twice a correction's share, at most [`MAX_PAGE`] each; the lengths are
+//!    known from step 1, so a list shorter than its share is read whole and leaves the
+//!    rest of its share to the longer ones. A list read to its end is exact; a longer
+//!    one is cut where the page stopped, and no posting beyond the cut scores more than
+//!    the one at it (its *frontier*).
 //! 3. The candidates — every document seen — are ranked by what they could score (for
 //!    each word, the best of what they have and the frontiers of its lists they weren't
 //!    seen in), and the best [`CANDIDATES`] (or the depth asked for; [`SORT_CANDIDATES`]
 //!    for a sort by price or date) are scored exactly from their document items in one
 //!    BatchGetItem per 100, projecting only the lists' terms, with the current category,
-//!    price and liveness for the filters.
+//!    price and liveness for the filters (and, for a query of two or more English
+//!    words, the name's phrases: the proximity bonus of the [module header](super)).
 //!
 //! A word scores the best of its matches: an exact match `idf · impact`, a correction
-//! [`TYPO_WEIGHT`] times that, with its `idf` capped at the typed word's (a rare
-//! misspelling-neighbour must not outrank the word the shopper typed): so a document
-//! that has the word ranks above one that only has its neighbour.
+//! [`TYPO_WEIGHT`] times that ([`KNOWN_WORD_TYPO_WEIGHT`] when the index has the word
+//! as typed, so it was most likely meant), with its `idf` capped at the typed word's (a
+//! rare misspelling-neighbour must not outrank the word the shopper typed): so a
+//! document that has the word ranks above one that only has its neighbour.
 //!
 //! **Facets and sorting** work on the documents scored in step 3, the best-matching
 //! goods of the query, so they cost no further reads: a category's count is how many of
@@ -41,7 +45,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
 
-use super::analysis::Analyzer;
+use super::analysis::{is_cjk, Analyzer};
 use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable};
 use super::typo::{self, delete_key};
 use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
@@ -65,8 +69,14 @@ pub const SORT_CANDIDATES: usize = MAX_DEPTH;
 pub const TYPO_TERMS: usize = 3;
 /// Words of a query that are corrected (the first ones long enough).
 pub const TYPO_WORDS: usize = 4;
-/// What a correction scores against an exact match of the same impact.
+/// What a correction scores against an exact match of the same impact, for a word the
+/// index doesn't have.
 pub const TYPO_WEIGHT: f64 = 0.4;
+/// The same for a word the index has (`shirt` also matches `short`, far below shirts).
+pub const KNOWN_WORD_TYPO_WEIGHT: f64 = 0.1;
+/// What two query words found side by side in a name add: this times the lesser of
+/// the two words' contributions.
+pub const PHRASE_WEIGHT: f64 = 0.5;
 /// Categories in `facets.category`.
 pub const MAX_FACETS: usize = 20;
 /// Corrections met in the dictionary whose `df` is read (the nearest first).
@@ -122,6 +132,10 @@ pub struct SearchQuery {
     pub offset: usize,
     /// Results to return.
     pub limit: usize,
+    /// Whether goods whose name has two of the query's words side by side, in the
+    /// query's order, score [`PHRASE_WEIGHT`] more ([`SearchQuery::text`] asks for it;
+    /// plain BM25, without, is what the benchmark compares retrieval with).
+    pub proximity: bool,
 }
 
 impl SearchQuery {
@@ -132,6 +146,7 @@ impl SearchQuery {
             terms,
             typed,
             limit,
+            proximity: true,
             ..Default::default()
         }
     }
@@ -186,7 +201,7 @@ impl SearchOutcome {
 struct List {
     word: usize,
     term: String,
-    /// `idf`, times [`TYPO_WEIGHT`] for a correction.
+    /// `idf`, times the typo weight for a correction.
     weight: f64,
     pk: String,
     /// Highest impact not yet read (scaled).
@@ -333,11 +348,18 @@ impl SearchTable {
                 .map(|(_, d, t)| (*d, df_of(t), t))
                 .collect();
             options.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            // A word the index knows was most likely meant as typed: its neighbours
+            // still match, but weakly.
+            let typo_weight = if typed_idf.is_finite() {
+                KNOWN_WORD_TYPO_WEIGHT
+            } else {
+                TYPO_WEIGHT
+            };
             for (_, d, term) in options.into_iter().take(TYPO_TERMS) {
                 lists.push(List {
                     word: i,
                     term: term.clone(),
-                    weight: TYPO_WEIGHT * idf(corpus, d).min(typed_idf),
+                    weight: typo_weight * idf(corpus, d).min(typed_idf),
                     pk: posting_pk(term, category.as_deref()),
                     frontier: max_impact,
                 });
@@ -349,12 +371,15 @@ impl SearchTable {
         }
 
         // 2. One page of each list's postings, best first, all at once.
-        let exact = lists.iter().filter(|l| l.is_typed(&words)).count();
-        let share = POSTING_BUDGET / (2 * exact + (lists.len() - exact));
-        let reads = lists.iter().map(|l| {
-            let page = if l.is_typed(&words) { 2 * share } else { share };
-            self.page(&l.pk, page.clamp(1, MAX_PAGE) as i32, query)
-        });
+        let wants: Vec<(u64, usize)> = lists
+            .iter()
+            .map(|l| (df_of(&l.term), if l.is_typed(&words) { 2 } else { 1 }))
+            .collect();
+        let pages = shares(&wants, POSTING_BUDGET, MAX_PAGE);
+        let reads = lists
+            .iter()
+            .zip(&pages)
+            .map(|(l, page)| self.page(&l.pk, (*page).max(1) as i32, query));
         let mut candidates: HashMap<String, Candidate> = HashMap::new();
         for (i, read) in futures::future::join_all(reads)
             .await
@@ -413,7 +438,15 @@ impl SearchTable {
             _ => SORT_CANDIDATES,
         });
         let ids: Vec<&String> = shortlist.iter().map(|(_, _, id)| id).collect();
-        let docs = self.documents(&ids, &lists, &mut outcome).await?;
+        // Neighbouring words of the query (English: Chinese bigrams already overlap).
+        let pairs: Vec<usize> = (1..words.len())
+            .filter(|_| query.proximity)
+            .filter(|&i| !words[i - 1].0.chars().chain(words[i].0.chars()).any(is_cjk))
+            .collect();
+        let docs = self
+            .documents(&ids, &lists, !pairs.is_empty(), &mut outcome)
+            .await?;
+        let analyzer = Analyzer::new();
         let mut scored: Vec<Scored> = Vec::with_capacity(docs.len());
         for (goods_id, doc) in docs {
             if !doc.live
@@ -429,7 +462,16 @@ impl SearchTable {
                     best[l.word] = best[l.word].max(l.weight * impact as f64);
                 }
             }
-            let score: f64 = best.iter().sum();
+            let mut score: f64 = best.iter().sum();
+            if !pairs.is_empty() && !doc.phrases.is_empty() {
+                let side_by_side = analyzer.neighbours(&doc.phrases);
+                for &i in &pairs {
+                    let (a, b) = (words[i - 1].0, words[i].0);
+                    if side_by_side.iter().any(|(x, y)| x == a && y == b) {
+                        score += PHRASE_WEIGHT * best[i - 1].min(best[i]);
+                    }
+                }
+            }
             if score > 0.0 {
                 scored.push(Scored {
                     goods_id,
@@ -483,6 +525,7 @@ impl SearchTable {
         &self,
         ids: &[&String],
         lists: &[List],
+        phrases: bool,
         outcome: &mut SearchOutcome,
     ) -> Result<Vec<(String, Doc)>, StoreError> {
         let mut names = HashMap::from([
@@ -490,6 +533,9 @@ impl SearchTable {
             ("#doc".to_owned(), "doc".to_owned()),
         ]);
         let mut projection = "#pk, #doc.live, #doc.cat, #doc.label, #doc.price".to_owned();
+        if phrases {
+            projection.push_str(", #doc.phrases");
+        }
         let terms: BTreeSet<&String> = lists.iter().map(|l| &l.term).collect();
         for (i, term) in terms.into_iter().enumerate() {
             names.insert(format!("#t{i}"), term.clone());
@@ -577,6 +623,38 @@ impl List {
     }
 }
 
+/// How many postings to read from each list, given each list's length (its term's `df`:
+/// a category's list is no longer) and weight: `budget` shared in proportion to the
+/// weights, a list shorter than its share read to its end (one more than its length, so
+/// that its page says it ended) and what it leaves shared among the longer ones, none
+/// past `max_page`. Every posting of the budget goes where it can be read.
+fn shares(lists: &[(u64, usize)], budget: usize, max_page: usize) -> Vec<usize> {
+    let mut pages = vec![0usize; lists.len()];
+    let mut open: Vec<usize> = (0..lists.len()).collect();
+    let mut left = budget;
+    loop {
+        let weights: usize = open.iter().map(|&i| lists[i].1).sum();
+        if weights == 0 {
+            return pages;
+        }
+        let (short, long): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| {
+            let need = (lists[i].0 as usize).saturating_add(1).min(max_page);
+            need <= left * lists[i].1 / weights
+        });
+        if short.is_empty() {
+            for &i in &long {
+                pages[i] = (left * lists[i].1 / weights).min(max_page);
+            }
+            return pages;
+        }
+        for &i in &short {
+            pages[i] = (lists[i].0 as usize).saturating_add(1).min(max_page);
+            left -= pages[i];
+        }
+        open = long;
+    }
+}
+
 /// The categories of the scored goods, most first (then by name), at most
 /// [`MAX_FACETS`]; each shown as its goods write it.
 fn facets(scored: &[Scored]) -> Vec<Facet> {
@@ -636,6 +714,46 @@ mod tests {
 
     fn ids(s: &[Scored]) -> Vec<&str> {
         s.iter().map(|s| s.goods_id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_short_list_is_read_whole_and_leaves_its_share_to_the_long_ones() {
+        // Equal weights, all long: equal shares.
+        assert_eq!(shares(&[(5000, 2), (9000, 2)], 1000, 500), [500, 500]);
+        // A rare word is read to its end (and one more, to see the end); a common one
+        // takes the rest, up to a page.
+        assert_eq!(shares(&[(20, 2), (5000, 2)], 1000, 1000), [21, 979]);
+        assert_eq!(shares(&[(20, 2), (5000, 2)], 1000, 500), [21, 500]);
+        // An exact list gets twice a correction's share; what a short correction leaves
+        // goes by weight.
+        assert_eq!(
+            shares(&[(5000, 2), (3, 1), (800, 1)], 1000, 1000),
+            [664, 4, 332]
+        );
+        // Chains: freeing one share can make another list short.
+        assert_eq!(
+            shares(&[(10, 1), (400, 1), (5000, 1)], 1000, 1000),
+            [11, 401, 588]
+        );
+        assert_eq!(shares(&[], 1000, 500), Vec::<usize>::new());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shares_spend_no_more_than_the_budget_and_read_short_lists_whole(
+            lists in proptest::collection::vec((0u64..3000, 1usize..3), 1..12),
+        ) {
+            let pages = shares(&lists, POSTING_BUDGET, MAX_PAGE);
+            proptest::prop_assert!(pages.iter().sum::<usize>() <= POSTING_BUDGET);
+            proptest::prop_assert!(pages.iter().all(|p| *p <= MAX_PAGE));
+            let even = POSTING_BUDGET / lists.iter().map(|l| l.1).sum::<usize>();
+            for (&(len, weight), &page) in lists.iter().zip(&pages) {
+                // Never less than an even split would give, nor more than it can use.
+                let need = (len as usize + 1).min(MAX_PAGE);
+                proptest::prop_assert!(page >= need.min(even * weight), "{lists:?} {pages:?}");
+                proptest::prop_assert!(page <= need);
+            }
+        }
     }
 
     #[test]
