@@ -9,21 +9,9 @@ cd "$root"
 (bash infra/install.sh --browser --lambda 2>&1 | sed -u 's/^/[install] /') &
 install=$!
 
-echo "== fmt ($(date +%T))"
+echo "== fmt, clippy ($(date +%T))"
 cargo fmt --all -- --check
-
-# Clippy runs beside everything else at the lowest CPU priority: on two cores it takes
-# the time the build leaves idle and the time the tests spend waiting on the stack
-# (4 minutes saved against running it first). It has a target directory of its own:
-# its check-mode artifacts share nothing with the build's, and cargo locks a target
-# directory while it works. Its verdict is waited for at the end.
-mkdir -p .local/logs
-clippy_log="$root/.local/logs/clippy.log"
-echo "== clippy, in the background at nice 19 ($(date +%T); verdict at the end, log: $clippy_log)"
-CARGO_TARGET_DIR="$root/target/clippy" nice -n 19 \
-  cargo clippy --all-targets --locked -- -D warnings >"$clippy_log" 2>&1 &
-clippy=$!
-trap 'kill "$clippy" 2>/dev/null || true' EXIT
+cargo clippy --all-targets --locked -- -D warnings
 
 echo "== build ($(date +%T))"
 # The binaries, then the test harnesses: the libraries' unit tests and the integration
@@ -40,8 +28,6 @@ echo "== cfn-lint ($(date +%T))"
 
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" MOTO_PORT="${MOTO_PORT:-5100}"
 source infra/emulators.sh
-# Stopped with the emulators if this script ends early.
-emulator_pids+=("$clippy")
 export LOCAL_API_ADDR="${LOCAL_API_ADDR:-127.0.0.1:3100}"
 export LOCAL_MAX_CONCURRENCY="${LOCAL_MAX_CONCURRENCY:-25}"
 export SHOP_API_URL="http://$LOCAL_API_ADDR"
@@ -91,15 +77,10 @@ audit_status=$?
 echo "== cargo lambda watch and invoke (infra/lambda-check.sh, emulators of its own) ($(date +%T))"
 bash infra/lambda-check.sh
 lambda_status=$?
-
-echo "== clippy's verdict ($(date +%T))"
-wait "$clippy"
-clippy_status=$?
-if [ "$clippy_status" -ne 0 ]; then grep -Ev "^ *(Checking|Compiling) " "$clippy_log"; else echo "clippy: no warnings"; fi
 set -e
 
 count() { grep -E '^test result:' "$local_dir/logs/cargo-test.log" | awk -v col="$1" '{n += $col} END {print n + 0}'; }
 passed=$(count 4) failed=$(count 6) ignored=$(count 8)
-echo "clippy exited $clippy_status; cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status; cargo lambda check exited $lambda_status"
+echo "cargo test exited $tests_status; schemathesis exited $fuzz_status (full log: $local_dir/logs/schemathesis.log); policy audit exited $audit_status; cargo lambda check exited $lambda_status"
 echo "tests: $passed passed, $failed failed, $ignored skipped ($(date +%T))"
-[ "$clippy_status" -eq 0 ] && [ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$lambda_status" -eq 0 ]
+[ "$tests_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$lambda_status" -eq 0 ]
