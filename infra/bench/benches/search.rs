@@ -453,6 +453,20 @@ async fn scan(dynamodb: &aws_sdk_dynamodb::Client, table: &str, word: &str) -> (
     }
 }
 
+/// How long `GET url?q=q` takes to answer 200 with its whole body.
+async fn timed_get(http: &reqwest::Client, url: &str, q: &str) -> Duration {
+    let started = Instant::now();
+    let response = http
+        .get(url)
+        .query(&[("q", q)])
+        .send()
+        .await
+        .expect("the local stack answers");
+    assert_eq!(response.status(), 200, "GET {url}?q={q}");
+    response.bytes().await.expect("body");
+    started.elapsed()
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn measure_cost(
     products: &[Product],
@@ -498,16 +512,7 @@ async fn measure_cost(
         let word = text.split_whitespace().next().unwrap_or_default();
         for len in 1..=word.chars().count().min(6) {
             let prefix: String = word.chars().take(len).collect();
-            let started = Instant::now();
-            let response = http
-                .get(format!("{api}/search/suggest"))
-                .query(&[("q", prefix.as_str())])
-                .send()
-                .await
-                .expect("the local stack answers");
-            assert_eq!(response.status(), 200, "GET /search/suggest?q={prefix}");
-            response.bytes().await.expect("body");
-            suggest_times.push(started.elapsed());
+            suggest_times.push(timed_get(&http, &format!("{api}/search/suggest"), &prefix).await);
         }
     }
     let (mut requests, mut items, mut units, mut times, mut http_times) =
@@ -535,16 +540,7 @@ async fn measure_cost(
         requests.push(found.requests + usize::from(!found.hits.is_empty()));
         items.push(found.items_read + found.hits.len());
         units.push(found.read_units + goods_units);
-        let started = Instant::now();
-        let response = http
-            .get(format!("{api}/search"))
-            .query(&[("q", text.as_str())])
-            .send()
-            .await
-            .expect("the local stack answers");
-        assert_eq!(response.status(), 200, "GET /search?q={text}");
-        response.bytes().await.expect("body");
-        http_times.push(started.elapsed());
+        http_times.push(timed_get(&http, &format!("{api}/search"), text).await);
     }
     let (mut scan_requests, mut scan_items, mut scan_units, mut scan_times) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
