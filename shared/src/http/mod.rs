@@ -7,6 +7,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
@@ -31,16 +32,19 @@ pub use preconditions::{if_match, with_etag, IfMatch};
 /// The largest request body accepted, in bytes (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// A handler's answer to one request, boxed: every HTTP function's handler is erased to
+/// `Fn(Request) -> Answer`, so that [`run`] — the Lambda runtime, its HTTP client and
+/// this wrapper — is compiled once, in this crate, and not again in each of the
+/// functions' binaries (a box per request costs nanoseconds; the runtime's generics cost
+/// each binary a second of build).
+pub type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send>>;
+
 /// Runs a Lambda function whose handler answers with `Result<Response, ApiError>`.
 ///
 /// # Errors
 /// When the Lambda runtime itself fails (never for a handler's error, which becomes
 /// a response).
-pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
-where
-    F: Fn(Request) -> Fut,
-    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
-{
+pub async fn run(handler: &dyn Fn(Request) -> Answer) -> Result<(), lambda_http::Error> {
     lambda_http::run(service_fn(|req: Request| {
         let started = Instant::now();
         metrics::reset();
