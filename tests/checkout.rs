@@ -43,6 +43,8 @@ async fn order_with_payment(api: &Api, buyer: &Account, goods_id: &str) -> (Stri
 
 #[tokio::test]
 async fn a_buyer_pays_in_a_browser_and_the_order_is_paid_or_declines_and_it_waits() {
+    // Its money goes through the provider (a refund, or the checkout page).
+    let _turn = e2e::provider_turn().await;
     let api = Api::new();
     let (merchant, buyer) = (
         api.signed_up("merchant").await,

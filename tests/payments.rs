@@ -6,23 +6,16 @@
 //! paid already) refunded automatically; a provider that refuses refunds three times, or
 //! for good; duplicate and late webhooks.
 //!
-//! The tests take turns (`PROVIDER`): some switch the provider into misbehaving, which
+//! The tests take turns (`e2e::provider_turn`): some switch the provider into misbehaving, which
 //! would reach every refund asked for meanwhile.
 
 use e2e::contract::{Order, OrderView, Payment, WebhookEvent};
-use e2e::{eventually, provider_control, provider_refunds, webhook_secret, Account, Api};
+use e2e::{
+    eventually, provider_control, provider_refunds, provider_turn, webhook_secret, Account, Api,
+};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-static PROVIDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// This test's turn with the provider, behaving (whatever a test before it left set).
-async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
-    let turn = PROVIDER.lock().await;
-    provider_control(json!({})).await;
-    turn
-}
 
 struct Shop {
     api: Api,
@@ -142,7 +135,7 @@ async fn pay_again(shop: &Shop, order_id: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_buyer_pays_on_the_providers_page_and_a_declined_payment_frees_the_order() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(3).await;
     let order = shop.api.place(&shop.buyer, &[(&shop.goods_id, 1)]).await;
     let first = shop.api.new_payment(&shop.buyer, &order).await;
@@ -204,7 +197,7 @@ async fn a_buyer_pays_on_the_providers_page_and_a_declined_payment_frees_the_ord
 
 #[tokio::test]
 async fn concurrent_payment_requests_make_one_pending_payment() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(3).await;
     let order = shop.api.place(&shop.buyer, &[(&shop.goods_id, 1)]).await;
     let answers = join_all((0..10).map(|_| pay_again(&shop, &order.order_id))).await;
@@ -222,7 +215,7 @@ async fn concurrent_payment_requests_make_one_pending_payment() {
 
 #[tokio::test]
 async fn a_buyer_cancels_a_paid_order_and_gets_the_money_back_once() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(5).await;
     let (order, payment_id) = shop.paid_order(2).await;
     assert_eq!(shop.stock().await, 3);
@@ -273,7 +266,7 @@ async fn a_buyer_cancels_a_paid_order_and_gets_the_money_back_once() {
 
 #[tokio::test]
 async fn a_merchant_refunds_a_paid_order_it_cant_fulfil() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(5).await;
     let unpaid = shop.api.place(&shop.buyer, &[(&shop.goods_id, 1)]).await;
     let (order, payment_id) = shop.paid_order(1).await;
@@ -339,7 +332,7 @@ async fn a_merchant_refunds_a_paid_order_it_cant_fulfil() {
 
 #[tokio::test]
 async fn money_taken_after_expiry_is_refunded_and_the_stock_sold_since_stays_sold() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(1).await;
     let late = shop.api.place(&shop.buyer, &[(&shop.goods_id, 1)]).await;
     let payment = shop.api.new_payment(&shop.buyer, &late).await;
@@ -382,7 +375,7 @@ async fn money_taken_after_expiry_is_refunded_and_the_stock_sold_since_stays_sol
 
 #[tokio::test]
 async fn a_second_success_for_a_paid_order_is_refunded() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(2).await;
     let order = shop.api.place(&shop.buyer, &[(&shop.goods_id, 1)]).await;
     let first = shop.api.new_payment(&shop.buyer, &order).await;
@@ -408,7 +401,7 @@ async fn a_second_success_for_a_paid_order_is_refunded() {
 
 #[tokio::test]
 async fn a_provider_that_refuses_three_times_then_accepts_makes_one_refund() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(3).await;
     let (order, payment_id) = shop.paid_order(1).await;
     let (_, calls_before) = provider_refunds(&payment_id).await;
@@ -435,7 +428,7 @@ async fn a_provider_that_refuses_three_times_then_accepts_makes_one_refund() {
 #[tokio::test]
 async fn a_refund_the_provider_keeps_refusing_reaches_the_dead_letter_queue_and_nothing_else_changes(
 ) {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(3).await;
     let (order, payment_id) = shop.paid_order(1).await;
     let sqs = shop::aws::Aws::from_env().unwrap().sqs();
@@ -486,7 +479,7 @@ async fn a_refund_the_provider_keeps_refusing_reaches_the_dead_letter_queue_and_
 
 #[tokio::test]
 async fn fifty_deliveries_of_a_refund_confirmation_make_one_transition() {
-    let _turn = turn().await;
+    let _turn = provider_turn().await;
     let shop = Shop::open(3).await;
     let (order, payment_id) = shop.paid_order(1).await;
     // The provider accepts the refund but confirms it only much later: we confirm it.

@@ -507,7 +507,18 @@ pub async fn provider_refunds(payment_id: &str) -> (Vec<Value>, u64) {
     (refunds, all["calls"].as_u64().unwrap_or_default())
 }
 
-/// Sets the provider's misbehaviour switches (`{}` for none).
+/// One test's turn with the payment provider, behaving (whatever a test before it left
+/// set): some tests switch it into misbehaving (refusing refunds, late or duplicate
+/// webhooks), which would reach every payment and refund of the tests beside them, so
+/// every test whose money goes through the provider holds its turn.
+pub async fn provider_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static PROVIDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let turn = PROVIDER.lock().await;
+    provider_control(serde_json::json!({})).await;
+    turn
+}
+
+/// Sets the provider's misbehaviour switches (`{}` for none); hold a [`provider_turn`].
 pub async fn provider_control(control: Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/control", provider_url()))
