@@ -29,6 +29,9 @@
 //! `GOODS_TABLE`/`SEARCH_TABLE` defaulting to the local stack's table names. Options:
 //! `--sizes 1000,10000,100000`, `--queries N` (per size), `--scan-queries N`,
 //! `--csv PATH` (the cost rows, for the report's chart). Prints Markdown.
+//!
+//! `--tune` needs no stack: the quality table's known items scored exhaustively in memory
+//! under several ranking formulas and a grid of `k1`, `b` and field weights ([`tune`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -42,7 +45,10 @@ use shop::catalogue::GoodsInput;
 use shop::search::analysis::{Analyzer, Mode};
 use shop::search::index::{Indexer, SearchTable};
 use shop::search::query::SearchQuery;
-use shop::search::{Bm25, IMPACT_SCALE};
+use shop::search::{Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+
+#[path = "search/tune.rs"]
+mod tune;
 
 const MERCHANT: &str = "01JDQ0000000000000BENCHSHP";
 const VARIANTS: [&str; 24] = [
@@ -600,6 +606,10 @@ async fn main() {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/online_retail/online_retail.csv.gz");
     let products = products::load(&data).expect("the data set");
+    if std::env::args().any(|a| a == "--tune") {
+        tune_grid(&products);
+        return;
+    }
     let aws = shop::aws::Aws::from_env().expect("AWS configuration");
     let dynamodb = aws.dynamodb();
     let indexer = Indexer::with_client(dynamodb.clone()).expect("indexer");
@@ -689,6 +699,69 @@ async fn main() {
             ));
         }
         std::fs::write(path, csv).expect("csv written");
+    }
+}
+
+/// `--tune`: known-item MRR and hit@10 of each formula over a grid of `k1`, `b` and
+/// field weights, scored in memory (see [`tune`]), beside tantivy's on the same queries.
+fn tune_grid(products: &[Product]) {
+    use tune::{Corpus, Formula, Params};
+    let docs: Vec<Doc> = (0..products.len()).map(|i| doc(products, i)).collect();
+    let analyzer = Analyzer::new();
+    let corpus = Corpus::new(
+        &analyzer,
+        docs.iter()
+            .map(|d| [d.name.as_str(), d.description.as_str(), d.category.as_str()]),
+    );
+    let queries = known_items(products, 1000, 0xc0ffee);
+    let reference = Reference::build(&docs);
+    let (mut rr, mut hits) = (0.0, 0);
+    for (text, target) in &queries {
+        let theirs = reference.top10(text);
+        rr += reciprocal_rank(&theirs, &docs[*target].id);
+        hits += usize::from(theirs.contains(&docs[*target].id));
+    }
+    let n = queries.len() as f64;
+    println!(
+        "tantivy: MRR {:.3}, hit@10 {:.1} % ({} known items, {} goods)",
+        rr / n,
+        100.0 * hits as f64 / n,
+        queries.len(),
+        docs.len()
+    );
+    println!("| formula | k1 | b | weights (name, description, category) | MRR | hit@10 |");
+    println!("|---|---:|---:|---|---:|---:|");
+    let formulas = [
+        Formula::Bm25f,
+        Formula::PerField { field_df: false },
+        Formula::PerField { field_df: true },
+    ];
+    let weights = [
+        FIELD_WEIGHTS,
+        [2.0, 1.0, 1.0],
+        [3.0, 1.0, 1.0],
+        [1.0, 1.0, 1.0],
+        [4.0, 1.0, 2.0],
+        [3.0, 0.5, 1.0],
+    ];
+    for formula in formulas {
+        for k1 in [0.6, 0.9, 1.2, 1.6, 2.0] {
+            for b in [0.3, 0.5, 0.75, 0.9] {
+                for w in weights {
+                    let p = Params {
+                        formula,
+                        k1,
+                        b,
+                        weights: w,
+                    };
+                    let (mrr, hit) = corpus.known_items(&p, &analyzer, &queries);
+                    println!(
+                        "| {formula:?} | {k1} | {b} | {w:?} | {mrr:.3} | {:.1} % |",
+                        100.0 * hit
+                    );
+                }
+            }
+        }
     }
 }
 
