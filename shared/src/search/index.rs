@@ -32,7 +32,7 @@ use aws_sdk_dynamodb::Client;
 use super::analysis::{Analyzer, Mode};
 use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard, DocItem, Plan};
 pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
-use super::{category_key, posting_sk, suggest, typo, Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
+use super::{category_key, pack_tf, posting_sk, suggest, typo, Bm25, IMPACT_SCALE};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::config::ConfigError;
 use crate::store::{
@@ -108,23 +108,21 @@ impl Indexer {
         // indexes for one-character queries don't make its text longer.
         let lens = [&goods.name, &goods.description, &goods.category]
             .map(|text| self.analyzer.terms(text, Mode::Query).len() as u64);
-        let mut weighted: HashMap<&str, f64> = HashMap::new();
+        let mut occurrences: HashMap<&str, [u32; 3]> = HashMap::new();
         for (field, terms) in fields.iter().enumerate() {
-            let len = lens[field] as f64;
-            let average = stats.average(field).unwrap_or(len).max(1.0);
-            let norm = 1.0 - self.bm25.b + self.bm25.b * len / average;
             for term in terms {
-                *weighted.entry(term).or_default() += FIELD_WEIGHTS[field] / norm;
+                occurrences.entry(term).or_default()[field] += 1;
             }
         }
-        let k1 = self.bm25.k1;
-        let mut impacts: Vec<(String, u64)> = weighted
+        let averages = [0, 1, 2].map(|field| stats.average(field));
+        let mut impacts: Vec<(String, u64, [u32; 3])> = occurrences
             .into_iter()
             .map(|(term, tf)| {
-                let impact = tf * (k1 + 1.0) / (tf + k1);
+                let impact = self.bm25.impact(tf, lens, averages);
                 (
                     term.to_owned(),
                     (impact * IMPACT_SCALE).round().max(1.0) as u64,
+                    tf,
                 )
             })
             .collect();
@@ -132,8 +130,14 @@ impl Indexer {
             impacts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             impacts.truncate(MAX_DOC_TERMS);
         }
+        let tf = impacts
+            .iter()
+            .map(|(term, _, tf)| (term.clone(), pack_tf(*tf)))
+            .collect();
+        let impacts = impacts.into_iter().map(|(term, impact, _)| (term, impact));
         Doc {
-            terms: impacts.into_iter().collect(),
+            terms: impacts.collect(),
+            tf,
             cat: category_key(&goods.category),
             label: goods.category.trim().to_owned(),
             phrases: suggest::phrases(&goods.name),
@@ -533,6 +537,60 @@ impl Indexer {
                 cancellation(e)?;
                 Ok(false)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::GoodsInput;
+    use crate::search::unpack_tf;
+
+    fn offline_indexer() -> Indexer {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .build();
+        let client = Client::from_conf(config);
+        Indexer::new(
+            SearchTable::new(client.clone(), "search"),
+            GoodsRepo::new(client, "goods"),
+            Bm25::default(),
+        )
+    }
+
+    #[test]
+    fn a_document_keeps_each_terms_occurrences_and_they_give_back_its_impacts() {
+        let fields = GoodsInput {
+            name: Some("Red Kettle".into()),
+            description: Some("A red kettle, as red as a fire engine".into()),
+            price: Some(2500),
+            currency: Some("GBP".into()),
+            category: Some("Kitchen".into()),
+            stock: Some(3),
+            images: None,
+        }
+        .validate(&[])
+        .unwrap();
+        let goods = GoodsRecord::new(
+            "01JDQ000000000000000000001".into(),
+            "merchant".into(),
+            fields,
+            "2026-12-07T10:00:00Z",
+        );
+        let doc = offline_indexer().document(&goods, &Stats::default());
+        assert_eq!(unpack_tf(doc.tf["red"]), [1, 2, 0]);
+        assert_eq!(unpack_tf(doc.tf["kitchen"]), [0, 0, 1]);
+        assert_eq!(
+            doc.tf.keys().collect::<Vec<_>>(),
+            doc.terms.keys().collect::<Vec<_>>()
+        );
+        // With no corpus yet, each field is its own average: what a search computes
+        // from the occurrences is the impact the postings were written with.
+        for (term, &impact) in &doc.terms {
+            let again = Bm25::default().impact(unpack_tf(doc.tf[term]), doc.lens, [None; 3]);
+            assert_eq!((again * IMPACT_SCALE).round() as u64, impact, "{term}");
         }
     }
 }

@@ -11,9 +11,14 @@
 //! `Bluetooth Speaker, black` above `Black speaker with Bluetooth`), read from the
 //! name's phrases that the document keeps for suggestions ([`query::PHRASE_WEIGHT`]).
 //! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
-//! bakes them into impacts). The impact depends only on the document (and the average
-//! field lengths when it was indexed), so it is computed once, at indexing time; only
-//! `idf` is computed per query, from counters. A query word of 5 or more letters also
+//! bakes them into the postings' impacts, and by `search`). A posting's impact depends
+//! only on the document (and the average field lengths when it was indexed), so it is
+//! computed once, at indexing time, and orders the posting lists; only `idf` is computed
+//! per query, from counters. The candidates' exact scores are computed again from each
+//! term's occurrences per field, which the document keeps (`tf`), against the averages of
+//! now: a goods item indexed when the catalogue was small (its averages those of a few
+//! documents) is not ranked by them until a reindex (measured: known-item MRR 0.727 with
+//! the averages of indexing time, 0.733 with the final ones; BENCHMARKS.md). A query word of 5 or more letters also
 //! matches the index's terms one edit away (two from 9 letters), each correction scoring
 //! less than the word typed ([`query`], [`typo`]). New parameters (or averages that have
 //! moved a long way) reach the stored impacts through a reindex (`infra/reindex`, which
@@ -24,7 +29,7 @@
 //! |---|---|---|---|
 //! | posting | `T#{term}` | `{rank}#{goods_id}` | `p` price |
 //! | posting, per category | `T#{term}#C#{category}` | `{rank}#{goods_id}` | `p` price |
-//! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
+//! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `tf` {term: occurrences per field, a byte each}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
 //! | document frequency | `F#{term}` | `F` | `df` |
 //! | corpus statistics, 16 shards | `STATS#{00..15}` | `STATS` | `n`, `len0..2` (summed field lengths) |
 //! | typo dictionary: a delete | `V#{delete}` | `V` | `t` the terms filed under it ([`typo`]) |
@@ -113,6 +118,36 @@ impl Bm25 {
     pub fn max_impact(&self) -> f64 {
         self.k1 + 1.0
     }
+
+    /// A term's BM25F impact in a document where it occurs `tf` times in each field, of
+    /// lengths `lens`, against the corpus's `averages` (a field without an average is
+    /// its own).
+    pub fn impact(&self, tf: [u32; 3], lens: [u64; 3], averages: [Option<f64>; 3]) -> f64 {
+        let weighted: f64 = (0..3)
+            .filter(|&f| tf[f] > 0)
+            .map(|f| {
+                let len = lens[f] as f64;
+                let average = averages[f].unwrap_or(len).max(1.0);
+                let norm = 1.0 - self.b + self.b * len / average;
+                FIELD_WEIGHTS[f] * f64::from(tf[f]) / norm
+            })
+            .sum();
+        weighted * (self.k1 + 1.0) / (weighted + self.k1)
+    }
+}
+
+/// A term's occurrences per field (name, description, category) in one number, a byte
+/// each (more than 255 count as 255), as a document keeps them ([`table::Doc::tf`]).
+pub fn pack_tf(tf: [u32; 3]) -> u32 {
+    tf.iter()
+        .enumerate()
+        .map(|(f, n)| n.min(&255) << (8 * f))
+        .sum()
+}
+
+/// The occurrences [`pack_tf`] packed.
+pub fn unpack_tf(packed: u32) -> [u32; 3] {
+    [0, 1, 2].map(|f| (packed >> (8 * f)) & 0xff)
 }
 
 /// `idf` of a term found in `df` of `n` documents (never negative).
@@ -157,6 +192,28 @@ mod tests {
         assert_eq!(parse_posting_sk(&high), Some((2_000_000, "A")));
         assert_eq!(parse_posting_sk(&low), Some((15, "B")));
         assert_eq!(parse_posting_sk("garbage"), None);
+    }
+
+    #[test]
+    fn occurrences_pack_a_byte_a_field_and_unpack() {
+        for tf in [[0, 0, 0], [1, 0, 0], [3, 1, 2], [255, 255, 255]] {
+            assert_eq!(unpack_tf(pack_tf(tf)), tf);
+        }
+        assert_eq!(unpack_tf(pack_tf([300, 0, 1])), [255, 0, 1]);
+    }
+
+    #[test]
+    fn an_impact_grows_with_occurrences_and_falls_with_length() {
+        let bm25 = Bm25::default();
+        let averages = [Some(4.0), Some(10.0), Some(1.0)];
+        let once = bm25.impact([1, 0, 0], [4, 10, 1], averages);
+        assert!(bm25.impact([2, 0, 0], [4, 10, 1], averages) > once);
+        assert!(bm25.impact([1, 1, 0], [4, 10, 1], averages) > once);
+        assert!(bm25.impact([1, 0, 0], [8, 10, 1], averages) < once);
+        assert!(bm25.impact([9, 9, 9], [4, 10, 1], averages) < bm25.max_impact());
+        // Against averages that were its own, a document is of average length.
+        let own = bm25.impact([1, 0, 0], [8, 10, 1], [None; 3]);
+        assert!((own - bm25.impact([1, 0, 0], [8, 10, 1], [Some(8.0), None, None])).abs() < 1e-12);
     }
 
     #[test]

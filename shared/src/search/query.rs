@@ -46,9 +46,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
 
 use super::analysis::{is_cjk, Analyzer};
-use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable};
+use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable, Stats};
 use super::typo::{self, delete_key};
-use super::{category_key, idf, parse_posting_sk, posting_pk, IMPACT_SCALE};
+use super::{category_key, idf, parse_posting_sk, posting_pk, unpack_tf, IMPACT_SCALE};
 use crate::store::{
     batch_get_metered, number_attr, number_value, string_attr, string_value, Item, StoreError,
 };
@@ -278,19 +278,21 @@ impl SearchTable {
             .collect();
         keys.extend(deletes.iter().map(|d| delete_key(d)));
         let counters = self.get_all(keys, &mut outcome).await?;
-        let mut corpus = 0u64;
+        let mut stats = Stats::default();
         let mut df: HashMap<String, u64> = HashMap::new();
         let mut filed: Vec<String> = Vec::new();
         for item in &counters {
             let pk = string_attr(item, "pk");
             if pk.starts_with("STATS#") {
-                corpus += number_attr(item, "n").max(0) as u64;
+                stats.add(&serde_dynamo::from_item(item.clone())?);
             } else if let Some(term) = pk.strip_prefix("F#") {
                 df.insert(term.to_owned(), number_attr(item, "df").max(0) as u64);
             } else if let Some(AttributeValue::Ss(terms)) = item.get("t") {
                 filed.extend(terms.iter().cloned());
             }
         }
+        let corpus = stats.n.max(0) as u64;
+        let averages = [0, 1, 2].map(|field| stats.average(field));
         let typed: BTreeSet<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
         let mut near: Vec<(usize, usize, String)> = Vec::new();
         for &(i, edits) in &corrected {
@@ -458,9 +460,16 @@ impl SearchTable {
             }
             let mut best = [0.0f64; MAX_QUERY_TERMS];
             for l in &lists {
-                if let Some(&impact) = doc.terms.get(&l.term) {
-                    best[l.word] = best[l.word].max(l.weight * impact as f64);
-                }
+                // Against the averages of now when the document keeps its occurrences
+                // (the posting's impact used those of when it was indexed).
+                let impact = match (doc.tf.get(&l.term), doc.terms.get(&l.term)) {
+                    (Some(&tf), _) => {
+                        (self.bm25.impact(unpack_tf(tf), doc.lens, averages) * IMPACT_SCALE).round()
+                    }
+                    (None, Some(&impact)) => impact as f64,
+                    (None, None) => continue,
+                };
+                best[l.word] = best[l.word].max(l.weight * impact);
             }
             let mut score: f64 = best.iter().sum();
             if !pairs.is_empty() && !doc.phrases.is_empty() {
@@ -532,14 +541,15 @@ impl SearchTable {
             ("#pk".to_owned(), "pk".to_owned()),
             ("#doc".to_owned(), "doc".to_owned()),
         ]);
-        let mut projection = "#pk, #doc.live, #doc.cat, #doc.label, #doc.price".to_owned();
+        let mut projection =
+            "#pk, #doc.live, #doc.cat, #doc.label, #doc.price, #doc.lens".to_owned();
         if phrases {
             projection.push_str(", #doc.phrases");
         }
         let terms: BTreeSet<&String> = lists.iter().map(|l| &l.term).collect();
         for (i, term) in terms.into_iter().enumerate() {
             names.insert(format!("#t{i}"), term.clone());
-            projection.push_str(&format!(", #doc.terms.#t{i}"));
+            projection.push_str(&format!(", #doc.terms.#t{i}, #doc.tf.#t{i}"));
         }
         let reads = ids.chunks(100).map(|chunk| {
             batch_get_metered(

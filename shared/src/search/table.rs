@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 
-use super::posting_pk;
+use super::{posting_pk, Bm25};
 use crate::config::{self, ConfigError};
 use crate::store::{string_value, Item};
 
@@ -17,23 +17,34 @@ use crate::store::{string_value, Item};
 pub struct SearchTable {
     pub(crate) client: Client,
     pub(crate) table: String,
+    /// What a search scores documents with (the indexer's parameters: see
+    /// [`super::Bm25::from_env`]).
+    pub(crate) bm25: Bm25,
 }
 
 impl SearchTable {
-    /// The table named by `SEARCH_TABLE`.
+    /// The table named by `SEARCH_TABLE`, scored with `SEARCH_BM25_K1` and
+    /// `SEARCH_BM25_B` (as the indexer is).
     ///
     /// # Errors
-    /// [`ConfigError::Missing`] when it is unset.
+    /// [`ConfigError::Missing`] when `SEARCH_TABLE` is unset, [`ConfigError::Invalid`]
+    /// for BM25 parameters out of range.
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(client, config::required("SEARCH_TABLE")?))
+        Ok(Self::new(client, config::required("SEARCH_TABLE")?).with_bm25(Bm25::from_env()?))
     }
 
-    /// The table named `table`.
+    /// The table named `table`, scored with the default BM25 parameters.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
+            bm25: Bm25::default(),
         }
+    }
+
+    /// The same table, scored with `bm25`.
+    pub fn with_bm25(self, bm25: Bm25) -> Self {
+        Self { bm25, ..self }
     }
 }
 
@@ -44,6 +55,11 @@ pub struct Doc {
     /// Term → impact (scaled by [`IMPACT_SCALE`]).
     #[serde(default)]
     pub terms: BTreeMap<String, u64>,
+    /// Each term's occurrences per field, packed ([`super::pack_tf`]): with `lens`, what
+    /// lets a search score the document against the corpus's averages of now rather than
+    /// those of the moment it was indexed (empty for a document indexed before).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tf: BTreeMap<String, u32>,
     /// Category, as [`category_key`] folds it.
     #[serde(default)]
     pub cat: String,
@@ -80,6 +96,7 @@ impl Doc {
             && self.lens == other.lens
             && self.live == other.live
             && self.phrases == other.phrases
+            && self.tf == other.tf
             && self.terms.len() == other.terms.len()
             && self.terms.iter().zip(&other.terms).all(|((a, x), (b, y))| {
                 a == b && (*x as f64 - *y as f64).abs() <= IMPACT_TOLERANCE * (*x).max(*y) as f64
@@ -139,7 +156,9 @@ impl Stats {
         self.len2 += shard.len2;
     }
 
-    pub(crate) fn average(&self, field: usize) -> Option<f64> {
+    /// The average length of `field` (name, description, category) over the live
+    /// documents, when there are any.
+    pub fn average(&self, field: usize) -> Option<f64> {
         let sum = [self.len0, self.len1, self.len2][field];
         (self.n > 0 && sum > 0).then(|| sum as f64 / self.n as f64)
     }

@@ -35,6 +35,10 @@ pub struct Params {
     pub k1: f64,
     pub b: f64,
     pub weights: [f64; FIELDS],
+    /// Each document normalised against the average lengths of the documents indexed
+    /// before it (as the indexer does, one goods item after another, until a reindex),
+    /// rather than the final ones.
+    pub as_indexed: bool,
 }
 
 struct Document {
@@ -42,6 +46,9 @@ struct Document {
     tf: [HashMap<String, u32>; FIELDS],
     /// Lengths as the indexer counts them (query terms).
     len: [f64; FIELDS],
+    /// The average lengths when it was indexed: of the documents before it (its own
+    /// for the first).
+    seen: [f64; FIELDS],
 }
 
 /// The catalogue, analysed once.
@@ -65,12 +72,19 @@ impl Corpus {
             let mut doc = Document {
                 tf: Default::default(),
                 len: [0.0; FIELDS],
+                seen: [0.0; FIELDS],
             };
             for (f, text) in texts.iter().enumerate() {
                 for term in analyzer.terms(text, Mode::Document) {
                     *doc.tf[f].entry(term).or_default() += 1;
                 }
                 doc.len[f] = analyzer.terms(text, Mode::Query).len() as f64;
+                doc.seen[f] = if i == 0 {
+                    doc.len[f]
+                } else {
+                    total[f] / i as f64
+                }
+                .max(1.0);
                 total[f] += doc.len[f];
             }
             let mut terms: Vec<&String> = doc.tf.iter().flat_map(|tf| tf.keys()).collect();
@@ -99,7 +113,8 @@ impl Corpus {
         let n = self.docs.len() as u64;
         let doc = &self.docs[d];
         let (df, dfs) = self.df[term];
-        let norm = |f: usize| 1.0 - p.b + p.b * doc.len[f].max(0.0) / self.average[f];
+        let average = if p.as_indexed { doc.seen } else { self.average };
+        let norm = |f: usize| 1.0 - p.b + p.b * doc.len[f] / average[f];
         match p.formula {
             Formula::Bm25f => {
                 let tf: f64 = (0..FIELDS)
