@@ -75,10 +75,10 @@ doc_path.write_text(doc)
 PY
 }
 
-echo "== release build (functions and local stack, then the bench tools on their own)" >&2
+echo "== release build (functions, local stack and the payment provider it starts, then the bench tools on their own)" >&2
 functions=$(for d in functions/*/; do printf -- '-p %s ' "$(basename "$d")"; done)
 # shellcheck disable=SC2086
-cargo build --release --locked $functions -p local-stack -p demo-catalogue
+cargo build --release --locked $functions -p local-stack -p demo-catalogue -p payment-simulator
 # Built apart so the floors' aws-config features don't leak into the functions.
 cargo build --release --locked -p bench
 
