@@ -20,7 +20,7 @@ use shop::http;
 use shop::search::analysis::Analyzer;
 use shop::search::api::{FacetValue, Facets, SearchHit, SearchPage};
 use shop::search::index::SearchTable;
-use shop::search::query::{SearchQuery, Sort};
+use shop::search::query::{Scoring, SearchQuery, Sort};
 use shop::search::{Bm25, IMPACT_SCALE};
 
 /// Longest query, in characters.
@@ -59,11 +59,15 @@ fn invalid_query(message: &str) -> ApiError {
 }
 
 /// Where the next page of one search starts: the offset, for the query whose
-/// fingerprint it carries (a cursor of another search is refused).
+/// fingerprint it carries (a cursor of another search is refused), and the corpus
+/// statistics its first page was scored with, so that other goods written meanwhile
+/// don't reorder the pages (a cursor without them scores with those of now).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Position {
     offset: usize,
     of: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scoring: Option<Scoring>,
 }
 
 /// What identifies a search across its pages.
@@ -110,6 +114,7 @@ fn parse(ctx: &Context, req: &Request) -> Result<(SearchQuery, String), ApiError
             return Err(InvalidCursor.into());
         }
         query.offset = position.offset;
+        query.scoring = position.scoring;
     }
     Ok((query, print))
 }
@@ -135,6 +140,7 @@ pub async fn handler(ctx: &Context, req: Request) -> Result<Response<Body>, ApiE
         cursor::encode(&Position {
             offset: query.offset + query.limit,
             of: print,
+            scoring: Some(found.scoring),
         })
     });
     let facets = Facets {

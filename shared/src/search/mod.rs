@@ -18,7 +18,9 @@
 //! term's occurrences per field, which the document keeps (`tf`), against the averages of
 //! now: a goods item indexed when the catalogue was small (its averages those of a few
 //! documents) is not ranked by them until a reindex (measured: known-item MRR 0.727 with
-//! the averages of indexing time, 0.733 with the final ones; BENCHMARKS.md). A query word of 5 or more letters also
+//! the averages of indexing time, 0.733 with the final ones; BENCHMARKS.md). The next
+//! pages of a search score with the corpus size and averages its first page used (its
+//! cursor carries them), so other goods written meanwhile don't reorder the pages. A query word of 5 or more letters also
 //! matches the index's terms one edit away (two from 9 letters), each correction scoring
 //! less than the word typed ([`query`], [`typo`]). New parameters (or averages that have
 //! moved a long way) reach the stored impacts through a reindex (`infra/reindex`, which

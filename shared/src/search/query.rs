@@ -43,7 +43,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::analysis::{is_cjk, Analyzer};
 use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable, Stats};
@@ -136,6 +136,20 @@ pub struct SearchQuery {
     /// query's order, score [`PHRASE_WEIGHT`] more ([`SearchQuery::text`] asks for it;
     /// plain BM25, without, is what the benchmark compares retrieval with).
     pub proximity: bool,
+    /// The corpus statistics to score with: those a first page was scored with
+    /// ([`SearchOutcome::scoring`]), so that its next pages rank as it did while other
+    /// goods are written meanwhile; `None` for the corpus's of now.
+    pub scoring: Option<Scoring>,
+}
+
+/// The corpus statistics a search scores with besides each term's `df`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scoring {
+    /// Live documents (the `N` of `idf`).
+    pub corpus: u64,
+    /// Average field lengths (name, description, category), rounded to 10⁻⁴ so that a
+    /// cursor carries them exactly.
+    pub averages: [Option<f64>; 3],
 }
 
 impl SearchQuery {
@@ -187,6 +201,8 @@ pub struct SearchOutcome {
     pub items_read: usize,
     /// Read capacity units consumed, as DynamoDB reports them (what AWS bills).
     pub read_units: f64,
+    /// The statistics the candidates were scored with.
+    pub scoring: Scoring,
 }
 
 impl SearchOutcome {
@@ -291,8 +307,12 @@ impl SearchTable {
                 filed.extend(terms.iter().cloned());
             }
         }
-        let corpus = stats.n.max(0) as u64;
-        let averages = [0, 1, 2].map(|field| stats.average(field));
+        let scoring = query.scoring.unwrap_or_else(|| Scoring {
+            corpus: stats.n.max(0) as u64,
+            averages: [0, 1, 2].map(|field| stats.average(field).map(|a| (a * 1e4).round() / 1e4)),
+        });
+        outcome.scoring = scoring;
+        let Scoring { corpus, averages } = scoring;
         let typed: BTreeSet<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
         let mut near: Vec<(usize, usize, String)> = Vec::new();
         for &(i, edits) in &corrected {
