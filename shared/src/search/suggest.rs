@@ -3,7 +3,8 @@
 //!
 //! The indexer cuts each name into **phrases** that start at one of its words: that word
 //! and the next (`Wireless Bluetooth Speaker` → `wireless bluetooth`, `bluetooth speaker`,
-//! `speaker`), and, in a run of Chinese characters, up to four characters from each one
+//! `speaker`; a compound joined by a hyphen or an apostrophe is one word: `Heart T-Light
+//! Holder` → `heart t-light`, never a cut `heart t`), and, in a run of Chinese characters, up to four characters from each one
 //! (`无线蓝牙耳机` → `无线蓝牙`, `线蓝牙耳`, `蓝牙耳机`, `牙耳机`, `耳机`). Each phrase
 //! counts the live goods whose name has it, under each of its first [`PREFIXES`]
 //! prefixes (counters moved exactly once with the document's `df` counters, by the plan
@@ -46,21 +47,38 @@ enum Piece {
     Cjk(Vec<char>),
 }
 
+/// Whether `c` joins two words into one when it stands between them (`t-light`,
+/// `children's`): a name's compound is suggested whole, never cut after its first part.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '\'' | '\u{2019}')
+}
+
 fn pieces(text: &str) -> Vec<Piece> {
     let mut pieces: Vec<Piece> = Vec::new();
     // Whether the character goes on with the last piece (nothing came between).
     let mut joined = false;
+    // A joiner met right after a word: kept if a letter or digit follows it.
+    let mut joiner: Option<char> = None;
     for c in text.chars().map(fold_width) {
         match (is_cjk(c), c.is_alphanumeric(), pieces.last_mut()) {
             (true, _, Some(Piece::Cjk(run))) if joined => run.push(c),
             (true, _, _) => pieces.push(Piece::Cjk(vec![c])),
-            (false, true, Some(Piece::Word(word))) if joined => word.extend(c.to_lowercase()),
+            (false, true, Some(Piece::Word(word))) if joined => {
+                word.extend(joiner.take());
+                word.extend(c.to_lowercase());
+            }
             (false, true, _) => pieces.push(Piece::Word(c.to_lowercase().collect())),
+            (false, false, Some(Piece::Word(_))) if joined && joiner.is_none() && is_joiner(c) => {
+                joiner = Some(c);
+                continue;
+            }
             (false, false, _) => {
                 joined = false;
+                joiner = None;
                 continue;
             }
         }
+        joiner = None;
         joined = true;
     }
     pieces
@@ -138,11 +156,14 @@ impl Typed {
             let run = text.chars().rev().take_while(|c| is_cjk(*c)).count();
             text.chars().count() - run.min(2)
         } else if last.is_alphanumeric() {
-            let word = text
+            // The word being typed, a compound's joiners in it (`t-l` completes to
+            // `t-light`), from its first letter or digit.
+            let tail: Vec<char> = text
                 .chars()
                 .rev()
-                .take_while(|c| c.is_alphanumeric() && !is_cjk(*c))
-                .count();
+                .take_while(|c| (c.is_alphanumeric() && !is_cjk(*c)) || is_joiner(*c))
+                .collect();
+            let word = tail.len() - tail.iter().rev().take_while(|c| is_joiner(**c)).count();
             text.chars().count() - word
         } else {
             return None;
@@ -257,6 +278,15 @@ mod tests {
             set(&["set of", "of 3", "cake tins", "tins", "蓝牙"])
         );
         assert!(phrases("!!!").is_empty());
+        // A compound stays whole; a dash between spaces or at the end joins nothing.
+        assert_eq!(
+            phrases("Heart T-Light Holder"),
+            set(&["heart t-light", "t-light holder", "holder"])
+        );
+        assert_eq!(
+            phrases("Children's mug - red-"),
+            set(&["children's mug", "mug red", "red"])
+        );
     }
 
     #[test]
@@ -287,6 +317,13 @@ mod tests {
             "bluetooth"
         );
         assert_eq!(Typed::parse("蓝").unwrap().partial, "蓝");
+        let typed = Typed::parse("Heart T-L").unwrap();
+        assert_eq!(
+            (typed.before.as_str(), typed.partial.as_str()),
+            ("heart ", "t-l")
+        );
+        assert_eq!(typed.complete("t-light holder"), "heart t-light holder");
+        assert_eq!(Typed::parse("red -t").unwrap().partial, "t");
         assert_eq!(Typed::parse("tea, "), None);
         assert_eq!(Typed::parse("  "), None);
     }
