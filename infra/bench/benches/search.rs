@@ -233,6 +233,14 @@ fn with_typo(text: &str, rng: &mut Rng) -> Option<String> {
 
 /// The top `k` of exhaustive BM25 over the same index: every posting of every term read
 /// (page after page), each document scored `Σ idf · impact` as the search scores it.
+/// A search table item's key.
+fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(pk)),
+        ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+    ])
+}
+
 /// What the fixed posting budget is measured against.
 async fn exhaustive(
     dynamodb: &aws_sdk_dynamodb::Client,
@@ -244,24 +252,12 @@ async fn exhaustive(
     let mut terms: Vec<String> = analyzer.terms(text, Mode::Query);
     terms.sort();
     terms.dedup();
-    let mut keys: Vec<HashMap<String, AttributeValue>> = terms
-        .iter()
-        .map(|t| {
-            HashMap::from([
-                ("pk".to_owned(), AttributeValue::S(format!("F#{t}"))),
-                ("sk".to_owned(), AttributeValue::S("F".into())),
-            ])
-        })
-        .collect();
-    keys.extend((0..shop::search::index::STATS_SHARDS).map(|shard| {
-        HashMap::from([
-            (
-                "pk".to_owned(),
-                AttributeValue::S(format!("STATS#{shard:02}")),
-            ),
-            ("sk".to_owned(), AttributeValue::S("STATS".into())),
-        ])
-    }));
+    let mut keys: Vec<HashMap<String, AttributeValue>> =
+        terms.iter().map(|t| key(format!("F#{t}"), "F")).collect();
+    keys.extend(
+        (0..shop::search::index::STATS_SHARDS)
+            .map(|shard| key(format!("STATS#{shard:02}"), "STATS")),
+    );
     let items = shop::store::batch_get(dynamodb, table, keys, None, false)
         .await
         .expect("counters");
@@ -324,15 +320,7 @@ async fn exhaustive(
     let ids: Vec<String> = met.into_iter().collect();
     let mut ranked: Vec<(String, f64)> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(100) {
-        let keys = chunk
-            .iter()
-            .map(|id| {
-                HashMap::from([
-                    ("pk".to_owned(), AttributeValue::S(format!("D#{id}"))),
-                    ("sk".to_owned(), AttributeValue::S("D".into())),
-                ])
-            })
-            .collect();
+        let keys = chunk.iter().map(|id| key(format!("D#{id}"), "D")).collect();
         let docs = shop::store::batch_get(
             dynamodb,
             table,
