@@ -339,6 +339,48 @@ async fn query_words_side_by_side_in_a_name_rank_it_higher() {
 }
 
 #[tokio::test]
+async fn a_name_with_every_query_word_scores_a_quarter_more() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (a, b, nowhere) = (unique_word(), unique_word(), unique_word());
+    // Both words in the name, not side by side in the query's order (no phrase bonus).
+    let both = create(
+        &api,
+        &merchant,
+        goods(&format!("{b} plain {a}"), "plain", "Home", 100),
+    )
+    .await;
+    // One of them in the name, the other in the description.
+    let one = create(
+        &api,
+        &merchant,
+        goods(&format!("{a} plain"), &format!("{b} plain"), "Home", 100),
+    )
+    .await;
+    await_results(&api, &q(&format!("{a} {b}")), &[&both, &one]).await;
+    let score_of = |page: &Value, id: &str| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|hit| hit["goods"]["goods_id"] == id)
+            .map(|hit| hit["score"].as_f64().unwrap())
+    };
+    // Settled once both documents are scored from their own occurrences.
+    let (with_all, without) = eventually(FRESH, "both documents indexed", || async {
+        let all = search(&api, &q(&format!("{a} {b}"))).await;
+        // A third word no goods has: no name has every word of this query.
+        let not_all = search(&api, &q(&format!("{a} {b} {nowhere}"))).await;
+        let ratio = score_of(&all, &both)? / score_of(&not_all, &both)?;
+        (ids(&all).first() == Some(&both) && (ratio - 1.25).abs() < 0.03).then_some((all, not_all))
+    })
+    .await;
+    // The goods with one word in its description gains nothing.
+    let ratio = score_of(&with_all, &one).unwrap() / score_of(&without, &one).unwrap();
+    assert!((ratio - 1.0).abs() < 0.03, "{with_all} {without}");
+}
+
+#[tokio::test]
 async fn filters_and_pages_cover_every_match_once() {
     let api = Api::new();
     let merchant = api.signed_up("merchant").await;

@@ -537,11 +537,11 @@ async fn measure_cost(
     let mut compared = 0usize;
     for (text, target) in queries {
         let target = doc(products, *target).id;
-        // Without corrections or the proximity bonus: what the budget loses, against the
+        // Without corrections or the name bonuses: what the budget loses, against the
         // same scoring.
         let exact = SearchQuery {
             typed: Vec::new(),
-            proximity: false,
+            name_bonuses: false,
             ..query_of(analyzer, text, 10)
         };
         let ours = found_ids(table, &exact, max_impact).await;
@@ -839,7 +839,7 @@ async fn measure_quality(
         let ours = found_ids(table, &query_of(analyzer, text, 10), max_impact).await;
         let theirs = reference.top10(text);
         let apart = SearchQuery {
-            proximity: false,
+            name_bonuses: false,
             ..query_of(analyzer, text, 10)
         };
         let without = found_ids(table, &apart, max_impact).await;
@@ -896,7 +896,7 @@ async fn measure_quality(
     format!(
         "| ranking | queries | MRR | hit@10 | top-10 overlap with tantivy |\n|---|---:|---:|---:|---:|\n\
          | ours: `GET /search` code on DynamoDB Local | {} | {:.3} | {:.1} % | {:.1} % |\n\
-         | ours without the proximity bonus | {} | {:.3} | {:.1} % | - |\n\
+         | ours without the name bonuses (proximity, all words in the name) | {} | {:.3} | {:.1} % | - |\n\
          | tantivy BM25 (reference, in memory) | {} | {:.3} | {:.1} % | - |\n",
         queries.len(),
         rr / n,

@@ -9,7 +9,10 @@
 //! proximity bonus: two neighbouring query words found side by side, in that order, in
 //! the name add half the lesser of their two contributions (`bluetooth speaker` ranks
 //! `Bluetooth Speaker, black` above `Black speaker with Bluetooth`), read from the
-//! name's phrases that the document keeps for suggestions ([`query::PHRASE_WEIGHT`]).
+//! name's phrases that the document keeps for suggestions ([`query::PHRASE_WEIGHT`]);
+//! and a name that has every word of a query of two or more scores a quarter more
+//! ([`query::ALL_IN_NAME_WEIGHT`]: `red kettle` ranks a red kettle above a kettle whose
+//! description mentions red).
 //! `k1` and `b` are tunable (`SEARCH_BM25_K1`, `SEARCH_BM25_B`; read by the indexer, which
 //! bakes them into the postings' impacts, and by `search`). A posting's impact depends
 //! only on the document (and the average field lengths when it was indexed), so it is
