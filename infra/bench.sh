@@ -276,8 +276,9 @@ Measured by \`bash infra/bench.sh --only search --search-sizes $search_sizes\` o
 
 \`infra/bench/benches/search.rs\`, on fresh emulators and the local stack on release
 binaries. Goods go straight into the goods table and are indexed by the indexer's own code
-(what \`index-goods\` runs for each goods-changes message), so that 100,000 goods load in
-minutes.
+(what \`index-goods\` runs for each goods-changes message), without the stream and the
+queue in between (100,000 goods took 43 minutes on 2 cores, 2026-12-07: DynamoDB Local
+slows as its table grows).
 
 **Quality** on the demo catalogue (the UCI Online Retail products, as \`demo-catalogue\`
 writes them): 1,000 known-item queries, each two words of 3+ letters drawn from one
@@ -299,8 +300,10 @@ read capacity units DynamoDB reports, plus the function's one BatchGetItem for t
 the page, done too) and through \`GET /search\` on the local stack (latency). The catalogue
 grows from the products to perturbed copies of them (an extra variant word, another stock
 code, a price moved by up to ±10 %). A query reads one page of each term's postings, best
-first, from a budget of 1,000 postings shared among its terms, and scores the best 100
-candidates exactly (\`shared/src/search/query.rs\`): its requests are its terms + 3 at any
+first, from a budget of 1,000 postings shared among its terms, plus, for a query of two or
+more words, a conjunctive probe of up to 2,000 postings of its shortest list filtered to the
+goods whose name has the other words, and scores the best 100 candidates exactly
+(\`shared/src/search/query.rs\`): its requests are its terms + 3 (+ 1 for the probe) at any
 size, and its items and read units stop growing once its terms' lists are longer than the
 budget (a query word of 5 letters or more adds the typo dictionary's entries for its deletes
 to the first BatchGetItem, and one BatchGetItem for its corrections' counters when it meets

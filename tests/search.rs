@@ -381,6 +381,49 @@ async fn a_name_with_every_query_word_scores_a_quarter_more() {
 }
 
 #[tokio::test]
+async fn postings_carry_their_goods_name_terms_and_a_rename_rewrites_them() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (a, b, c) = (unique_word(), unique_word(), unique_word());
+    let stem = |word: &str| Analyzer::new().terms(word, Mode::Query).remove(0);
+    let (ta, tb, tc) = (stem(&a), stem(&b), stem(&c));
+    let id = create(
+        &api,
+        &merchant,
+        goods(&format!("{a} {b}"), &format!("{c} plain"), "Home", 100),
+    )
+    .await;
+    let named = |terms: &[&String]| terms.iter().map(|t| t.to_string()).collect::<BTreeSet<_>>();
+    // Every posting of the goods, its description's terms' too, carries the name's terms:
+    // what the conjunctive probe of a query of several words filters on.
+    for term in [&ta, &tb, &tc] {
+        eventually(FRESH, "the postings written", || async {
+            (posting_names(term, &id).await == named(&[&ta, &tb])).then_some(())
+        })
+        .await;
+    }
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            &format!("/goods/{id}"),
+            Some(&merchant.token),
+            Some(json!({"name": format!("{a} {c}")})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    eventually(FRESH, "the rename reaches the postings", || async {
+        (posting_names(&ta, &id).await == named(&[&ta, &tc])).then_some(())
+    })
+    .await;
+    assert_eq!(
+        posting_names(&tb, &id).await,
+        BTreeSet::new(),
+        "b's posting is gone"
+    );
+    await_results(&api, &q(&format!("{c} {a}")), &[&id]).await;
+}
+
+#[tokio::test]
 async fn filters_and_pages_cover_every_match_once() {
     let api = Api::new();
     let merchant = api.signed_up("merchant").await;
@@ -527,7 +570,6 @@ async fn goods_written_straight_to_the_table_are_indexed_from_its_stream() {
     await_results(&api, &q(&w), &[&id]).await;
 }
 
-/// The stack's goods table, for writes that must bypass the API (and its events).
 /// The impact `term`'s postings of `goods_id` were written with.
 async fn stored_impact(goods_id: &str, term: &str) -> u64 {
     let item = shop::aws::Aws::from_env()
@@ -548,6 +590,34 @@ async fn stored_impact(goods_id: &str, term: &str) -> u64 {
     doc.terms[term]
 }
 
+/// The name terms the posting of `goods_id` in `term`'s list carries (empty when it has
+/// none, or there is no such posting).
+async fn posting_names(term: &str, goods_id: &str) -> BTreeSet<String> {
+    let out = shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb()
+        .query()
+        .table_name("SearchTable")
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("T#{term}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("the postings");
+    out.items()
+        .iter()
+        .filter(|item| {
+            item.get("sk")
+                .and_then(|sk| sk.as_s().ok())
+                .is_some_and(|sk| sk.ends_with(&format!("#{goods_id}")))
+        })
+        .filter_map(|item| item.get("n")?.as_ss().ok())
+        .flatten()
+        .cloned()
+        .collect()
+}
+
+/// The stack's goods table, for writes that must bypass the API (and its events).
 fn goods_repo() -> GoodsRepo {
     GoodsRepo::new(
         shop::aws::Aws::from_env()

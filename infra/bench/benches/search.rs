@@ -47,6 +47,8 @@ use shop::search::index::{Indexer, SearchTable, Stats};
 use shop::search::query::SearchQuery;
 use shop::search::{Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 
+#[path = "search/budget.rs"]
+mod budget;
 #[path = "search/tune.rs"]
 mod tune;
 
@@ -653,6 +655,10 @@ async fn main() {
         tune_grid(&products);
         return;
     }
+    if std::env::args().any(|a| a == "--budget") {
+        budget_replay(&products, &sizes, per_size);
+        return;
+    }
     let aws = shop::aws::Aws::from_env().expect("AWS configuration");
     let dynamodb = aws.dynamodb();
     let indexer = Indexer::with_client(dynamodb.clone()).expect("indexer");
@@ -816,6 +822,72 @@ fn tune_grid(products: &[Product]) {
                         100.0 * hit
                     );
                 }
+            }
+        }
+    }
+}
+
+/// `--budget`: the posting budget replayed in memory at each size (see [`budget`]): top-10
+/// recall and known-item MRR against the exhaustive ranking, for each variant.
+fn budget_replay(products: &[Product], sizes: &[usize], per_size: usize) {
+    use budget::{Index, Stored, Variant};
+    let analyzer = Analyzer::new();
+    let queries = known_items(products, per_size, 0x5eed);
+    println!("| goods | posting impacts against | conjunctive probe keeps | top-10 recall | queries that lost one | known-item MRR: budgeted / exhaustive |");
+    println!("|---:|---|---:|---:|---:|---:|");
+    for &size in sizes {
+        let fields: Vec<[String; 3]> = (0..size)
+            .map(|i| {
+                let d = doc(products, i);
+                [d.name, d.description, d.category]
+            })
+            .collect();
+        let index = Index::new(&analyzer, &fields);
+        let best: Vec<Vec<u32>> = queries
+            .iter()
+            .map(|(text, _)| index.exhaustive(&analyzer, text))
+            .collect();
+        let stored = [
+            (
+                Stored::AsIndexed,
+                "averages before each goods item (until now)",
+            ),
+            (Stored::Final, "final averages (a reindex, until now)"),
+            (Stored::Reference(1), "reference lengths (the index's now)"),
+            (Stored::Reference(0), "reference lengths × ½"),
+            (Stored::Reference(2), "reference lengths × 2"),
+        ];
+        for (stored, label) in stored {
+            for probe in [0, 50, 100] {
+                let variant = Variant { stored, probe };
+                let (mut recall, mut compared, mut lossy, mut rr, mut rr_best) =
+                    (0.0, 0usize, 0usize, 0.0, 0.0);
+                for ((text, target), best) in queries.iter().zip(&best) {
+                    let ours = index.budgeted(&analyzer, text, variant);
+                    let kept = best.iter().filter(|d| ours.contains(d)).count();
+                    if !best.is_empty() {
+                        recall += kept as f64 / best.len() as f64;
+                        compared += 1;
+                    }
+                    lossy += usize::from(kept < best.len());
+                    let rank = |list: &[u32]| {
+                        list.iter()
+                            .position(|d| *d as usize == *target)
+                            .map_or(0.0, |r| 1.0 / (r + 1) as f64)
+                    };
+                    rr += rank(&ours);
+                    rr_best += rank(best);
+                }
+                let n = queries.len() as f64;
+                println!(
+                    "| {size} | {} | {probe} | {:.1} % | {:.1} % | {:.3} / {:.3} ({:.3}×) |",
+                    label,
+                    100.0 * recall / compared.max(1) as f64,
+                    100.0 * lossy as f64 / n,
+                    rr / n,
+                    rr_best / n,
+                    rr / rr_best.max(1e-9)
+                );
             }
         }
     }

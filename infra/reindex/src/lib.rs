@@ -2,9 +2,10 @@
 //!
 //! `index-goods` keeps the index current from the goods table's stream, one change at a
 //! time. Two things it can't do are this job's:
-//! - **Tuning**: impacts are computed at indexing time with `k1`, `b` and the corpus's
-//!   average field lengths of that moment (`shop::search`), so after changing
-//!   `SEARCH_BM25_K1`/`SEARCH_BM25_B` every document has to be indexed again.
+//! - **Tuning**: impacts are computed at indexing time with `k1`, `b` and fixed
+//!   reference lengths (`shop::search`), so after changing
+//!   `SEARCH_BM25_K1`/`SEARCH_BM25_B` (or the references) every document has to be
+//!   indexed again.
 //! - **Repair**: a batch of the stream that `index-goods` gave up on after its retries
 //!   (described in `GoodsIndexDeadLetterQueue`), or a change older than the stream's 24
 //!   hours when the consumer was down that long, is missing from the index until the

@@ -30,9 +30,11 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::analysis::{Analyzer, Mode};
-use super::table::{df_key, doc_key, stats_key, stats_keys, stats_shard, DocItem, Plan};
+use super::table::{df_key, doc_key, stats_key, stats_shard, DocItem, Plan};
 pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
-use super::{category_key, pack_tf, posting_sk, suggest, typo, Bm25, IMPACT_SCALE};
+use super::{
+    category_key, pack_tf, posting_sk, suggest, typo, Bm25, IMPACT_SCALE, REFERENCE_AVERAGES,
+};
 use crate::catalogue::repo::{GoodsRecord, GoodsRepo};
 use crate::config::ConfigError;
 use crate::store::{
@@ -100,8 +102,9 @@ impl Indexer {
         }
     }
 
-    /// The document of live goods, with impacts against the corpus's average lengths.
-    pub fn document(&self, goods: &GoodsRecord, stats: &Stats) -> Doc {
+    /// The document of live goods, with impacts against the reference lengths
+    /// ([`REFERENCE_AVERAGES`]: what orders the posting lists).
+    pub fn document(&self, goods: &GoodsRecord) -> Doc {
         let fields = [&goods.name, &goods.description, &goods.category]
             .map(|text| self.analyzer.terms(text, Mode::Document));
         // Lengths count what a query can use: the extra single characters a document
@@ -114,7 +117,7 @@ impl Indexer {
                 occurrences.entry(term).or_default()[field] += 1;
             }
         }
-        let averages = [0, 1, 2].map(|field| stats.average(field));
+        let averages = REFERENCE_AVERAGES.map(Some);
         let mut impacts: Vec<(String, u64, [u32; 3])> = occurrences
             .into_iter()
             .map(|(term, tf)| {
@@ -172,7 +175,7 @@ impl Indexer {
     async fn bring_in_line(&self, goods_id: &str, refresh: bool) -> Result<Outcome, StoreError> {
         for attempt in 0..MAX_ATTEMPTS {
             let (current, goods) = tokio::join!(self.read(goods_id), self.goods.get_any(goods_id));
-            let (item, stats) = current?;
+            let item = current?;
             let goods = goods?;
             if let Some(plan) = item.plan.clone() {
                 if !self.finish(goods_id, &item.doc, &plan).await? {
@@ -181,9 +184,7 @@ impl Indexer {
                 continue;
             }
             let (ver, doc) = match &goods {
-                Some(g) if g.deleted_at.is_none() => {
-                    (g.updated_at.clone(), self.document(g, &stats))
-                }
+                Some(g) if g.deleted_at.is_none() => (g.updated_at.clone(), self.document(g)),
                 Some(g) => (format!("deleted {}", g.updated_at), Doc::default()),
                 None => ("absent".to_owned(), Doc::default()),
             };
@@ -211,27 +212,19 @@ impl Indexer {
     }
 
     /// The document item and the statistics, in one consistent BatchGetItem.
-    async fn read(&self, goods_id: &str) -> Result<(DocItem, Stats), StoreError> {
+    async fn read(&self, goods_id: &str) -> Result<DocItem, StoreError> {
         let items = batch_get(
             &self.table.client,
             &self.table.table,
-            std::iter::once(doc_key(goods_id))
-                .chain(stats_keys())
-                .collect(),
+            vec![doc_key(goods_id)],
             None,
             true,
         )
         .await?;
-        let mut doc = DocItem::default();
-        let mut stats = Stats::default();
-        for item in items {
-            if matches!(item.get("pk"), Some(AttributeValue::S(pk)) if pk.starts_with("STATS#")) {
-                stats.add(&serde_dynamo::from_item(item)?);
-            } else {
-                doc = serde_dynamo::from_item(item)?;
-            }
-        }
-        Ok((doc, stats))
+        Ok(match items.into_iter().next() {
+            Some(item) => serde_dynamo::from_item(item)?,
+            None => DocItem::default(),
+        })
     }
 
     /// Step 1: records the plan and moves the statistics. False when the document
@@ -313,16 +306,25 @@ impl Indexer {
                     .build(),
             );
         }
-        let price_changed = old.price != new.price;
+        // A posting carries its goods' price (for price filters) and name terms (for the
+        // conjunctive probe of a query of several words).
+        let named = new.name_terms();
+        let rewrite = old.price != new.price || old.name_terms() != named;
         for (pk, impact) in &after {
-            if !price_changed && before.contains(&(pk.clone(), *impact)) {
+            if !rewrite && before.contains(&(pk.clone(), *impact)) {
                 continue;
             }
-            let item = HashMap::from([
+            let mut item = HashMap::from([
                 ("pk".to_owned(), string_value(pk)),
                 ("sk".to_owned(), string_value(posting_sk(*impact, goods_id))),
                 ("p".to_owned(), number_value(new.price)),
             ]);
+            if !named.is_empty() {
+                item.insert(
+                    "n".to_owned(),
+                    AttributeValue::Ss(named.iter().cloned().collect()),
+                );
+            }
             writes.push(crate::store::put_request(item)?);
         }
         batch_write(&self.table.client, &self.table.table, writes).await?;
@@ -579,17 +581,18 @@ mod tests {
             fields,
             "2026-12-07T10:00:00Z",
         );
-        let doc = offline_indexer().document(&goods, &Stats::default());
+        let doc = offline_indexer().document(&goods);
         assert_eq!(unpack_tf(doc.tf["red"]), [1, 2, 0]);
         assert_eq!(unpack_tf(doc.tf["kitchen"]), [0, 0, 1]);
         assert_eq!(
             doc.tf.keys().collect::<Vec<_>>(),
             doc.terms.keys().collect::<Vec<_>>()
         );
-        // With no corpus yet, each field is its own average: what a search computes
-        // from the occurrences is the impact the postings were written with.
+        // Against the reference lengths, what a search computes from the occurrences is
+        // the impact the postings were written with.
+        let reference = REFERENCE_AVERAGES.map(Some);
         for (term, &impact) in &doc.terms {
-            let again = Bm25::default().impact(unpack_tf(doc.tf[term]), doc.lens, [None; 3]);
+            let again = Bm25::default().impact(unpack_tf(doc.tf[term]), doc.lens, reference);
             assert_eq!((again * IMPACT_SCALE).round() as u64, impact, "{term}");
         }
     }

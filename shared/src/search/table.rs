@@ -57,7 +57,7 @@ pub struct Doc {
     pub terms: BTreeMap<String, u64>,
     /// Each term's occurrences per field, packed ([`super::pack_tf`]): with `lens`, what
     /// lets a search score the document against the corpus's averages of now rather than
-    /// those of the moment it was indexed (empty for a document indexed before).
+    /// the reference lengths of its impacts (empty for a document indexed before).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tf: BTreeMap<String, u32>,
     /// Category, as [`category_key`] folds it.
@@ -101,6 +101,16 @@ impl Doc {
             && self.terms.iter().zip(&other.terms).all(|((a, x), (b, y))| {
                 a == b && (*x as f64 - *y as f64).abs() <= IMPACT_TOLERANCE * (*x).max(*y) as f64
             })
+    }
+
+    /// The terms of the name (from the occurrences it keeps; none for a document indexed
+    /// before it kept them).
+    pub fn name_terms(&self) -> BTreeSet<String> {
+        self.tf
+            .iter()
+            .filter(|(_, &tf)| super::unpack_tf(tf)[0] > 0)
+            .map(|(term, _)| term.clone())
+            .collect()
     }
 
     /// The posting keys this document owns.

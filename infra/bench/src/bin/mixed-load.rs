@@ -601,7 +601,7 @@ fn minimum(binary: &str) -> &'static str {
     match binary {
         "list-goods" => "1 Query on the index that serves the filter; 4 at once on the sharded by_all, by_price and by_merchant (one per shard)",
         "get-goods" => "2 + 1 SQS signed in: item and session (concurrently), the view event; 1 anonymous",
-        "search" => "terms + 3: counters, one page per term, candidates' documents, the goods",
+        "search" => "terms + 3 (+ 1 probe for several words): counters, one page per term, candidates' documents, the goods",
         "similar-goods" => "2: the neighbour list, then its goods and the goods' own (one BatchGetItem)",
         "get-cart" => "3: session, lines, the goods (BatchGetItem)",
         "put-cart-item" => "5 + 1 SQS: session, goods ∥ lines, the line, the goods of the cart; 4 if the goods check rode on the cart's BatchGetItem, which is eventually consistent: kept consistent so goods just put on sale can be added at once",
