@@ -556,10 +556,6 @@ impl SearchTable {
                 best[l.word] = best[l.word].max(l.weight * impact);
             }
             let mut score: f64 = best.iter().sum();
-            if query.name_bonuses && words.len() > 1 && in_name.count_ones() as usize == words.len()
-            {
-                score *= 1.0 + ALL_IN_NAME_WEIGHT;
-            }
             if !pairs.is_empty() && !doc.phrases.is_empty() {
                 let side_by_side = analyzer.neighbours(&doc.phrases);
                 for &i in &pairs {
@@ -568,6 +564,12 @@ impl SearchTable {
                         score += PHRASE_WEIGHT * best[i - 1].min(best[i]);
                     }
                 }
+            }
+            // Scales the phrase bonus too: between two names with every word, the one
+            // with them side by side keeps its lead.
+            if query.name_bonuses && words.len() > 1 && in_name.count_ones() as usize == words.len()
+            {
+                score *= 1.0 + ALL_IN_NAME_WEIGHT;
             }
             if score > 0.0 {
                 scored.push(Scored {
