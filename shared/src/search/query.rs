@@ -432,19 +432,17 @@ impl SearchTable {
                     .filter(|l| l.word != shortest.word)
                     .map(|l| l.term.clone())
                     .collect();
-                (shortest.pk.clone(), others)
+                (&shortest.pk, others)
             });
         let probe = probe
             .as_ref()
             .map(|(pk, others)| self.page(pk, PROBE_SCAN as i32, query, others));
-        let (read, probed) = futures::join!(futures::future::join_all(reads), async {
-            match probe {
-                Some(read) => read.await.map(Some),
-                None => Ok(None),
-            }
-        });
+        let (read, probed) = futures::join!(
+            futures::future::join_all(reads),
+            futures::future::OptionFuture::from(probe)
+        );
         let mut first: Vec<String> = Vec::new();
-        if let Some((items, _, scanned, units)) = probed? {
+        if let Some((items, _, scanned, units)) = probed.transpose()? {
             outcome.count(1, scanned, units);
             first.extend(
                 items
