@@ -53,6 +53,16 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The score of goods `id` on a page of results, when it is on it.
+fn score_of(page: &Value, id: &str) -> Option<f64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|hit| hit["goods"]["goods_id"] == id)
+        .map(|hit| hit["score"].as_f64().unwrap())
+}
+
 fn q(text: &str) -> String {
     format!("q={}", urlencode(text))
 }
@@ -358,14 +368,6 @@ async fn a_name_with_every_query_word_scores_a_quarter_more() {
     )
     .await;
     await_results(&api, &q(&format!("{a} {b}")), &[&both, &one]).await;
-    let score_of = |page: &Value, id: &str| {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|hit| hit["goods"]["goods_id"] == id)
-            .map(|hit| hit["score"].as_f64().unwrap())
-    };
     // Settled once both documents are scored from their own occurrences.
     let (with_all, without) = eventually(FRESH, "both documents indexed", || async {
         let all = search(&api, &q(&format!("{a} {b}"))).await;
@@ -378,6 +380,126 @@ async fn a_name_with_every_query_word_scores_a_quarter_more() {
     // The goods with one word in its description gains nothing.
     let ratio = score_of(&with_all, &one).unwrap() / score_of(&without, &one).unwrap();
     assert!((ratio - 1.0).abs() < 0.03, "{with_all} {without}");
+}
+
+#[tokio::test]
+async fn a_word_every_description_repeats_keeps_its_weight_in_the_names_that_have_it() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (a, b) = (unique_word(), unique_word());
+    let stem = |word: &str| Analyzer::new().terms(word, Mode::Query).remove(0);
+    // `a` is in one name; `b` in one name and, like boilerplate, in five descriptions.
+    let named_a = create(
+        &api,
+        &merchant,
+        goods(&format!("{a} plain"), "plain", "Home", 100),
+    )
+    .await;
+    let named_b = create(
+        &api,
+        &merchant,
+        goods(&format!("{b} plain"), "plain", "Home", 100),
+    )
+    .await;
+    let mut described = Vec::new();
+    for _ in 0..5 {
+        let name = format!("{} plain", unique_word());
+        described.push(
+            create(
+                &api,
+                &merchant,
+                goods(&name, &format!("plain {b}"), "Home", 100),
+            )
+            .await,
+        );
+    }
+    // `b`'s counters: in 6 documents, all counted per field: 1 name, 5 descriptions.
+    eventually(FRESH, "the per-field counters", || async {
+        (counters(&stem(&b)).await == [6, 6, 1, 5, 0]).then_some(())
+    })
+    .await;
+    // Both names score their word with the idf of a word in one name: with one `df` for
+    // the whole document, `b` would weigh as a word in six (three quarters as much with
+    // a few hundred goods in the index).
+    let ratio = eventually(FRESH, "both searches scored", || async {
+        let (for_a, for_b) = (search(&api, &q(&a)).await, search(&api, &q(&b)).await);
+        let ranked = ids(&for_b);
+        (ranked.len() == 6 && ranked[0] == named_b)
+            .then(|| Some(score_of(&for_b, &named_b)? / score_of(&for_a, &named_a)?))
+            .flatten()
+    })
+    .await;
+    assert!((ratio - 1.0).abs() < 0.02, "{ratio}");
+    // Deleted goods leave the counters.
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/goods/{}", described[0]),
+            Some(&merchant.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    eventually(FRESH, "the counters after a delete", || async {
+        (counters(&stem(&b)).await == [5, 5, 1, 4, 0]).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reindex_counts_per_field_the_terms_of_a_document_indexed_before_such_counts() {
+    let api = Api::new();
+    let merchant = api.signed_up("merchant").await;
+    let (a, b) = (unique_word(), unique_word());
+    let stem = |word: &str| Analyzer::new().terms(word, Mode::Query).remove(0);
+    let (ta, tb) = (stem(&a), stem(&b));
+    let id = create(
+        &api,
+        &merchant,
+        goods(&format!("{a} plain"), &format!("{b} plain"), "Home", 100),
+    )
+    .await;
+    eventually(FRESH, "the per-field counters", || async {
+        (counters(&ta).await == [1, 1, 1, 0, 0] && counters(&tb).await == [1, 1, 0, 1, 0])
+            .then_some(())
+    })
+    .await;
+    // As an index written before per-field counts left it: the document not marked
+    // counted, its terms' counters with `df` alone. (No whole-table reindex meanwhile.)
+    let _no_reindex = WHOLE_TABLE_REINDEX.read().await;
+    let dynamodb = shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb();
+    dynamodb
+        .update_item()
+        .table_name("SearchTable")
+        .key("pk", AttributeValue::S(format!("D#{id}")))
+        .key("sk", AttributeValue::S("D".into()))
+        .update_expression("REMOVE #doc.counted")
+        .expression_attribute_names("#doc", "doc")
+        .send()
+        .await
+        .expect("the document made old");
+    for (term, field) in [(&ta, "f0"), (&tb, "f1")] {
+        dynamodb
+            .update_item()
+            .table_name("SearchTable")
+            .key("pk", AttributeValue::S(format!("F#{term}")))
+            .key("sk", AttributeValue::S("F".into()))
+            .update_expression(format!("ADD c :less, {field} :less"))
+            .expression_attribute_values(":less", AttributeValue::N("-1".into()))
+            .send()
+            .await
+            .expect("the counters made old");
+    }
+    assert_eq!(counters(&ta).await, [1, 0, 0, 0, 0]);
+    // Found all the same, weighed by `df` over whole documents.
+    await_results(&api, &q(&format!("{a} {b}")), &[&id]).await;
+    let report = reindex(&[&id], Bm25::default()).await;
+    assert_eq!((report.applied, report.failed.len()), (1, 0), "{report:?}");
+    assert_eq!(counters(&ta).await, [1, 1, 1, 0, 0]);
+    assert_eq!(counters(&tb).await, [1, 1, 0, 1, 0]);
+    assert_eq!(reindex(&[&id], Bm25::default()).await.up_to_date, 1);
 }
 
 #[tokio::test]
@@ -615,6 +737,24 @@ async fn posting_names(term: &str, goods_id: &str) -> BTreeSet<String> {
         .flatten()
         .cloned()
         .collect()
+}
+
+/// A term's counters: `df`, `c` (documents counted per field), `f0..f2` (in the name,
+/// description, category).
+async fn counters(term: &str) -> [i64; 5] {
+    let out = shop::aws::Aws::from_env()
+        .expect("AWS configuration")
+        .dynamodb()
+        .get_item()
+        .table_name("SearchTable")
+        .key("pk", AttributeValue::S(format!("F#{term}")))
+        .key("sk", AttributeValue::S("F".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("the counters");
+    let item = out.item.unwrap_or_default();
+    ["df", "c", "f0", "f1", "f2"].map(|name| shop::store::number_attr(&item, name))
 }
 
 /// The stack's goods table, for writes that must bypass the API (and its events).

@@ -43,7 +43,7 @@ use futures::stream::{self, StreamExt};
 use shop::catalogue::repo::GoodsRecord;
 use shop::catalogue::GoodsInput;
 use shop::search::analysis::{Analyzer, Mode};
-use shop::search::index::{Indexer, SearchTable, Stats};
+use shop::search::index::{Counts, Indexer, SearchTable, Stats};
 use shop::search::query::SearchQuery;
 use shop::search::{Bm25, FIELD_WEIGHTS, IMPACT_SCALE};
 
@@ -263,27 +263,22 @@ async fn exhaustive(
     let items = shop::store::batch_get(dynamodb, table, keys, None, false)
         .await
         .expect("counters");
-    let (mut stats, mut df) = (Stats::default(), HashMap::new());
+    let (mut stats, mut counts) = (Stats::default(), HashMap::new());
     for item in &items {
-        let pk = shop::store::string_attr(item, "pk");
-        if pk.starts_with("STATS#") {
+        if shop::store::string_attr(item, "pk").starts_with("STATS#") {
             stats.add(&serde_dynamo::from_item(item.clone()).expect("statistics"));
-        } else if let Some(term) = pk.strip_prefix("F#") {
-            df.insert(
-                term.to_owned(),
-                shop::store::number_attr(item, "df").max(0) as u64,
-            );
+        } else {
+            counts.extend(Counts::from_item(item));
         }
     }
     let corpus = stats.n.max(0) as u64;
     let mut met: BTreeSet<String> = BTreeSet::new();
-    let mut idfs: HashMap<&String, f64> = HashMap::new();
+    let mut idfs: HashMap<&String, [f64; 3]> = HashMap::new();
     for term in &terms {
-        let Some(&d) = df.get(term).filter(|d| **d > 0) else {
+        let Some(c) = counts.get(term).filter(|c| c.df > 0) else {
             continue;
         };
-        let idf = shop::search::idf(corpus, d);
-        idfs.insert(term, idf);
+        idfs.insert(term, c.idfs(corpus));
         let mut start = None;
         loop {
             let out = dynamodb
@@ -310,7 +305,7 @@ async fn exhaustive(
         }
     }
     // Every document met, scored as a search scores its candidates: from the
-    // occurrences it keeps, against the averages of now.
+    // occurrences it keeps, with each field's idf, against the averages of now.
     let averages = [0, 1, 2].map(|field| stats.average(field));
     let mut names = HashMap::from([("#doc".to_owned(), "doc".to_owned())]);
     let mut projection = "pk, #doc.lens".to_owned();
@@ -344,11 +339,7 @@ async fn exhaustive(
                 .iter()
                 .filter_map(|term| {
                     let tf = shop::search::unpack_tf(*doc.tf.get(*term)?);
-                    Some(
-                        idfs[term]
-                            * (Bm25::default().impact(tf, doc.lens, averages) * IMPACT_SCALE)
-                                .round(),
-                    )
+                    Some(Bm25::default().score(tf, doc.lens, averages, idfs[term]) * IMPACT_SCALE)
                 })
                 .sum();
             ranked.push((id, score));
@@ -790,10 +781,12 @@ fn tune_grid(products: &[Product]) {
         "BM25F as indexed, each document against the averages before it: MRR {mrr:.3}, hit@10 {:.1} %",
         100.0 * hit
     );
+    boilerplate(&docs, &analyzer, &queries);
     println!("| formula | k1 | b | weights (name, description, category) | MRR | hit@10 |");
     println!("|---|---:|---:|---|---:|---:|");
     let formulas = [
         Formula::Bm25f,
+        Formula::Bm25fFieldIdf,
         Formula::PerField { field_df: false },
         Formula::PerField { field_df: true },
     ];
@@ -824,6 +817,83 @@ fn tune_grid(products: &[Product]) {
                 }
             }
         }
+    }
+}
+
+/// What shops write under every product.
+const BOILERPLATE: &str = "A lovely gift for the home, in a vintage design. Free delivery on \
+    orders over £50; gift wrap and a card available. Perfect for Christmas and parties.";
+
+/// Part of `--tune`: the same known items when every description ends with the same
+/// [`BOILERPLATE`], whose words (gift, home, vintage, design, card, Christmas, party)
+/// names use too. One `df` for the document makes them nearly worthless in names as
+/// well; each field's own `df` doesn't.
+fn boilerplate(docs: &[Doc], analyzer: &Analyzer, queries: &[(String, usize)]) {
+    use tune::{Corpus, Formula, Params};
+    let docs: Vec<Doc> = docs
+        .iter()
+        .map(|d| Doc {
+            description: format!("{} {BOILERPLATE}", d.description),
+            ..d.clone()
+        })
+        .collect();
+    let corpus = Corpus::new(
+        analyzer,
+        docs.iter()
+            .map(|d| [d.name.as_str(), d.description.as_str(), d.category.as_str()]),
+    );
+    let words: Vec<String> = analyzer.terms(BOILERPLATE, Mode::Query);
+    let (affected, other): (Vec<(String, usize)>, Vec<(String, usize)>) =
+        queries.iter().cloned().partition(|(text, _)| {
+            analyzer
+                .terms(text, Mode::Query)
+                .iter()
+                .any(|t| words.contains(t))
+        });
+    let reference = Reference::build(&docs);
+    println!(
+        "Every description ending with the same boilerplate ({} of the {} queries have one of its words):",
+        affected.len(),
+        queries.len()
+    );
+    println!("| formula | MRR, queries with a boilerplate word | MRR, the others | hit@10, all |");
+    println!("|---|---:|---:|---:|");
+    let tantivy = |set: &[(String, usize)]| {
+        let rr: f64 = set
+            .iter()
+            .map(|(text, target)| reciprocal_rank(&reference.top10(text), &docs[*target].id))
+            .sum();
+        rr / set.len().max(1) as f64
+    };
+    let hits = queries
+        .iter()
+        .filter(|(text, target)| reference.top10(text).contains(&docs[*target].id))
+        .count();
+    println!(
+        "| tantivy | {:.3} | {:.3} | {:.1} % |",
+        tantivy(&affected),
+        tantivy(&other),
+        100.0 * hits as f64 / queries.len() as f64
+    );
+    for formula in [
+        Formula::Bm25f,
+        Formula::Bm25fFieldIdf,
+        Formula::PerField { field_df: true },
+    ] {
+        let p = Params {
+            formula,
+            k1: 1.2,
+            b: 0.75,
+            weights: FIELD_WEIGHTS,
+            as_indexed: false,
+        };
+        let (with, _) = corpus.known_items(&p, analyzer, &affected);
+        let (without, _) = corpus.known_items(&p, analyzer, &other);
+        let (_, hit) = corpus.known_items(&p, analyzer, queries);
+        println!(
+            "| {formula:?} | {with:.3} | {without:.3} | {:.1} % |",
+            100.0 * hit
+        );
     }
 }
 

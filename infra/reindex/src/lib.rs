@@ -6,6 +6,9 @@
 //!   reference lengths (`shop::search`), so after changing
 //!   `SEARCH_BM25_K1`/`SEARCH_BM25_B` (or the references) every document has to be
 //!   indexed again.
+//! - **Upgrades**: a document indexed before the index counted its terms per field
+//!   (`shop::search::table::Counts`) is rewritten so that they are; until every document
+//!   of a term is, searches weigh it with its `df` over whole documents.
 //! - **Repair**: a batch of the stream that `index-goods` gave up on after its retries
 //!   (described in `GoodsIndexDeadLetterQueue`), or a change older than the stream's 24
 //!   hours when the consumer was down that long, is missing from the index until the

@@ -9,9 +9,9 @@ use crate::catalogue::Goods;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub goods: Goods,
-    /// Relevance (BM25F, with bonuses for query words side by side in the name and for a
-    /// name that has every query word); higher is better. Comparable within one query
-    /// only.
+    /// Relevance (BM25F, a word weighed by its rarity in each field it is found in, with
+    /// bonuses for query words side by side in the name and for a name that has every
+    /// query word); higher is better. Comparable within one query only.
     pub score: f64,
 }
 

@@ -10,10 +10,13 @@
 //!    pending, and moves the corpus statistics (`n`, field lengths) by the difference.
 //! 2. Postings are put and deleted. These writes are idempotent, so repeating them is
 //!    harmless.
-//! 3. The `df` counters move in transactions of up to 99 counters, each also advancing
-//!    the plan's `step` on condition that it is still the step this transaction follows,
-//!    so each batch of counters moves once. The last transaction makes the plan the
-//!    document's committed state and removes it.
+//! 3. The counters (a term's `df` and its per-field counts move in one update of its
+//!    counter item) move in transactions of up to 99 counters, each also advancing the
+//!    plan's `step` on condition that it is still the step this transaction follows, so
+//!    each batch of counters moves once. The last transaction makes the plan the
+//!    document's committed state and removes it. A document indexed before per-field
+//!    counts counted only `df`: the plan that rewrites it (a reindex) adds its terms'
+//!    per-field counts, and a term's are used once all its documents are counted.
 //!
 //! Anyone who finds a plan pending (an invocation that died, or one racing this one)
 //! finishes it first: everything it needs is on the document item. A failed condition
@@ -30,8 +33,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::analysis::{Analyzer, Mode};
-use super::table::{df_key, doc_key, stats_key, stats_shard, DocItem, Plan};
-pub use super::table::{Doc, SearchTable, Stats, STATS_SHARDS};
+use super::table::{df_key, doc_key, stats_key, stats_shard, DocItem, Plan, COUNTERS};
+pub use super::table::{Counts, Doc, SearchTable, Stats, STATS_SHARDS};
 use super::{
     category_key, pack_tf, posting_sk, suggest, typo, Bm25, IMPACT_SCALE, REFERENCE_AVERAGES,
 };
@@ -51,6 +54,9 @@ const DF_PER_TRANSACTION: usize = 99;
 const FILING_CONCURRENCY: usize = 4;
 /// Attempts before an invocation gives up and lets SQS redeliver.
 const MAX_ATTEMPTS: u32 = 10;
+
+/// A counter item's key, and how much each of its attributes moves.
+type CounterUpdate = (Item, Vec<(&'static str, i64)>);
 
 /// What [`Indexer::sync`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +153,7 @@ impl Indexer {
             price: goods.price,
             lens,
             live: true,
+            counted: true,
         }
     }
 
@@ -162,9 +169,9 @@ impl Indexer {
 
     /// Like [`Indexer::sync`], and also rewrites a document that is up to date with the
     /// goods but whose impacts this indexer would compute differently (by more than
-    /// [`super::table::IMPACT_TOLERANCE`]): after `k1` or `b` changed, or once the
-    /// corpus's average field lengths have moved far since it was indexed. What a
-    /// reindex runs for every goods item.
+    /// [`super::table::IMPACT_TOLERANCE`]): after `k1`, `b` or the reference lengths
+    /// changed; or that was indexed before its terms were counted per field
+    /// ([`Doc::counted`]). What a reindex runs for every goods item.
     ///
     /// # Errors
     /// As [`Indexer::sync`].
@@ -329,23 +336,23 @@ impl Indexer {
         }
         batch_write(&self.table.client, &self.table.table, writes).await?;
 
-        let old_terms: BTreeSet<&String> = old.terms.keys().collect();
-        let new_terms: BTreeSet<&String> = new.terms.keys().collect();
         let (old_named, new_named) = (self.named_terms(old), self.named_terms(new));
         self.file_terms(new_named.difference(&old_named)).await?;
-        // Counters in one order every finisher of this plan agrees on: `df` by term,
-        // then the suggestions' by prefix and phrase.
-        let mut counters: BTreeMap<(u8, String, String), (Item, &'static str, i64)> =
-            BTreeMap::new();
-        for (term, delta) in new_terms
-            .difference(&old_terms)
-            .map(|t| (*t, 1))
-            .chain(old_terms.difference(&new_terms).map(|t| (*t, -1)))
-        {
-            counters.insert(
-                (0, term.clone(), String::new()),
-                (df_key(term), "df", delta),
-            );
+        // Counters in one order every finisher of this plan agrees on: each term's (`df`
+        // and its per-field counts), then the suggestions' by prefix and phrase.
+        let mut counters: BTreeMap<(u8, String, String), CounterUpdate> = BTreeMap::new();
+        let (old_counts, new_counts) = (old.counts(), new.counts());
+        for term in old_counts.keys().chain(new_counts.keys()) {
+            let (was, is) = (old_counts.get(term), new_counts.get(term));
+            let deltas: Vec<(&'static str, i64)> = COUNTERS
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (*name, is.map_or(0, |c| c[i]) - was.map_or(0, |c| c[i])))
+                .filter(|(_, delta)| *delta != 0)
+                .collect();
+            if !deltas.is_empty() {
+                counters.insert((0, (*term).clone(), String::new()), (df_key(term), deltas));
+            }
         }
         for (phrase, delta) in new
             .phrases
@@ -355,11 +362,11 @@ impl Indexer {
         {
             for prefix in suggest::prefixes(phrase) {
                 let key = suggest::counter_key(&prefix, phrase);
-                counters.insert((1, prefix, phrase.clone()), (key, "sn", delta));
+                counters.insert((1, prefix, phrase.clone()), (key, vec![("sn", delta)]));
             }
         }
-        let counters: Vec<(Item, &'static str, i64)> = counters.into_values().collect();
-        let chunks: Vec<&[(Item, &'static str, i64)]> = if counters.is_empty() {
+        let counters: Vec<CounterUpdate> = counters.into_values().collect();
+        let chunks: Vec<&[CounterUpdate]> = if counters.is_empty() {
             vec![&[]]
         } else {
             counters.chunks(DF_PER_TRANSACTION).collect()
@@ -386,12 +393,8 @@ impl Indexer {
             let mut writes = vec![TransactWriteItem::builder()
                 .update(doc_update.build().map_err(StoreError::new)?)
                 .build()];
-            for (key, attribute, delta) in chunk {
-                writes.push(self.update(
-                    key,
-                    &format!("ADD {attribute} :v"),
-                    number_value(delta),
-                )?);
+            for (key, deltas) in chunk {
+                writes.push(self.add(key, deltas)?);
             }
             if !self.conditional(writes).await? {
                 return Ok(false);
@@ -524,6 +527,30 @@ impl Indexer {
                     .set_key(Some(key.clone()))
                     .update_expression(expression)
                     .expression_attribute_values(":v", value)
+                    .build()
+                    .map_err(StoreError::new)?,
+            )
+            .build())
+    }
+
+    /// A transaction's update of the counter item `key`: each attribute moved by its delta.
+    fn add(&self, key: &Item, deltas: &[(&str, i64)]) -> Result<TransactWriteItem, StoreError> {
+        let expression = deltas
+            .iter()
+            .map(|(name, _)| format!("{name} :{name}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let values = deltas
+            .iter()
+            .map(|(name, delta)| (format!(":{name}"), number_value(delta)))
+            .collect();
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table.table)
+                    .set_key(Some(key.clone()))
+                    .update_expression(format!("ADD {expression}"))
+                    .set_expression_attribute_values(Some(values))
                     .build()
                     .map_err(StoreError::new)?,
             )

@@ -5,7 +5,14 @@
 //! BM25F over three fields, name (weight 3), category (2) and description (1): a term's
 //! weighted, length-normalised frequency `tf = Σ w_f·tf_f / (1 − b + b·len_f/avg_f)`
 //! saturates as `impact = tf·(k1+1) / (tf + k1)`, and a document scores
-//! `Σ_terms idf(t) · impact(t, d)` with `idf = ln(1 + (N − df + 0.5)/(df + 0.5))`, plus a
+//! `Σ_terms idf(t, d) · impact(t, d)` with `idf = ln(1 + (N − df + 0.5)/(df + 0.5))` of
+//! each field the term is in, weighted by that field's share of the weighted frequency
+//! (`Σ_f idf_f · w_f·tf_f/norm_f / tf`, [`Bm25::score`]): the index counts each term's
+//! documents per field (`df_f`, as Lucene and tantivy keep per-field statistics), so a
+//! word that every description repeats (`gift`, `free delivery`) keeps, in the names that
+//! have it, the weight of a word in few names (measured in BENCHMARKS.md: with one `df`
+//! for the whole document such boilerplate cut the known-item MRR of the queries with
+//! one of its words from 0.63 to 0.34); plus a
 //! proximity bonus: two neighbouring query words found side by side, in that order, in
 //! the name add half the lesser of their two contributions (`bluetooth speaker` ranks
 //! `Bluetooth Speaker, black` above `Black speaker with Bluetooth`), read from the
@@ -18,7 +25,9 @@
 //! only on the document, normalised against fixed reference lengths
 //! ([`REFERENCE_AVERAGES`]), so it is computed once, at indexing time, orders the posting
 //! lists the same way whenever each goods item was indexed, and never goes stale as the
-//! catalogue grows; only `idf` is computed per query, from counters. The candidates'
+//! catalogue grows; only `idf` is computed per query, from counters (while a term's
+//! per-field counts are incomplete — documents indexed before them, until a reindex —
+//! its `df` over whole documents stands for every field's). The candidates'
 //! exact scores are computed again from each term's occurrences per field, which the
 //! document keeps (`tf`), against the corpus's averages of now. (Impacts against the
 //! averages of the moment each goods item was indexed, as before, ordered the lists of a
@@ -36,8 +45,8 @@
 //! |---|---|---|---|
 //! | posting | `T#{term}` | `{rank}#{goods_id}` | `p` price, `n` the name's terms (a string set, for the conjunctive probe of [`query`]) |
 //! | posting, per category | `T#{term}#C#{category}` | `{rank}#{goods_id}` | `p` price, `n` |
-//! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `tf` {term: occurrences per field, a byte each}, `cat`, `price`, `lens`, `live`, and a plan while one is applied |
-//! | document frequency | `F#{term}` | `F` | `df` |
+//! | document | `D#{goods_id}` | `D` | `ver`, `terms` {term: impact}, `tf` {term: occurrences per field, a byte each}, `cat`, `price`, `lens`, `live`, `counted` (its terms are counted per field), and a plan while one is applied |
+//! | document frequency | `F#{term}` | `F` | `df`; `c` of them counted per field, `f0..f2` those with it in the name, description, category ([`table::Counts`]); `v` when filed in the typo dictionary |
 //! | corpus statistics, 16 shards | `STATS#{00..15}` | `STATS` | `n`, `len0..2` (summed field lengths) |
 //! | typo dictionary: a delete | `V#{delete}` | `V` | `t` the terms filed under it ([`typo`]) |
 //! | suggestion: a phrase under a prefix | `S#{prefix}` | `{phrase}` | `sn` goods whose name has it ([`suggest`]); the `by_prefix` GSI (`pk`, `sn`) orders them |
@@ -141,15 +150,48 @@ impl Bm25 {
     /// lengths `lens`, against the corpus's `averages` (a field without an average is
     /// its own).
     pub fn impact(&self, tf: [u32; 3], lens: [u64; 3], averages: [Option<f64>; 3]) -> f64 {
-        let weighted: f64 = (0..3)
-            .filter(|&f| tf[f] > 0)
-            .map(|f| {
-                let len = lens[f] as f64;
-                let average = averages[f].unwrap_or(len).max(1.0);
-                let norm = 1.0 - self.b + self.b * len / average;
-                FIELD_WEIGHTS[f] * f64::from(tf[f]) / norm
-            })
-            .sum();
+        self.saturate(self.weighted(tf, lens, averages).iter().sum())
+    }
+
+    /// A term's score in such a document when it has `idfs` in each field (name,
+    /// description, category): its [`Bm25::impact`] times the `idf` of the fields it is
+    /// in, each weighted by that field's share of its weighted frequency. A word that
+    /// every description repeats keeps the `idf` it has in names where a name has it.
+    pub fn score(
+        &self,
+        tf: [u32; 3],
+        lens: [u64; 3],
+        averages: [Option<f64>; 3],
+        idfs: [f64; 3],
+    ) -> f64 {
+        let weighted = self.weighted(tf, lens, averages);
+        let sum: f64 = weighted.iter().sum();
+        if sum <= 0.0 {
+            return 0.0;
+        }
+        let idf: f64 = weighted
+            .iter()
+            .zip(idfs)
+            .map(|(w, idf)| w * idf)
+            .sum::<f64>()
+            / sum;
+        idf * self.saturate(sum)
+    }
+
+    /// Each field's weighted, length-normalised frequency.
+    fn weighted(&self, tf: [u32; 3], lens: [u64; 3], averages: [Option<f64>; 3]) -> [f64; 3] {
+        [0, 1, 2].map(|f| {
+            if tf[f] == 0 {
+                return 0.0;
+            }
+            let len = lens[f] as f64;
+            let average = averages[f].unwrap_or(len).max(1.0);
+            let norm = 1.0 - self.b + self.b * len / average;
+            FIELD_WEIGHTS[f] * f64::from(tf[f]) / norm
+        })
+    }
+
+    fn saturate(&self, weighted: f64) -> f64 {
         weighted * (self.k1 + 1.0) / (weighted + self.k1)
     }
 }
@@ -232,6 +274,29 @@ mod tests {
         // Against averages that were its own, a document is of average length.
         let own = bm25.impact([1, 0, 0], [8, 10, 1], [None; 3]);
         assert!((own - bm25.impact([1, 0, 0], [8, 10, 1], [Some(8.0), None, None])).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_term_scores_the_idf_of_the_fields_it_is_in_weighted_by_their_share() {
+        let bm25 = Bm25::default();
+        let averages = [Some(4.0), Some(10.0), Some(1.0)];
+        let lens = [4, 10, 1];
+        let (rare, common) = (idf(1000, 2), idf(1000, 900));
+        // In the name only: the name's idf, whatever the description's.
+        let named = bm25.score([1, 0, 0], lens, averages, [rare, common, common]);
+        let impact = bm25.impact([1, 0, 0], lens, averages);
+        assert!((named - rare * impact).abs() < 1e-12);
+        // In the description only: the description's.
+        let described = bm25.score([0, 1, 0], lens, averages, [rare, common, common]);
+        assert!((described - common * bm25.impact([0, 1, 0], lens, averages)).abs() < 1e-12);
+        // In both: between the two, nearer the name's (weight 3 against 1).
+        let both = bm25.score([1, 1, 0], lens, averages, [rare, common, common]);
+        let idf_of_both = both / bm25.impact([1, 1, 0], lens, averages);
+        assert!(idf_of_both < rare && idf_of_both > (rare + common) / 2.0);
+        // One idf for every field is plain BM25F.
+        let one = bm25.score([2, 1, 1], lens, averages, [rare; 3]);
+        assert!((one - rare * bm25.impact([2, 1, 1], lens, averages)).abs() < 1e-12);
+        assert_eq!(bm25.score([0, 0, 0], lens, averages, [rare; 3]), 0.0);
     }
 
     #[test]

@@ -26,7 +26,9 @@
 //!    price and liveness for the filters (and, for a query of two or more English
 //!    words, the name's phrases: the proximity bonus of the [module header](super)).
 //!
-//! A word scores the best of its matches: an exact match `idf · impact`, a correction
+//! A word scores the best of its matches: an exact match `idf · impact` (each field's
+//! `idf`, weighted by its share: [`super::Bm25::score`]; a posting, whose field the
+//! candidates' ranking doesn't know, is bounded by the greatest), a correction
 //! [`TYPO_WEIGHT`] times that ([`KNOWN_WORD_TYPO_WEIGHT`] when the index has the word
 //! as typed, so it was most likely meant), with its `idf` capped at the typed word's (a
 //! rare misspelling-neighbour must not outrank the word the shopper typed): so a
@@ -53,12 +55,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 use super::analysis::{is_cjk, Analyzer};
-use super::table::{df_key, doc_key, stats_keys, Doc, SearchTable, Stats};
+use super::table::{df_key, doc_key, greatest, stats_keys, Counts, Doc, SearchTable, Stats};
 use super::typo::{self, delete_key};
 use super::{category_key, idf, parse_posting_sk, posting_pk, unpack_tf, IMPACT_SCALE};
-use crate::store::{
-    batch_get_metered, number_attr, number_value, string_attr, string_value, Item, StoreError,
-};
+use crate::store::{batch_get_metered, number_value, string_attr, string_value, Item, StoreError};
 
 /// Distinct query terms used (the first ones).
 pub const MAX_QUERY_TERMS: usize = 12;
@@ -234,7 +234,13 @@ impl SearchOutcome {
 struct List {
     word: usize,
     term: String,
-    /// `idf`, times the typo weight for a correction.
+    /// The term's `idf` in each field, times the typo weight for a correction.
+    idfs: [f64; 3],
+    /// Its `idf` over whole documents, likewise (for documents indexed before they kept
+    /// their occurrences per field).
+    idf: f64,
+    /// The greatest of `idfs` over the fields with the term: what bounds a posting's
+    /// contribution.
     weight: f64,
     pk: String,
     /// Highest impact not yet read (scaled).
@@ -312,14 +318,13 @@ impl SearchTable {
         keys.extend(deletes.iter().map(|d| delete_key(d)));
         let counters = self.get_all(keys, &mut outcome).await?;
         let mut stats = Stats::default();
-        let mut df: HashMap<String, u64> = HashMap::new();
+        let mut counts: HashMap<String, Counts> = HashMap::new();
         let mut filed: Vec<String> = Vec::new();
         for item in &counters {
-            let pk = string_attr(item, "pk");
-            if pk.starts_with("STATS#") {
+            if string_attr(item, "pk").starts_with("STATS#") {
                 stats.add(&serde_dynamo::from_item(item.clone())?);
-            } else if let Some(term) = pk.strip_prefix("F#") {
-                df.insert(term.to_owned(), number_attr(item, "df").max(0) as u64);
+            } else if let Some((term, found)) = Counts::from_item(item) {
+                counts.insert(term, found);
             } else if let Some(AttributeValue::Ss(terms)) = item.get("t") {
                 filed.extend(terms.iter().cloned());
             }
@@ -353,33 +358,35 @@ impl SearchTable {
             let unknown: BTreeSet<&String> = near
                 .iter()
                 .map(|(_, _, t)| t)
-                .filter(|t| !df.contains_key(t.as_str()))
+                .filter(|t| !counts.contains_key(t.as_str()))
                 .collect();
             let keys = unknown.into_iter().map(|t| df_key(t)).collect();
             for item in self.get_all(keys, &mut outcome).await? {
-                if let Some(term) = string_attr(&item, "pk").strip_prefix("F#") {
-                    df.insert(term.to_owned(), number_attr(&item, "df").max(0) as u64);
-                }
+                counts.extend(Counts::from_item(&item));
             }
         }
         let category = query.category.as_deref().map(category_key);
-        let df_of = |t: &str| df.get(t).copied().unwrap_or(0);
+        let counts_of = |t: &str| counts.get(t).copied().unwrap_or_default();
+        let df_of = |t: &str| counts_of(t).df;
         let mut lists: Vec<List> = Vec::new();
         for (i, (term, _)) in words.iter().enumerate() {
             if df_of(term) > 0 {
+                let idfs = counts_of(term).idfs(corpus);
                 lists.push(List {
                     word: i,
                     term: (*term).clone(),
-                    weight: idf(corpus, df_of(term)),
+                    idfs,
+                    idf: idf(corpus, df_of(term)),
+                    weight: greatest(idfs, counts_of(term).present()),
                     pk: posting_pk(term, category.as_deref()),
                     frontier: max_impact,
                 });
             }
         }
         for &(i, _) in &corrected {
-            let typed_idf = match df_of(words[i].0) {
-                0 => f64::INFINITY,
-                d => idf(corpus, d),
+            let (typed_idfs, typed_idf) = match counts_of(words[i].0) {
+                c if c.df == 0 => ([f64::INFINITY; 3], f64::INFINITY),
+                c => (c.idfs(corpus), idf(corpus, c.df)),
             };
             let mut options: Vec<(usize, u64, &String)> = near
                 .iter()
@@ -395,10 +402,14 @@ impl SearchTable {
                 TYPO_WEIGHT
             };
             for (_, d, term) in options.into_iter().take(TYPO_TERMS) {
+                let own = counts_of(term).idfs(corpus);
+                let idfs = [0, 1, 2].map(|f| typo_weight * own[f].min(typed_idfs[f]));
                 lists.push(List {
                     word: i,
                     term: term.clone(),
-                    weight: typo_weight * idf(corpus, d).min(typed_idf),
+                    idfs,
+                    idf: typo_weight * idf(corpus, d).min(typed_idf),
+                    weight: greatest(idfs, counts_of(term).present()),
                     pk: posting_pk(term, category.as_deref()),
                     frontier: max_impact,
                 });
@@ -538,20 +549,20 @@ impl SearchTable {
             // Words found in the name (as typed or corrected).
             let mut in_name = 0u32;
             for l in &lists {
-                // Against the averages of now when the document keeps its occurrences
-                // (the posting's impact used the reference lengths).
-                let impact = match (doc.tf.get(&l.term), doc.terms.get(&l.term)) {
+                // Against the averages of now, with each field's idf, when the document
+                // keeps its occurrences (the posting's impact used the reference lengths).
+                let contribution = match (doc.tf.get(&l.term), doc.terms.get(&l.term)) {
                     (Some(&tf), _) => {
                         let tf = unpack_tf(tf);
                         if tf[0] > 0 {
                             in_name |= 1 << l.word;
                         }
-                        (self.bm25.impact(tf, doc.lens, averages) * IMPACT_SCALE).round()
+                        self.bm25.score(tf, doc.lens, averages, l.idfs) * IMPACT_SCALE
                     }
-                    (None, Some(&impact)) => impact as f64,
+                    (None, Some(&impact)) => l.idf * impact as f64,
                     (None, None) => continue,
                 };
-                best[l.word] = best[l.word].max(l.weight * impact);
+                best[l.word] = best[l.word].max(contribution);
             }
             let mut score: f64 = best.iter().sum();
             if !pairs.is_empty() && !doc.phrases.is_empty() {

@@ -78,6 +78,10 @@ pub struct Doc {
     /// Whether the goods are live (deleted goods have no terms).
     #[serde(default)]
     pub live: bool,
+    /// Whether its terms are counted per field too ([`Counts`]: `c` and `f0..f2` of their
+    /// counters); false for a document indexed before they were, which a reindex rewrites.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counted: bool,
 }
 
 /// How far an impact may drift (relatively) before a reindex rewrites the document: the
@@ -95,6 +99,7 @@ impl Doc {
             && self.price == other.price
             && self.lens == other.lens
             && self.live == other.live
+            && self.counted == other.counted
             && self.phrases == other.phrases
             && self.tf == other.tf
             && self.terms.len() == other.terms.len()
@@ -113,6 +118,25 @@ impl Doc {
             .collect()
     }
 
+    /// What this document adds to each of its terms' counters: `df`, `c` and `f0..f2`
+    /// ([`Counts`]); only `df` for a document not [`Doc::counted`] per field.
+    pub(crate) fn counts(&self) -> BTreeMap<&String, [i64; 5]> {
+        self.terms
+            .keys()
+            .map(|term| {
+                let mut counts = [1, 0, 0, 0, 0];
+                if self.counted {
+                    let tf = self.tf.get(term).map_or([0; 3], |&tf| super::unpack_tf(tf));
+                    counts[1] = 1;
+                    for f in 0..3 {
+                        counts[2 + f] = i64::from(tf[f] > 0);
+                    }
+                }
+                (term, counts)
+            })
+            .collect()
+    }
+
     /// The posting keys this document owns.
     pub(crate) fn postings(&self) -> BTreeSet<(String, u64)> {
         let mut keys = BTreeSet::new();
@@ -122,6 +146,58 @@ impl Doc {
         }
         keys
     }
+}
+
+/// The attributes of a term's counter item: documents with the term (`df`), those of them
+/// counted per field (`c`), and those with it in the name, description and category.
+pub(crate) const COUNTERS: [&str; 5] = ["df", "c", "f0", "f1", "f2"];
+
+/// A term's counters ([`df_key`]): in how many documents it is, and, once every one of
+/// them is counted per field (after a reindex of an index older than these counts), in
+/// how many of them it is in each field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Documents with the term in any field.
+    pub df: u64,
+    /// Documents with it in the name, description and category, when known for all.
+    pub fields: Option<[u64; 3]>,
+}
+
+impl Counts {
+    /// The term and its counts, from a counter item (`None` for another item).
+    pub fn from_item(item: &Item) -> Option<(String, Counts)> {
+        let term = crate::store::string_attr(item, "pk").strip_prefix("F#")?;
+        let number = |name: &str| crate::store::number_attr(item, name).max(0) as u64;
+        let df = number("df");
+        let fields =
+            (df > 0 && number("c") == df).then(|| [number("f0"), number("f1"), number("f2")]);
+        Some((term.to_owned(), Counts { df, fields }))
+    }
+
+    /// The term's `idf` in each field over a corpus of `n` documents (its `idf` over
+    /// the whole document in each, while the per-field counts are incomplete).
+    pub fn idfs(&self, n: u64) -> [f64; 3] {
+        match self.fields {
+            Some(fields) => fields.map(|df| super::idf(n, df)),
+            None => [super::idf(n, self.df); 3],
+        }
+    }
+
+    /// Which fields some document has the term in (all, while unknown).
+    pub fn present(&self) -> [bool; 3] {
+        self.fields
+            .map_or([true; 3], |fields| fields.map(|df| df > 0))
+    }
+}
+
+/// The greatest of `idfs` over the fields `present`: what bounds the contribution of a
+/// posting, whose field the posting doesn't say (a field without the term must not lend
+/// it its idf, the highest of all).
+pub fn greatest(idfs: [f64; 3], present: [bool; 3]) -> f64 {
+    (0..3)
+        .filter(|&f| present[f])
+        .map(|f| idfs[f])
+        .fold(0.0, f64::max)
 }
 
 /// A change being applied.
@@ -213,4 +289,56 @@ pub(crate) fn stats_shard(goods_id: &str) -> u32 {
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
         % STATS_SHARDS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{idf, pack_tf};
+    use crate::store::number_value;
+
+    #[test]
+    fn a_counted_document_adds_to_its_terms_fields_and_an_older_one_only_to_df() {
+        let mut doc = Doc {
+            terms: BTreeMap::from([("red".to_owned(), 10), ("kettl".to_owned(), 20)]),
+            tf: BTreeMap::from([
+                ("red".to_owned(), pack_tf([1, 2, 0])),
+                ("kettl".to_owned(), pack_tf([0, 0, 1])),
+            ]),
+            live: true,
+            counted: true,
+            ..Doc::default()
+        };
+        let counts = doc.counts();
+        assert_eq!(counts[&"red".to_owned()], [1, 1, 1, 1, 0]);
+        assert_eq!(counts[&"kettl".to_owned()], [1, 1, 0, 0, 1]);
+        doc.counted = false;
+        assert_eq!(doc.counts()[&"red".to_owned()], [1, 0, 0, 0, 0]);
+        assert!(Doc::default().counts().is_empty());
+    }
+
+    #[test]
+    fn per_field_counts_are_used_only_once_every_document_of_the_term_is_counted() {
+        let item = |counts: [i64; 5]| {
+            let mut item = df_key("gift");
+            for (name, value) in COUNTERS.iter().zip(counts) {
+                item.insert((*name).to_owned(), number_value(value));
+            }
+            item
+        };
+        let (term, complete) = Counts::from_item(&item([6, 6, 1, 5, 0])).unwrap();
+        assert_eq!(term, "gift");
+        assert_eq!(complete.fields, Some([1, 5, 0]));
+        assert_eq!(complete.idfs(100), [idf(100, 1), idf(100, 5), idf(100, 0)]);
+        assert_eq!(complete.present(), [true, true, false]);
+        // A field without the term doesn't lend it its (highest) idf.
+        let bound = greatest(complete.idfs(100), complete.present());
+        assert_eq!(bound, idf(100, 1));
+        // Two of the six documents indexed before per-field counts: the whole `df`.
+        let (_, partial) = Counts::from_item(&item([6, 4, 1, 3, 0])).unwrap();
+        assert_eq!(partial.fields, None);
+        assert_eq!(partial.idfs(100), [idf(100, 6); 3]);
+        assert_eq!(partial.present(), [true; 3]);
+        assert!(Counts::from_item(&doc_key("x")).is_none());
+    }
 }

@@ -36,6 +36,8 @@ pub struct Index {
     postings: HashMap<String, Vec<(u64, u64, u32)>>,
     /// Term → impacts against the reference lengths times ½, 1 and 2, by document.
     reference: HashMap<String, Vec<[u64; 3]>>,
+    /// Term → documents with it in the name, description and category.
+    field_df: HashMap<String, [u64; 3]>,
     averages: [Option<f64>; 3],
 }
 
@@ -92,8 +94,13 @@ impl Index {
         let averages = total.map(|t| Some(t as f64 / n));
         let mut postings: HashMap<String, Vec<(u64, u64, u32)>> = HashMap::new();
         let mut fixed: HashMap<String, Vec<[u64; 3]>> = HashMap::new();
+        let mut field_df: HashMap<String, [u64; 3]> = HashMap::new();
         for (d, terms) in indexed.into_iter().enumerate() {
             for (term, then) in terms {
+                let counts = field_df.entry(term.clone()).or_default();
+                for (f, count) in counts.iter_mut().enumerate() {
+                    *count += u64::from(docs[d].tf[&term][f] > 0);
+                }
                 let now = scaled(bm25.impact(docs[d].tf[&term], docs[d].lens, averages));
                 let against = |times: f64| {
                     let lengths = REFERENCE_AVERAGES.map(|a| Some(a * times));
@@ -114,32 +121,42 @@ impl Index {
             docs,
             postings,
             reference: fixed,
+            field_df,
             averages,
         }
     }
 
-    /// What a document scores for `terms` (with their idf), as a search's exact step.
-    fn score(&self, d: u32, terms: &[(&String, f64)]) -> f64 {
+    /// What a document scores for `terms` (with their idf in each field, and the greatest
+    /// over the fields they are in), as a search's exact step.
+    fn score(&self, d: u32, terms: &[(&String, [f64; 3], f64)]) -> f64 {
         let doc = &self.docs[d as usize];
         terms
             .iter()
-            .filter_map(|(t, idf)| {
+            .filter_map(|(t, idfs, _)| {
                 let tf = *doc.tf.get(*t)?;
-                Some(idf * scaled(Bm25::default().impact(tf, doc.lens, self.averages)) as f64)
+                Some(Bm25::default().score(tf, doc.lens, self.averages, *idfs) * IMPACT_SCALE)
             })
             .sum()
     }
 
-    /// The query's terms that the index has, with their idf.
-    fn terms<'a>(&'a self, analyzer: &Analyzer, text: &str) -> Vec<(&'a String, f64)> {
+    /// The query's terms that the index has, with their idf in each field and the
+    /// greatest over the fields they are in (what bounds a posting's contribution).
+    fn terms<'a>(&'a self, analyzer: &Analyzer, text: &str) -> Vec<(&'a String, [f64; 3], f64)> {
         let mut words = analyzer.terms(text, Mode::Query);
         words.sort();
         words.dedup();
         let n = self.docs.len() as u64;
         words
             .iter()
-            .filter_map(|w| self.postings.get_key_value(w))
-            .map(|(t, list)| (t, idf(n, list.len() as u64)))
+            .filter_map(|w| self.field_df.get_key_value(w))
+            .map(|(t, counts)| {
+                let idfs = counts.map(|df| idf(n, df));
+                let bound = (0..3)
+                    .filter(|&f| counts[f] > 0)
+                    .map(|f| idfs[f])
+                    .fold(0.0, f64::max);
+                (t, idfs, bound)
+            })
             .collect()
     }
 
@@ -148,7 +165,7 @@ impl Index {
         let terms = self.terms(analyzer, text);
         let met: HashSet<u32> = terms
             .iter()
-            .flat_map(|(t, _)| self.postings[*t].iter().map(|p| p.2))
+            .flat_map(|(t, _, _)| self.postings[*t].iter().map(|p| p.2))
             .collect();
         top10(met.into_iter().map(|d| (d, self.score(d, &terms))))
     }
@@ -161,7 +178,7 @@ impl Index {
         }
         let lists: Vec<Vec<(u64, u32)>> = terms
             .iter()
-            .map(|(t, _)| {
+            .map(|(t, _, _)| {
                 let mut list: Vec<(u64, u32)> = self.postings[*t]
                     .iter()
                     .zip(&self.reference[*t])
@@ -189,7 +206,7 @@ impl Index {
                 let c = candidates
                     .entry(d)
                     .or_insert_with(|| (vec![0.0; lists.len()], 0));
-                c.0[i] = terms[i].1 * impact as f64;
+                c.0[i] = terms[i].2 * impact as f64;
                 c.1 |= 1 << i;
             }
             if list.len() > page {
@@ -204,7 +221,7 @@ impl Index {
                         if seen & (1 << i) != 0 {
                             best[i]
                         } else {
-                            terms[i].1 * frontiers[i] as f64
+                            terms[i].2 * frontiers[i] as f64
                         }
                     })
                     .sum();

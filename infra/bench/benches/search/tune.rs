@@ -24,6 +24,9 @@ const FIELDS: usize = 3;
 pub enum Formula {
     /// Frequencies summed over fields, saturated once, one `df`.
     Bm25f,
+    /// The same saturation, and the `idf` of each field the term is in, weighted by
+    /// that field's share of the frequency (what the index does since per-field `df`).
+    Bm25fFieldIdf,
     /// Each field saturated on its own; `field_df`: with that field's own `df`.
     PerField { field_df: bool },
 }
@@ -124,6 +127,17 @@ impl Corpus {
                     })
                     .sum();
                 idf(n, df) * tf * (p.k1 + 1.0) / (tf + p.k1)
+            }
+            Formula::Bm25fFieldIdf => {
+                let shares: Vec<(f64, u64)> = (0..FIELDS)
+                    .map(|f| {
+                        let count = f64::from(doc.tf[f].get(term).copied().unwrap_or(0));
+                        (p.weights[f] * count / norm(f), dfs[f])
+                    })
+                    .collect();
+                let tf: f64 = shares.iter().map(|s| s.0).sum();
+                let weighted: f64 = shares.iter().map(|&(s, df)| s * idf(n, df)).sum();
+                weighted * (p.k1 + 1.0) / (tf + p.k1)
             }
             Formula::PerField { field_df } => (0..FIELDS)
                 .filter_map(|f| {
