@@ -163,6 +163,22 @@ impl Corpus {
         ranked.into_iter().take(10).map(|(d, _)| d).collect()
     }
 
+    /// Mean NDCG@10 over a judged set.
+    pub fn graded(&self, p: &Params, analyzer: &Analyzer, judged: &[Judged]) -> f64 {
+        let total: f64 = judged
+            .iter()
+            .map(|j| {
+                let terms: Vec<String> = analyzer
+                    .query_words(&j.text)
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect();
+                ndcg(&self.top10(p, &terms), &j.grades)
+            })
+            .sum();
+        total / judged.len().max(1) as f64
+    }
+
     /// Known-item MRR and hit@10 of `queries` (text, the document sought).
     pub fn known_items(
         &self,
@@ -184,5 +200,37 @@ impl Corpus {
         }
         let n = queries.len().max(1) as f64;
         (rr / n, hits as f64 / n)
+    }
+}
+
+/// A query and how relevant each document is to it (documents not listed: 0).
+pub struct Judged {
+    pub text: String,
+    pub grades: HashMap<usize, u32>,
+}
+
+/// NDCG@10 of `ranked` (documents, best first) against `grades`:
+/// `Σ (2^grade − 1) / log2(rank + 1)` over the ideal order's.
+pub fn ndcg(ranked: &[usize], grades: &HashMap<usize, u32>) -> f64 {
+    let gain =
+        |grade: u32, rank: usize| f64::from((1u32 << grade) - 1) / (rank as f64 + 2.0).log2();
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(r, d)| gain(grades.get(d).copied().unwrap_or(0), r))
+        .sum();
+    let mut ideal: Vec<u32> = grades.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let best: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(r, &g)| gain(g, r))
+        .sum();
+    if best > 0.0 {
+        dcg / best
+    } else {
+        0.0
     }
 }
