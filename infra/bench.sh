@@ -277,8 +277,8 @@ Measured by \`bash infra/bench.sh --only search --search-sizes $search_sizes\` o
 \`infra/bench/benches/search.rs\`, on fresh emulators and the local stack on release
 binaries. Goods go straight into the goods table and are indexed by the indexer's own code
 (what \`index-goods\` runs for each goods-changes message), without the stream and the
-queue in between (100,000 goods took 43 minutes on 2 cores, 2026-12-07: DynamoDB Local
-slows as its table grows).
+queue in between (the load's times are under the tables: DynamoDB Local slows as its
+table grows).
 
 **Quality** on the demo catalogue (the UCI Online Retail products, as \`demo-catalogue\`
 writes them): 1,000 known-item queries, each two words of 3+ letters drawn from one
@@ -287,8 +287,8 @@ the share of tantivy's top 10 that ours also returns, with tantivy 0.25's BM25 o
 documents (fields name, description, category boosted 3, 1, 2, like ours; simple tokenizer,
 lower-casing, English stemming), computed in the same run. The two models differ: tantivy
 scores each field with its own BM25 and its own idf and adds them up; ours is BM25F (the
-fields' weighted frequencies saturate together, and a term has one idf over whole
-documents), so a word that most descriptions share counts for little in names too.
+fields' weighted frequencies saturate together) with each field's own idf, weighted by that
+field's share of the frequency, plus the name bonuses (\`shared/src/search/mod.rs\`).
 
 ![DynamoDB requests and read units per query against catalogue size](infra/bench/charts/search-cost.svg)
 
@@ -304,11 +304,13 @@ first, from a budget of 1,000 postings shared among its terms, plus, for a query
 more words, a conjunctive probe of up to 2,000 postings of its shortest list filtered to the
 goods whose name has the other words, and scores the best 100 candidates exactly
 (\`shared/src/search/query.rs\`): its requests are its terms + 3 (+ 1 for the probe) at any
-size, and its items and read units stop growing once its terms' lists are longer than the
-budget (a query word of 5 letters or more adds the typo dictionary's entries for its deletes
+size (a query word of 5 letters or more adds the typo dictionary's entries for its deletes
 to the first BatchGetItem, and one BatchGetItem for its corrections' counters when it meets
-any). Most read units are the 100 candidates' document items (half a unit each, eventually
-consistent), not the postings (well over a hundred to the unit). The baseline is what a naive
+any). Its items and read units are bounded too: they stop growing once its terms' lists are
+longer than the budget and its shortest list longer than the probe's page (at most 2,000
+postings of ~100 bytes: 25 read units), so between the sizes where the lists are already
+cut they grow only as the probes' pages fill. Most read units are the 100 candidates'
+document items (half a unit each, eventually consistent), not the postings (well over a hundred to the unit). The baseline is what a naive
 serverless search does: Scan the goods table with a \`contains\` filter on name and
 description (10 queries per size, first query word); it reads the whole table every time
 and ranks nothing.

@@ -662,6 +662,7 @@ async fn main() {
     let max_impact = (Bm25::from_env().unwrap().max_impact() * IMPACT_SCALE).ceil() as u64;
 
     let mut loaded = 0usize;
+    let mut loads: Vec<(usize, f64)> = Vec::new();
     let mut costs = Vec::new();
     let mut quality = None;
     let mut stages: Vec<usize> = sizes.clone();
@@ -673,11 +674,9 @@ async fn main() {
         let docs: Vec<Doc> = (loaded..stage).map(|i| doc(&products, i)).collect();
         let started = Instant::now();
         load(&dynamodb, &indexer, &goods_table, &docs).await;
-        eprintln!(
-            "loaded {} goods in {:.1} s",
-            stage,
-            started.elapsed().as_secs_f64()
-        );
+        let took = started.elapsed().as_secs_f64();
+        eprintln!("loaded {stage} goods in {took:.1} s");
+        loads.push((stage, took));
         loaded = stage;
         if stage == products.len() {
             quality = Some(measure_quality(&products, &table, &analyzer, max_impact).await);
@@ -731,6 +730,14 @@ async fn main() {
             ms(c.suggest.1),
         );
     }
+    let loads: Vec<String> = loads
+        .iter()
+        .map(|(size, took)| format!("{size} goods by {took:.0} s"))
+        .collect();
+    println!(
+        "\nLoading, written and indexed 8 at a time: {} (each time from the size before).",
+        loads.join(", ")
+    );
     if let Some(path) = arg("--csv") {
         let mut csv = String::from(
             "goods,requests,items,read_units,scan_requests,scan_items,scan_read_units\n",
