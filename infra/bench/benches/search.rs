@@ -779,18 +779,10 @@ fn tune_grid(products: &[Product]) {
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
     let theirs = |judged: &[tune::Judged]| {
-        let total: f64 = judged
-            .iter()
-            .map(|j| {
-                let ranked: Vec<usize> = reference
-                    .top10(&j.text)
-                    .iter()
-                    .map(|id| index_of[id.as_str()])
-                    .collect();
-                tune::ndcg(&ranked, &j.grades)
-            })
-            .sum();
-        total / judged.len().max(1) as f64
+        tune::mean_ndcg(judged, |text| {
+            let ranked = reference.top10(text);
+            ranked.iter().map(|id| index_of[id.as_str()]).collect()
+        })
     };
     let n = queries.len() as f64;
     println!(

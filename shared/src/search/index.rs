@@ -218,7 +218,7 @@ impl Indexer {
         ))
     }
 
-    /// The document item and the statistics, in one consistent BatchGetItem.
+    /// The document item (a consistent read; a default one when there is none).
     async fn read(&self, goods_id: &str) -> Result<DocItem, StoreError> {
         let items = batch_get(
             &self.table.client,
@@ -342,7 +342,8 @@ impl Indexer {
         // and its per-field counts), then the suggestions' by prefix and phrase.
         let mut counters: BTreeMap<(u8, String, String), CounterUpdate> = BTreeMap::new();
         let (old_counts, new_counts) = (old.counts(), new.counts());
-        for term in old_counts.keys().chain(new_counts.keys()) {
+        let terms: BTreeSet<&&String> = old_counts.keys().chain(new_counts.keys()).collect();
+        for term in terms {
             let (was, is) = (old_counts.get(term), new_counts.get(term));
             let deltas: Vec<(&'static str, i64)> = COUNTERS
                 .iter()

@@ -20,8 +20,10 @@
 use std::collections::{HashMap, HashSet};
 
 use shop::search::analysis::{Analyzer, Mode};
+use shop::search::index::Counts;
 use shop::search::query::{shares, CANDIDATES, MAX_PAGE, POSTING_BUDGET, PROBE_SCAN};
-use shop::search::{idf, Bm25, IMPACT_SCALE, REFERENCE_AVERAGES};
+use shop::search::table::greatest;
+use shop::search::{Bm25, IMPACT_SCALE, REFERENCE_AVERAGES};
 
 struct Document {
     /// Occurrences per field, by term.
@@ -149,13 +151,13 @@ impl Index {
         words
             .iter()
             .filter_map(|w| self.field_df.get_key_value(w))
-            .map(|(t, counts)| {
-                let idfs = counts.map(|df| idf(n, df));
-                let bound = (0..3)
-                    .filter(|&f| counts[f] > 0)
-                    .map(|f| idfs[f])
-                    .fold(0.0, f64::max);
-                (t, idfs, bound)
+            .map(|(t, &fields)| {
+                let counts = Counts {
+                    df: self.postings[t].len() as u64,
+                    fields: Some(fields),
+                };
+                let idfs = counts.idfs(n);
+                (t, idfs, greatest(idfs, counts.present()))
             })
             .collect()
     }

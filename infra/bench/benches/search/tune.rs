@@ -165,18 +165,14 @@ impl Corpus {
 
     /// Mean NDCG@10 over a judged set.
     pub fn graded(&self, p: &Params, analyzer: &Analyzer, judged: &[Judged]) -> f64 {
-        let total: f64 = judged
-            .iter()
-            .map(|j| {
-                let terms: Vec<String> = analyzer
-                    .query_words(&j.text)
-                    .into_iter()
-                    .map(|(t, _)| t)
-                    .collect();
-                ndcg(&self.top10(p, &terms), &j.grades)
-            })
-            .sum();
-        total / judged.len().max(1) as f64
+        mean_ndcg(judged, |text| {
+            let terms: Vec<String> = analyzer
+                .query_words(text)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            self.top10(p, &terms)
+        })
     }
 
     /// Known-item MRR and hit@10 of `queries` (text, the document sought).
@@ -207,6 +203,12 @@ impl Corpus {
 pub struct Judged {
     pub text: String,
     pub grades: HashMap<usize, u32>,
+}
+
+/// Mean NDCG@10 over a judged set of a ranking (`rank`: a query's documents, best first).
+pub fn mean_ndcg(judged: &[Judged], rank: impl Fn(&str) -> Vec<usize>) -> f64 {
+    let total: f64 = judged.iter().map(|j| ndcg(&rank(&j.text), &j.grades)).sum();
+    total / judged.len().max(1) as f64
 }
 
 /// NDCG@10 of `ranked` (documents, best first) against `grades`:
